@@ -1,0 +1,78 @@
+/** Admin routes: owners and the global link index. (Dead letters: api/dead-letters.ts.) */
+import { Hono } from "hono";
+import { sha256Hex } from "../lib/crypto";
+import { newApiKey, newOwnerId } from "../lib/ids";
+import { D1 } from "../storage/names";
+import { adminOnly } from "./auth";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { listLinks } from "./link-index";
+import { DEFAULT_PAGE, decodeCursor } from "./pagination";
+import { AdminListQuery, CreatedOwner, CreateOwnerBody, LinkList } from "./schemas";
+import { jsonBody, valid } from "./validation";
+
+const TAGS = ["admin"];
+
+export const admin = new Hono<AppEnv>()
+	.use(adminOnly)
+	.post(
+		"/owners",
+		doc({
+			summary: "Create an owner and its API key (the key is shown once)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 201: CreatedOwner },
+			problems: [
+				"unauthorized",
+				"forbidden",
+				"validation-failed",
+				"malformed-json",
+				"unsupported-media-type",
+			],
+		}),
+		jsonBody,
+		valid("json", CreateOwnerBody),
+		async (c) => {
+			const { name, email } = c.req.valid("json");
+			const owner = {
+				id: newOwnerId(),
+				name,
+				email: email ?? null,
+				createdAt: new Date().toISOString(),
+			};
+			const apiKey = newApiKey();
+			await c.env.DB.batch([
+				c.env.DB.prepare(
+					`INSERT INTO ${D1.owners} (id, name, email, created_at) VALUES (?, ?, ?, ?)`,
+				).bind(owner.id, owner.name, owner.email, owner.createdAt),
+				c.env.DB.prepare(
+					`INSERT INTO ${D1.apiKeys} (id, owner_id, key_hash, key_prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
+				).bind(
+					crypto.randomUUID(),
+					owner.id,
+					await sha256Hex(apiKey),
+					apiKey.slice(0, 8),
+					owner.createdAt,
+				),
+			]);
+			c.header("Location", `/api/admin/owners/${owner.id}`);
+			c.header("Cache-Control", "no-store");
+			return c.json({ owner, apiKey }, 201);
+		},
+	)
+	.get(
+		"/links",
+		doc({
+			summary: "List every link (filter by state or owner)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: LinkList },
+			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
+		}),
+		valid("query", AdminListQuery),
+		async (c) => {
+			const { limit, cursor, state, ownerId } = c.req.valid("query");
+			const filter = { ...(state ? { state } : {}), ...(ownerId ? { ownerId } : {}) };
+			return c.json(await listLinks(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE));
+		},
+	);

@@ -1,0 +1,26 @@
+/** The HTTP API: one sub-app per resource, errors rendered in one place. */
+import { Hono } from "hono";
+import { generateSpecs } from "hono-openapi";
+import { admin } from "./admin";
+import type { AppEnv } from "./context";
+import { openApiDocumentation } from "./docs";
+import { links } from "./links";
+import { notFound, onError } from "./problem";
+import { publicLinks } from "./public";
+import { renderProblems, renderReference } from "./reference";
+
+export const api = new Hono<AppEnv>()
+	.route("/api/links", links)
+	.route("/api/admin", admin)
+	.route("/r", publicLinks);
+
+export const app = new Hono<AppEnv>()
+	.route("/", api)
+	.get("/openapi.json", async (c) => c.json(await generateSpecs(api, openApiDocumentation)))
+	.get("/docs", async (c) =>
+		c.html(renderReference(await generateSpecs(api, openApiDocumentation))),
+	)
+	.get("/docs/problems", (c) => c.html(renderProblems()))
+	.get("/", (c) => c.redirect("/docs"))
+	.notFound(notFound)
+	.onError(onError);

@@ -1,0 +1,7 @@
+import type { Caller } from "../domain/actor";
+
+/** The Hono environment of every sub-app. */
+export interface AppEnv {
+	Bindings: Env;
+	Variables: { caller: Caller };
+}

@@ -1,0 +1,195 @@
+/** Owner routes for links: create, list, read, update settings, pause, resume. */
+import { Hono } from "hono";
+import type { SettingsUpdate } from "../do/link-do";
+import type { LinkView } from "../do/views";
+import { parseIfMatch } from "../domain/lifecycle";
+import { ProblemError, problem } from "../domain/problems";
+import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
+import { hashPassword } from "../lib/crypto";
+import { newLinkId, newLinkToken } from "../lib/ids";
+import { ownerOrAdmin } from "./auth";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { listLinks } from "./link-index";
+import { linkStub, unwrap } from "./links-do";
+import { DEFAULT_PAGE, decodeCursor } from "./pagination";
+import {
+	CreatedLinkResponse,
+	CreateLinkBody,
+	LinkIdParam,
+	LinkList,
+	LinkResponse,
+	ListQuery,
+	PatchLinkBody,
+	type SettingsInput,
+} from "./schemas";
+import { jsonBody, valid } from "./validation";
+
+const TAGS = ["links"];
+const LIFECYCLE_PROBLEMS = [
+	"unauthorized",
+	"link-not-found",
+	"invalid-if-match",
+	"epoch-mismatch",
+	"terminal-pending",
+	"link-revoked",
+	"link-expired",
+	"link-deleted",
+] as const;
+
+/** `If-Match: "<epoch>"`, parsed; malformed is 400. */
+export function ifMatchOf(header: string | undefined): number | undefined {
+	const parsed = parseIfMatch(header);
+	if (parsed === null) throw new ProblemError(problem("invalid-if-match"));
+	return parsed;
+}
+
+/** A settings patch with the password hashed here, at the edge (PBKDF2). */
+async function toUpdate(input: SettingsInput): Promise<SettingsUpdate> {
+	const { password, ...rest } = input;
+	const update: SettingsUpdate = rest;
+	if (password !== undefined)
+		update.passwordHash = password === null ? null : await hashPassword(password);
+	return update;
+}
+
+export function withEtag(c: { header: (k: string, v: string) => void }, link: LinkView) {
+	c.header("ETag", `"${link.epoch}"`);
+	c.header("Cache-Control", "no-store");
+}
+
+export const links = new Hono<AppEnv>()
+	.use(ownerOrAdmin)
+	.post(
+		"/",
+		doc({
+			summary: "Create a receive link",
+			tags: TAGS,
+			ok: { 201: CreatedLinkResponse },
+			problems: [
+				"unauthorized",
+				"forbidden",
+				"validation-failed",
+				"malformed-json",
+				"unsupported-media-type",
+				"payload-too-large",
+			],
+		}),
+		jsonBody,
+		valid("json", CreateLinkBody),
+		async (c) => {
+			const caller = c.var.caller;
+			if (caller.kind !== "owner") {
+				throw new ProblemError(problem("forbidden", "Links are created with an owner API key."));
+			}
+			const input = c.req.valid("json");
+			const update = await toUpdate(input);
+			const { passwordHash, ...patch } = update;
+			const settings = mergeSettings(DEFAULT_SETTINGS, patch as SettingsPatch, Date.now());
+			if (!settings.ok) throw new ProblemError(settings.problem);
+			const linkId = newLinkId();
+			const { token, hash } = await newLinkToken(linkId);
+			const link = unwrap(
+				await linkStub(c.env, linkId).create({
+					linkId,
+					ownerId: caller.ownerId,
+					tokenHash: hash,
+					settings: settings.value,
+					passwordHash: passwordHash ?? null,
+				}),
+			);
+			withEtag(c, link);
+			c.header("Location", `/api/links/${linkId}`);
+			const origin = new URL(c.req.url).origin;
+			return c.json({ link, uploadUrl: `${origin}/r/${token}`, linkToken: token }, 201);
+		},
+	)
+	.get(
+		"/",
+		doc({
+			summary: "List your links",
+			tags: TAGS,
+			ok: { 200: LinkList },
+			problems: ["unauthorized", "invalid-cursor", "validation-failed"],
+		}),
+		valid("query", ListQuery),
+		async (c) => {
+			const { limit, cursor } = c.req.valid("query");
+			const caller = c.var.caller;
+			const filter = caller.kind === "owner" ? { ownerId: caller.ownerId } : {};
+			return c.json(await listLinks(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE));
+		},
+	)
+	.get(
+		"/:linkId",
+		doc({
+			summary: "Read a link (authoritative state, epoch, counters, pending commands)",
+			tags: TAGS,
+			ok: { 200: LinkResponse },
+			problems: ["unauthorized", "link-not-found", "link-deleted"],
+		}),
+		valid("param", LinkIdParam),
+		async (c) => {
+			const link = unwrap(await linkStub(c.env, c.req.valid("param").linkId).get(c.var.caller));
+			withEtag(c, link);
+			return c.json({ link });
+		},
+	)
+	.patch(
+		"/:linkId",
+		doc({
+			summary: "Update a link's settings (synchronous)",
+			tags: TAGS,
+			ok: { 200: LinkResponse },
+			problems: [
+				...LIFECYCLE_PROBLEMS,
+				"validation-failed",
+				"malformed-json",
+				"unsupported-media-type",
+				"payload-too-large",
+			],
+		}),
+		valid("param", LinkIdParam),
+		jsonBody,
+		valid("json", PatchLinkBody),
+		async (c) => {
+			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const ifMatch = ifMatchOf(c.req.header("if-match"));
+			const update = await toUpdate(c.req.valid("json"));
+			const link = unwrap(await stub.updateSettings(c.var.caller, update, ifMatch));
+			withEtag(c, link);
+			return c.json({ link });
+		},
+	)
+	.post(
+		"/:linkId/pause",
+		doc({
+			summary: "Pause a link (synchronous, +1 epoch; idempotent)",
+			tags: TAGS,
+			ok: { 200: LinkResponse },
+			problems: [...LIFECYCLE_PROBLEMS],
+		}),
+		valid("param", LinkIdParam),
+		async (c) => {
+			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const link = unwrap(await stub.pause(c.var.caller, ifMatchOf(c.req.header("if-match"))));
+			withEtag(c, link);
+			return c.json({ link });
+		},
+	)
+	.post(
+		"/:linkId/resume",
+		doc({
+			summary: "Resume a paused link (synchronous, +1 epoch; idempotent)",
+			tags: TAGS,
+			ok: { 200: LinkResponse },
+			problems: [...LIFECYCLE_PROBLEMS],
+		}),
+		valid("param", LinkIdParam),
+		async (c) => {
+			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const link = unwrap(await stub.resume(c.var.caller, ifMatchOf(c.req.header("if-match"))));
+			withEtag(c, link);
+			return c.json({ link });
+		},
+	);

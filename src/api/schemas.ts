@@ -1,0 +1,197 @@
+/**
+ * Valibot schemas for every request and response body. They validate at the
+ * edge and feed /openapi.json, so the document cannot drift from the checks.
+ */
+import * as v from "valibot";
+import { LINK_STATES, PHASES } from "../domain/lifecycle";
+import { MAX_FILE_BYTES_LIMIT } from "../domain/settings";
+
+const text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max));
+const nonEmptyText = (max: number) =>
+	v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
+const positiveInt = (max: number) =>
+	v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
+
+const Extension = v.pipe(
+	v.string(),
+	v.regex(/^\.?[A-Za-z0-9][A-Za-z0-9_-]{0,15}$/, "an extension such as pdf or .jpg"),
+	v.transform((e) => e.replace(/^\./, "").toLowerCase()),
+);
+const MimeType = v.pipe(
+	v.string(),
+	v.regex(
+		/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}\/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,127})$/,
+		"a MIME type such as image/png or image/*",
+	),
+);
+
+/** Writable link settings; every field optional (defaults apply on create). */
+export const SettingsInput = v.strictObject({
+	title: v.optional(nonEmptyText(200)),
+	description: v.optional(text(2000)),
+	maxFiles: v.optional(v.nullable(positiveInt(10_000))),
+	maxFileBytes: v.optional(positiveInt(MAX_FILE_BYTES_LIMIT)),
+	maxTotalBytes: v.optional(v.nullable(positiveInt(Number.MAX_SAFE_INTEGER))),
+	allowedExtensions: v.optional(v.pipe(v.array(Extension), v.maxLength(100))),
+	allowedMimeTypes: v.optional(v.pipe(v.array(MimeType), v.maxLength(100))),
+	expiresAt: v.optional(v.nullable(v.pipe(v.string(), v.isoTimestamp()))),
+	lateFinalize: v.optional(v.picklist(["recover", "reject"])),
+	requireUploaderName: v.optional(v.boolean()),
+	requireUploaderEmail: v.optional(v.boolean()),
+	password: v.optional(v.nullable(v.pipe(v.string(), v.minLength(8), v.maxLength(256)))),
+});
+export type SettingsInput = v.InferOutput<typeof SettingsInput>;
+
+export const CreateLinkBody = SettingsInput;
+export const PatchLinkBody = SettingsInput;
+
+export const CreateOwnerBody = v.strictObject({
+	name: nonEmptyText(200),
+	email: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(320), v.email())),
+});
+
+export const LinkIdParam = v.object({ linkId: v.pipe(v.string(), v.maxLength(64)) });
+export const LinkTokenParam = v.object({ linkToken: v.pipe(v.string(), v.maxLength(128)) });
+
+export const ListQuery = v.object({
+	limit: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(/^[0-9]{1,3}$/),
+			v.transform(Number),
+			v.minValue(1),
+			v.maxValue(100),
+		),
+	),
+	cursor: v.optional(v.pipe(v.string(), v.maxLength(512))),
+});
+
+export const AdminListQuery = v.object({
+	...ListQuery.entries,
+	state: v.optional(v.picklist(LINK_STATES)),
+	ownerId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+
+// --- responses (documentation; the handlers return DO views of these shapes) ---
+
+const Settings = v.object({
+	title: v.string(),
+	description: v.string(),
+	maxFiles: v.nullable(v.number()),
+	maxFileBytes: v.number(),
+	maxTotalBytes: v.nullable(v.number()),
+	allowedExtensions: v.array(v.string()),
+	allowedMimeTypes: v.array(v.string()),
+	expiresAt: v.nullable(v.string()),
+	lateFinalize: v.picklist(["recover", "reject"]),
+	requireUploaderName: v.boolean(),
+	requireUploaderEmail: v.boolean(),
+	passwordRequired: v.boolean(),
+});
+
+export const Command = v.object({
+	id: v.string(),
+	linkId: v.string(),
+	seq: v.number(),
+	kind: v.string(),
+	actor: v.string(),
+	status: v.string(),
+	acceptedEpoch: v.number(),
+	appliedEpoch: v.nullable(v.number()),
+	result: v.nullable(v.string()),
+	error: v.nullable(v.string()),
+	attempts: v.number(),
+	steps: v.array(v.object({ name: v.string(), done: v.boolean() })),
+	createdAt: v.string(),
+	updatedAt: v.string(),
+	finishedAt: v.nullable(v.string()),
+});
+
+export const Link = v.object({
+	id: v.string(),
+	ownerId: v.string(),
+	state: v.picklist(LINK_STATES),
+	phase: v.picklist(PHASES),
+	closing: v.boolean(),
+	epoch: v.number(),
+	terminalEpoch: v.nullable(v.number()),
+	settings: Settings,
+	counters: v.object({
+		files: v.number(),
+		bytes: v.number(),
+		reservedFiles: v.number(),
+		reservedBytes: v.number(),
+	}),
+	pendingCommands: v.array(Command),
+	createdAt: v.string(),
+	updatedAt: v.string(),
+});
+
+export const LinkResponse = v.object({ link: Link });
+export const CreatedLinkResponse = v.object({
+	link: Link,
+	uploadUrl: v.string(),
+	linkToken: v.string(),
+});
+
+export const LinkSummary = v.object({
+	id: v.string(),
+	ownerId: v.string(),
+	title: v.string(),
+	state: v.picklist(LINK_STATES),
+	epoch: v.number(),
+	closing: v.boolean(),
+	expiresAt: v.nullable(v.string()),
+	createdAt: v.string(),
+	updatedAt: v.string(),
+});
+export const LinkList = v.object({
+	items: v.array(LinkSummary),
+	nextCursor: v.nullable(v.string()),
+});
+
+export const PublicLink = v.object({
+	link: v.object({
+		title: v.string(),
+		description: v.string(),
+		state: v.picklist(LINK_STATES),
+		phase: v.picklist(PHASES),
+		epoch: v.number(),
+		passwordRequired: v.boolean(),
+		requireUploaderName: v.boolean(),
+		requireUploaderEmail: v.boolean(),
+		expiresAt: v.nullable(v.string()),
+		limits: v.object({
+			maxFiles: v.nullable(v.number()),
+			maxFileBytes: v.number(),
+			maxTotalBytes: v.nullable(v.number()),
+			allowedExtensions: v.array(v.string()),
+			allowedMimeTypes: v.array(v.string()),
+			remainingFiles: v.nullable(v.number()),
+			remainingBytes: v.nullable(v.number()),
+		}),
+		defaultPartSize: v.number(),
+		minPartSize: v.number(),
+	}),
+});
+
+export const CreatedOwner = v.object({
+	owner: v.object({
+		id: v.string(),
+		name: v.string(),
+		email: v.nullable(v.string()),
+		createdAt: v.string(),
+	}),
+	apiKey: v.string(),
+});
+
+export const ProblemBody = v.object({
+	type: v.string(),
+	title: v.string(),
+	status: v.number(),
+	detail: v.string(),
+	code: v.string(),
+	epoch: v.optional(v.number()),
+	retryable: v.optional(v.boolean()),
+	retryAfter: v.optional(v.number()),
+});

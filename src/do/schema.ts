@@ -1,0 +1,115 @@
+/**
+ * LinkDO's SQLite schema: append-only, ordered migrations, each applied once
+ * in one transaction and recorded in `_schema`. Never edit a shipped
+ * migration; add the next one. docs/storage.md describes the tables.
+ */
+import type { Sql } from "./sql";
+
+const MIGRATIONS: readonly string[] = [
+	// 1: the link, its command log and outbox, timed work, upload ledger.
+	`
+	CREATE TABLE link (
+		id TEXT PRIMARY KEY,
+		owner_id TEXT NOT NULL,
+		token_hash TEXT NOT NULL,
+		state TEXT NOT NULL,
+		epoch INTEGER NOT NULL,
+		terminal_epoch INTEGER,
+		settings TEXT NOT NULL,
+		password_hash TEXT,
+		files_count INTEGER NOT NULL DEFAULT 0,
+		bytes_total INTEGER NOT NULL DEFAULT 0,
+		reserved_files INTEGER NOT NULL DEFAULT 0,
+		reserved_bytes INTEGER NOT NULL DEFAULT 0,
+		version INTEGER NOT NULL,
+		projected_version INTEGER NOT NULL DEFAULT 0,
+		created_at TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	);
+	CREATE TABLE commands (
+		id TEXT PRIMARY KEY,
+		seq INTEGER NOT NULL UNIQUE,
+		kind TEXT NOT NULL,
+		actor TEXT NOT NULL,
+		payload TEXT NOT NULL,
+		status TEXT NOT NULL,
+		accepted_epoch INTEGER NOT NULL,
+		applied_epoch INTEGER,
+		result TEXT,
+		error TEXT,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		steps TEXT NOT NULL DEFAULT '[]',
+		created_at TEXT NOT NULL,
+		updated_at TEXT NOT NULL,
+		finished_at TEXT
+	);
+	CREATE INDEX commands_status ON commands (status, seq);
+	CREATE TABLE outbox (
+		command_id TEXT PRIMARY KEY,
+		seq INTEGER NOT NULL,
+		sent_at INTEGER,
+		send_count INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT
+	);
+	CREATE TABLE idempotency (
+		scope TEXT NOT NULL,
+		key TEXT NOT NULL,
+		request_hash TEXT NOT NULL,
+		response TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (scope, key)
+	);
+	CREATE TABLE timers (
+		name TEXT PRIMARY KEY,
+		due_at INTEGER NOT NULL
+	);
+	CREATE TABLE uploads (
+		id TEXT PRIMARY KEY,
+		token_hash TEXT NOT NULL,
+		name TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		type TEXT NOT NULL,
+		mode TEXT NOT NULL,
+		part_size INTEGER,
+		r2_upload_id TEXT,
+		state TEXT NOT NULL,
+		admitted_epoch INTEGER NOT NULL,
+		completed_epoch INTEGER,
+		finalized_epoch INTEGER,
+		uploader_name TEXT,
+		uploader_email TEXT,
+		sha256 TEXT,
+		expires_at INTEGER NOT NULL,
+		created_at TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	);
+	CREATE TABLE parts (
+		upload_id TEXT NOT NULL,
+		part_number INTEGER NOT NULL,
+		etag TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		recorded_epoch INTEGER NOT NULL,
+		PRIMARY KEY (upload_id, part_number)
+	);
+	`,
+];
+
+/**
+ * Applies every migration not applied yet. Runs synchronously in the
+ * constructor, so no request sees a half-migrated schema.
+ */
+export function migrate(sql: Sql, transactionSync: <T>(fn: () => T) => T): number {
+	sql.run("CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)");
+	const current = sql.one<{ version: number }>("SELECT version FROM _schema")?.version ?? 0;
+	for (let i = current; i < MIGRATIONS.length; i++) {
+		const migration = MIGRATIONS[i] as string;
+		transactionSync(() => {
+			for (const statement of migration.split(";")) {
+				if (statement.trim()) sql.run(statement);
+			}
+			if (i === 0) sql.run("INSERT INTO _schema (version) VALUES (1)");
+			else sql.run("UPDATE _schema SET version = ?", i + 1);
+		});
+	}
+	return MIGRATIONS.length;
+}

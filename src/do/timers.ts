@@ -1,0 +1,52 @@
+/**
+ * Pending timed work, kept in a table because a Durable Object has a single
+ * alarm. `rearm` points the alarm at the earliest due timer.
+ */
+import type { TimerName } from "../storage/names";
+import type { Sql } from "./sql";
+
+export class Timers {
+	constructor(
+		private readonly sql: Sql,
+		private readonly storage: DurableObjectStorage,
+	) {}
+
+	/** Schedules `name` at `dueAt` (ms), keeping an earlier schedule if one exists. */
+	async schedule(name: TimerName, dueAt: number): Promise<void> {
+		this.sql.run(
+			`INSERT INTO timers (name, due_at) VALUES (?, ?)
+			 ON CONFLICT (name) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
+			name,
+			dueAt,
+		);
+		await this.rearm();
+	}
+
+	/** Schedules `name` at exactly `dueAt`, replacing any earlier schedule. */
+	async reschedule(name: TimerName, dueAt: number): Promise<void> {
+		this.sql.run(
+			"INSERT INTO timers (name, due_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at",
+			name,
+			dueAt,
+		);
+		await this.rearm();
+	}
+
+	async cancel(name: TimerName): Promise<void> {
+		this.sql.run("DELETE FROM timers WHERE name = ?", name);
+		await this.rearm();
+	}
+
+	/** Removes and returns the timers due at `now`. */
+	takeDue(now: number): TimerName[] {
+		const due = this.sql.all<{ name: string }>("SELECT name FROM timers WHERE due_at <= ?", now);
+		this.sql.run("DELETE FROM timers WHERE due_at <= ?", now);
+		return due.map((t) => t.name as TimerName);
+	}
+
+	async rearm(): Promise<void> {
+		const next = this.sql.one<{ due: number | null }>("SELECT MIN(due_at) AS due FROM timers");
+		if (next?.due == null) await this.storage.deleteAlarm();
+		else await this.storage.setAlarm(next.due);
+	}
+}

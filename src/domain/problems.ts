@@ -1,0 +1,79 @@
+/**
+ * Stable problem codes (RFC 9457 `code` extension) and the one place that maps
+ * each code to its HTTP status and title. docs/problems.md lists them for clients.
+ */
+export const PROBLEM_CODES = {
+	"validation-failed": { status: 400, title: "The request is not valid" },
+	"malformed-json": { status: 400, title: "The request body is not valid JSON" },
+	"invalid-cursor": { status: 400, title: "The pagination cursor is not valid" },
+	"invalid-if-match": { status: 400, title: 'If-Match must be a quoted epoch such as "3"' },
+	"invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },
+	unauthorized: { status: 401, title: "Missing or invalid credentials" },
+	forbidden: { status: 403, title: "These credentials may not do this" },
+	"retry-token-invalid": {
+		status: 403,
+		title: "The Retry-Token is invalid, expired or for another command",
+	},
+	"not-found": { status: 404, title: "No such resource" },
+	"link-not-found": { status: 404, title: "No such link" },
+	"command-not-found": { status: 404, title: "No such command" },
+	"dead-letter-not-found": { status: 404, title: "No such dead letter" },
+	"method-not-allowed": { status: 405, title: "Method not allowed on this resource" },
+	"terminal-pending": {
+		status: 409,
+		title: "A terminal command is pending for this link; pause and resume are refused",
+	},
+	"dead-letter-not-pending": { status: 409, title: "This dead letter was already handled" },
+	"link-revoked": { status: 410, title: "This link was revoked" },
+	"link-expired": { status: 410, title: "This link has expired" },
+	"link-deleted": { status: 410, title: "This link was deleted" },
+	"epoch-mismatch": { status: 412, title: "The link changed since you read it (stale epoch)" },
+	"payload-too-large": { status: 413, title: "The request body is too large" },
+	"unsupported-media-type": { status: 415, title: "Send JSON (Content-Type: application/json)" },
+	"idempotency-key-reused": {
+		status: 422,
+		title: "This Idempotency-Key was already used with a different request",
+	},
+	"link-paused": { status: 423, title: "This link is paused" },
+	"link-closing": { status: 423, title: "This link is closing; retry later" },
+	"internal-error": { status: 500, title: "Internal server error" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+/** The serializable body of a problem, as it crosses RPC and reaches HTTP. */
+export interface Problem {
+	code: ProblemCode;
+	status: number;
+	title: string;
+	detail: string;
+	epoch?: number;
+	retryable?: boolean;
+	retryAfter?: number;
+	/** Extra, code-specific members (e.g. validation issues). */
+	extra?: Record<string, unknown>;
+}
+
+/** Builds a problem for `code`; status and title come from the table above. */
+export function problem(
+	code: ProblemCode,
+	detail?: string,
+	fields: Omit<Partial<Problem>, "code" | "status" | "title"> = {},
+): Problem {
+	const { status, title } = PROBLEM_CODES[code];
+	return { code, status, title, detail: detail ?? title, ...fields };
+}
+
+/** Result of a decision or a Durable Object call: a value, or a problem. */
+export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(p: Problem): Result<T> => ({ ok: false, problem: p });
+
+/** Thrown at the HTTP edge; turned into a problem response in one place (api/problem.ts). */
+export class ProblemError extends Error {
+	constructor(readonly problem: Problem) {
+		super(`${problem.code}: ${problem.detail}`);
+		this.name = "ProblemError";
+	}
+}

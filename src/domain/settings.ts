@@ -1,0 +1,92 @@
+/**
+ * Link settings and limits: defaults and the cross-field rules. Pure.
+ * Shapes are validated at the edge (api/schemas.ts); this module decides
+ * whether a well-formed patch makes sense for the link.
+ */
+import { type Problem, problem } from "./problems";
+
+export type LateFinalizePolicy = "recover" | "reject";
+
+export interface LinkSettings {
+	title: string;
+	description: string;
+	/** Maximum number of files the link accepts; null: unlimited. */
+	maxFiles: number | null;
+	/** Maximum bytes of one file. */
+	maxFileBytes: number;
+	/** Maximum bytes over all files; null: unlimited. */
+	maxTotalBytes: number | null;
+	/** Lower-case extensions without the dot; empty: any. */
+	allowedExtensions: string[];
+	/** MIME types or `type/*` patterns; empty: any. */
+	allowedMimeTypes: string[];
+	/** ISO 8601 instant at which the link expires; null: never. */
+	expiresAt: string | null;
+	lateFinalize: LateFinalizePolicy;
+	requireUploaderName: boolean;
+	requireUploaderEmail: boolean;
+}
+
+/** A settings patch; `password` is write-only (null clears it). */
+export type SettingsPatch = Partial<LinkSettings> & { password?: string | null };
+
+export const GiB = 1024 ** 3;
+/** R2's largest object (5 TiB) bounds a file. */
+export const MAX_FILE_BYTES_LIMIT = 5 * 1024 ** 4;
+
+export const DEFAULT_SETTINGS: LinkSettings = {
+	title: "Untitled file request",
+	description: "",
+	maxFiles: 100,
+	maxFileBytes: 5 * GiB,
+	maxTotalBytes: null,
+	allowedExtensions: [],
+	allowedMimeTypes: [],
+	expiresAt: null,
+	lateFinalize: "recover",
+	requireUploaderName: false,
+	requireUploaderEmail: false,
+};
+
+/**
+ * Merges a patch into settings and checks the rules that span fields.
+ * `changingExpiry` rules: a new expiry must lie in the future (`now` in ms).
+ */
+export function mergeSettings(
+	current: LinkSettings,
+	patch: SettingsPatch,
+	now: number,
+): { ok: true; value: LinkSettings } | { ok: false; problem: Problem } {
+	const { password: _password, ...fields } = patch;
+	const next: LinkSettings = { ...current, ...fields };
+	next.allowedExtensions = unique(next.allowedExtensions.map((e) => e.toLowerCase()));
+	next.allowedMimeTypes = unique(next.allowedMimeTypes.map((m) => m.toLowerCase()));
+	if (next.maxTotalBytes !== null && next.maxFileBytes > next.maxTotalBytes) {
+		return invalid("maxFileBytes", "maxFileBytes may not exceed maxTotalBytes.");
+	}
+	if (patch.expiresAt !== undefined && patch.expiresAt !== null) {
+		const at = Date.parse(patch.expiresAt);
+		if (!Number.isFinite(at)) return invalid("expiresAt", "expiresAt is not a valid instant.");
+		if (at <= now) return invalid("expiresAt", "expiresAt must be in the future.");
+		next.expiresAt = new Date(at).toISOString();
+	}
+	return { ok: true, value: next };
+}
+
+/** The instant (ms) a link expires at, or null. */
+export function expiryMs(settings: LinkSettings): number | null {
+	return settings.expiresAt === null ? null : Date.parse(settings.expiresAt);
+}
+
+function unique(values: string[]): string[] {
+	return [...new Set(values)];
+}
+
+function invalid(field: string, detail: string): { ok: false; problem: Problem } {
+	return {
+		ok: false,
+		problem: problem("validation-failed", detail, {
+			extra: { issues: [{ path: field, message: detail }] },
+		}),
+	};
+}

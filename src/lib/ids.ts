@@ -1,0 +1,35 @@
+/**
+ * Identifiers and capability tokens.
+ *
+ * A link token is the link id's 20-character body followed by a 43-character
+ * secret (256 bits). The id part routes the request to the link's Durable
+ * Object without touching D1; the Durable Object compares the secret's hash,
+ * timing-safe. An unknown or tampered token is simply "no such link".
+ */
+import { randomBase32, randomSecret, sha256Hex } from "./crypto";
+
+const ID_BODY = /^[0-9a-z]{20}$/;
+const LINK_TOKEN = /^([0-9a-z]{20})([A-Za-z0-9_-]{43})$/;
+
+export const newLinkId = (): string => `lnk_${randomBase32(20)}`;
+export const newOwnerId = (): string => `own_${randomBase32(20)}`;
+export const newApiKey = (): string => `rlk_${randomSecret(32)}`;
+
+export function isLinkId(value: string): boolean {
+	return value.startsWith("lnk_") && ID_BODY.test(value.slice(4));
+}
+
+/** A new link token for `linkId`, and the hash the link stores. */
+export async function newLinkToken(linkId: string): Promise<{ token: string; hash: string }> {
+	const secret = randomSecret(32);
+	return { token: `${linkId.slice(4)}${secret}`, hash: await sha256Hex(secret) };
+}
+
+/** Splits a link token into the link id and the hash of its secret; null when malformed. */
+export async function parseLinkToken(
+	token: string,
+): Promise<{ linkId: string; secretHash: string } | null> {
+	const m = LINK_TOKEN.exec(token);
+	if (!m?.[1] || !m[2]) return null;
+	return { linkId: `lnk_${m[1]}`, secretHash: await sha256Hex(m[2]) };
+}

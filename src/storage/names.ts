@@ -1,0 +1,38 @@
+/**
+ * Every storage name in one place: D1 tables, Durable Object tables, R2 keys.
+ * docs/storage.md describes each of them.
+ */
+
+/** D1 tables: global indexes only (the Durable Object is authoritative for a link). */
+export const D1 = {
+	owners: "owners",
+	apiKeys: "api_keys",
+	links: "links",
+	deadLetters: "dead_letters",
+} as const;
+
+/** Tables inside each LinkDO's SQLite storage. */
+export const DO_TABLES = {
+	schema: "_schema",
+	link: "link",
+	commands: "commands",
+	outbox: "outbox",
+	idempotency: "idempotency",
+	timers: "timers",
+	uploads: "uploads",
+	parts: "parts",
+} as const;
+
+/** R2 keys are generated from ids, never from file names. */
+export const R2Keys = {
+	linkPrefix: (linkId: string): string => `links/${linkId}/`,
+	upload: (linkId: string, uploadId: string): string => `links/${linkId}/uploads/${uploadId}`,
+} as const;
+
+/** Names of the timed work a LinkDO keeps in its timers table (a DO has one alarm). */
+export const TIMERS = {
+	expire: "expire",
+	outbox: "outbox",
+	projection: "projection",
+} as const;
+export type TimerName = (typeof TIMERS)[keyof typeof TIMERS];
