@@ -73,13 +73,23 @@ export const jsonBody: MiddlewareHandler = async (c, next) => {
 		throw new ProblemError(problem("unsupported-media-type"));
 	}
 	return limit(c, async () => {
+		let parsed: unknown;
 		try {
 			const text = await c.req.text();
-			c.req.bodyCache.json = text.trim() === "" ? {} : JSON.parse(text);
+			parsed = text.trim() === "" ? {} : JSON.parse(text);
 		} catch (error) {
 			if (error instanceof ProblemError) throw error;
 			throw new ProblemError(problem("malformed-json", "The request body is not valid JSON."));
 		}
+		// Every JSON endpoint takes an object; valibot's object() would accept an array.
+		if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+			throw new ProblemError(
+				problem("validation-failed", "The request body must be a JSON object.", {
+					extra: { issues: [{ path: "", message: "Expected a JSON object" }] },
+				}),
+			);
+		}
+		c.req.bodyCache.json = parsed;
 		await next();
 	});
 };
