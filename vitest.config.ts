@@ -13,6 +13,24 @@ export default defineConfig(async () => {
 						TEST_MIGRATIONS: migrations,
 						ADMIN_TOKEN: "test-admin-token",
 						RETRY_TOKEN_SECRET: "test-retry-token-secret",
+						// Retries without backoff, so the dead-letter path runs in test time.
+						RETRY_BACKOFF_BASE_SECONDS: "0",
+					},
+					// Same consumers as wrangler.toml, with short batch timeouts and fewer retries.
+					queueConsumers: {
+						"link-commands": {
+							maxBatchSize: 10,
+							maxBatchTimeout: 0.05,
+							maxRetries: 3,
+							retryDelay: 0,
+							deadLetterQueue: "link-commands-dlq",
+						},
+						"link-commands-dlq": {
+							maxBatchSize: 10,
+							maxBatchTimeout: 0.05,
+							maxRetries: 3,
+							retryDelay: 0,
+						},
 					},
 				},
 			}),

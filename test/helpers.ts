@@ -75,3 +75,59 @@ export async function expectProblem(
 	if (/\bat\s.+:\d+:\d+/.test(text)) throw new Error(`stack trace leaked: ${text}`);
 	return body;
 }
+
+export interface CommandBody {
+	id: string;
+	seq: number;
+	kind: string;
+	status: string;
+	acceptedEpoch: number;
+	appliedEpoch: number | null;
+	result: string | null;
+	error: string | null;
+	attempts: number;
+	steps: { name: string; done: boolean }[];
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads a command as admin. */
+export async function readCommand(id: string): Promise<CommandBody> {
+	const res = await call(`/api/commands/${id}`, { headers: ADMIN });
+	if (res.status !== 200) throw new Error(`readCommand: ${res.status} ${await res.text()}`);
+	return (await bodyOf<{ command: CommandBody }>(res)).command;
+}
+
+/** Polls a command until its status is one of `statuses` (through the real queue). */
+export async function waitForCommand(
+	id: string,
+	statuses: string[] = ["succeeded"],
+	timeoutMs = 10_000,
+): Promise<CommandBody> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const command = await readCommand(id);
+		if (statuses.includes(command.status)) return command;
+		if (Date.now() > deadline)
+			throw new Error(`command ${id} stuck in ${command.status}: ${JSON.stringify(command)}`);
+		await sleep(50);
+	}
+}
+
+export async function readLink(linkId: string): Promise<Response> {
+	return call(`/api/links/${linkId}`, { headers: ADMIN });
+}
+
+export async function issue(
+	kind: "revoke" | "delete",
+	linkId: string,
+	key: string,
+	headers: Record<string, string> = {},
+): Promise<Response> {
+	return kind === "revoke"
+		? call(`/api/links/${linkId}/revoke`, {
+				method: "POST",
+				headers: { ...bearer(key), ...headers },
+			})
+		: call(`/api/links/${linkId}`, { method: "DELETE", headers: { ...bearer(key), ...headers } });
+}

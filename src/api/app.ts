@@ -2,7 +2,9 @@
 import { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import { admin } from "./admin";
+import { commands } from "./commands";
 import type { AppEnv } from "./context";
+import { deadLetters } from "./dead-letters";
 import { openApiDocumentation } from "./docs";
 import { links } from "./links";
 import { notFound, onError } from "./problem";
@@ -11,6 +13,8 @@ import { renderProblems, renderReference } from "./reference";
 
 export const api = new Hono<AppEnv>()
 	.route("/api/links", links)
+	.route("/api/commands", commands)
+	.route("/api/admin/dead-letters", deadLetters)
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);
 

@@ -1,19 +1,23 @@
 /** Owner routes for links: create, list, read, update settings, pause, resume. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { SettingsUpdate } from "../do/link-do";
+import { linkStub, unwrap } from "../do/stub";
 import type { LinkView } from "../do/views";
 import { parseIfMatch } from "../domain/lifecycle";
 import { ProblemError, problem } from "../domain/problems";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
-import { hashPassword } from "../lib/crypto";
+import { hashPassword, sha256Hex } from "../lib/crypto";
 import { newLinkId, newLinkToken } from "../lib/ids";
 import { ownerOrAdmin } from "./auth";
+import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { listLinks } from "./link-index";
-import { linkStub, unwrap } from "./links-do";
 import { DEFAULT_PAGE, decodeCursor } from "./pagination";
 import {
+	CommandAccepted,
+	CommandList,
+	CommandListQuery,
 	CreatedLinkResponse,
 	CreateLinkBody,
 	LinkIdParam,
@@ -52,6 +56,45 @@ async function toUpdate(input: SettingsInput): Promise<SettingsUpdate> {
 		update.passwordHash = password === null ? null : await hashPassword(password);
 	return update;
 }
+
+/** `Idempotency-Key`: 1 to 255 visible ASCII characters; anything else is 400. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+	if (header === undefined) return undefined;
+	if (!/^[\x21-\x7e]{1,255}$/.test(header))
+		throw new ProblemError(problem("invalid-idempotency-key"));
+	return header;
+}
+
+/** Issues a revoke or delete command through the link's DO; answers 202. */
+async function issueCommand(c: Context<AppEnv>, linkId: string, kind: "revoke" | "delete") {
+	const stub = linkStub(c.env, linkId);
+	const ifMatch = ifMatchOf(c.req.header("if-match"));
+	const key = idempotencyKeyOf(c.req.header("idempotency-key"));
+	const idempotency = key
+		? { key, requestHash: await sha256Hex(`${kind}\n${linkId}\n${ifMatch ?? ""}`) }
+		: undefined;
+	const { command } = unwrap(
+		await stub.requestCommand({
+			caller: c.var.caller,
+			kind,
+			...(ifMatch !== undefined ? { ifMatch } : {}),
+			...(idempotency ? { idempotency } : {}),
+		}),
+	);
+	return accepted(c, command);
+}
+
+const COMMAND_PROBLEMS = [
+	"unauthorized",
+	"link-not-found",
+	"invalid-if-match",
+	"epoch-mismatch",
+	"invalid-idempotency-key",
+	"idempotency-key-reused",
+	"link-revoked",
+	"link-expired",
+	"link-deleted",
+] as const;
 
 export function withEtag(c: { header: (k: string, v: string) => void }, link: LinkView) {
 	c.header("ETag", `"${link.epoch}"`);
@@ -191,5 +234,50 @@ export const links = new Hono<AppEnv>()
 			const link = unwrap(await stub.resume(c.var.caller, ifMatchOf(c.req.header("if-match"))));
 			withEtag(c, link);
 			return c.json({ link });
+		},
+	)
+	.post(
+		"/:linkId/revoke",
+		doc({
+			summary: "Revoke a link (a queued command: 202, poll the status URL)",
+			tags: TAGS,
+			ok: { 202: CommandAccepted },
+			problems: [...COMMAND_PROBLEMS],
+		}),
+		valid("param", LinkIdParam),
+		(c) => issueCommand(c, c.req.valid("param").linkId, "revoke"),
+	)
+	.delete(
+		"/:linkId",
+		doc({
+			summary: "Delete a link and purge its files (a queued command: 202, poll the status URL)",
+			tags: TAGS,
+			ok: { 202: CommandAccepted },
+			problems: [...COMMAND_PROBLEMS],
+		}),
+		valid("param", LinkIdParam),
+		(c) => issueCommand(c, c.req.valid("param").linkId, "delete"),
+	)
+	.get(
+		"/:linkId/commands",
+		doc({
+			summary: "Command history of a link, newest first",
+			tags: TAGS,
+			ok: { 200: CommandList },
+			problems: ["unauthorized", "link-not-found", "link-deleted", "validation-failed"],
+		}),
+		valid("param", LinkIdParam),
+		valid("query", CommandListQuery),
+		async (c) => {
+			const { limit, cursor } = c.req.valid("query");
+			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const list = unwrap(
+				await stub.listCommands(
+					c.var.caller,
+					limit ?? DEFAULT_PAGE,
+					cursor ? Number(cursor) : null,
+				),
+			);
+			return c.json(list);
 		},
 	);

@@ -4,11 +4,11 @@
  * through the Referer header of a page that embeds it.
  */
 import { Hono } from "hono";
+import { linkStub, unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { parseLinkToken } from "../lib/ids";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
-import { linkStub, unwrap } from "./links-do";
 import { LinkTokenParam, PublicLink } from "./schemas";
 import { valid } from "./validation";
 

@@ -107,6 +107,48 @@ export const Command = v.object({
 	finishedAt: v.nullable(v.string()),
 });
 
+export const CommandResponse = v.object({ command: Command });
+export const CommandAccepted = v.object({
+	command: Command,
+	statusUrl: v.string(),
+	retryToken: v.string(),
+});
+export const CommandList = v.object({
+	items: v.array(Command),
+	nextCursor: v.nullable(v.string()),
+});
+
+export const CommandListQuery = v.object({
+	limit: ListQuery.entries.limit,
+	cursor: v.optional(v.pipe(v.string(), v.regex(/^[1-9][0-9]{0,14}$/, "a cursor from nextCursor"))),
+});
+
+export const DeadLetterListQuery = v.object({
+	...ListQuery.entries,
+	status: v.optional(v.picklist(["pending", "replayed", "discarded", "invalid"])),
+	linkId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+export const DeadLetterIdParam = v.object({ id: v.pipe(v.string(), v.maxLength(64)) });
+export const DeadLetter = v.object({
+	id: v.string(),
+	messageId: v.string(),
+	queue: v.string(),
+	linkId: v.nullable(v.string()),
+	commandId: v.nullable(v.string()),
+	seq: v.nullable(v.number()),
+	body: v.string(),
+	attempts: v.number(),
+	lastError: v.nullable(v.string()),
+	status: v.string(),
+	createdAt: v.string(),
+	updatedAt: v.string(),
+});
+export const DeadLetterList = v.object({
+	items: v.array(DeadLetter),
+	nextCursor: v.nullable(v.string()),
+});
+export const DeadLetterDetail = v.object({ deadLetter: DeadLetter, command: v.nullable(Command) });
+
 export const Link = v.object({
 	id: v.string(),
 	ownerId: v.string(),

@@ -68,3 +68,13 @@ export interface PublicLinkView {
 	defaultPartSize: number;
 	minPartSize: number;
 }
+
+/** What a drain did: the consumer acks or retries each message from this. */
+export interface DrainReport {
+	/** idle: nothing left; blocked: a dead-lettered command heads the log; failed: a step threw. */
+	outcome: "idle" | "blocked" | "failed";
+	/** Commands still not final after this drain. */
+	unfinished: string[];
+	error?: string;
+	failedCommandId?: string;
+}

@@ -33,3 +33,14 @@ export async function parseLinkToken(
 	if (!m?.[1] || !m[2]) return null;
 	return { linkId: `lnk_${m[1]}`, secretHash: await sha256Hex(m[2]) };
 }
+
+const COMMAND_ID = /^cmd_([0-9a-z]{20})([0-9a-z]{12})$/;
+
+/** A command id embeds its link's id, so a status read needs no index lookup. */
+export const newCommandId = (linkId: string): string => `cmd_${linkId.slice(4)}${randomBase32(12)}`;
+
+/** The link id inside a command id; null when malformed. */
+export function linkIdOfCommand(commandId: string): string | null {
+	const m = COMMAND_ID.exec(commandId);
+	return m?.[1] ? `lnk_${m[1]}` : null;
+}

@@ -34,5 +34,6 @@ export const TIMERS = {
 	expire: "expire",
 	outbox: "outbox",
 	projection: "projection",
+	sweep: "sweep",
 } as const;
 export type TimerName = (typeof TIMERS)[keyof typeof TIMERS];

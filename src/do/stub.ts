@@ -1,9 +1,9 @@
 /** Reaching a link's Durable Object from the edge, and unwrapping its answers. */
 
-import type { LinkDO } from "../do/link-do";
 import type { Problem, Result } from "../domain/problems";
 import { ProblemError, problem } from "../domain/problems";
 import { isLinkId } from "../lib/ids";
+import type { LinkDO } from "./link-do";
 
 /** The stub of `linkId`'s LinkDO; a malformed id is `404 link-not-found` without a DO call. */
 export function linkStub(env: Env, linkId: string): DurableObjectStub<LinkDO> {

@@ -1,0 +1,72 @@
+/**
+ * Command status: `GET /api/commands/:commandId` for the link's owner, an
+ * admin, or anyone presenting that command's Retry-Token. Also the one
+ * builder of `202 Accepted` answers for every command-issuing route.
+ */
+import type { Context } from "hono";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { linkStub, unwrap } from "../do/stub";
+import type { CommandView } from "../do/views";
+import { type CommandStatus, isFinal } from "../domain/commands";
+import { ProblemError, problem } from "../domain/problems";
+import { linkIdOfCommand } from "../lib/ids";
+import { signRetryToken, verifyRetryToken } from "../lib/retry-token";
+import { ownerOrAdmin } from "./auth";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { CommandResponse } from "./schemas";
+import { valid } from "./validation";
+
+function retryAfter(env: Env): number {
+	const s = Number(env.COMMAND_RETRY_AFTER_SECONDS);
+	return Number.isFinite(s) && s >= 0 ? s : 1;
+}
+
+function setPollHeaders(c: Context<AppEnv>, command: CommandView) {
+	c.header("Cache-Control", "no-store");
+	if (!isFinal(command.status as CommandStatus)) c.header("Retry-After", String(retryAfter(c.env)));
+}
+
+/** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */
+export async function accepted(c: Context<AppEnv>, command: CommandView): Promise<Response> {
+	const ttl = Number(c.env.RETRY_TOKEN_TTL_SECONDS) || 86_400;
+	const retryToken = await signRetryToken(c.env.RETRY_TOKEN_SECRET, command.id, ttl);
+	const statusUrl = `/api/commands/${command.id}`;
+	c.header("Location", statusUrl);
+	c.header("Retry-After", String(retryAfter(c.env)));
+	c.header("Retry-Token", retryToken);
+	c.header("Cache-Control", "no-store");
+	return c.json({ command, statusUrl, retryToken }, 202);
+}
+
+const CommandIdParam = v.object({ commandId: v.pipe(v.string(), v.maxLength(64)) });
+
+export const commands = new Hono<AppEnv>().get(
+	"/:commandId",
+	doc({
+		summary: "Poll a command (owner, admin, or Retry-Token); Retry-After while not final",
+		tags: ["commands"],
+		ok: { 200: CommandResponse },
+		problems: ["unauthorized", "retry-token-invalid", "command-not-found"],
+	}),
+	valid("param", CommandIdParam),
+	async (c, next) => {
+		const token = c.req.header("retry-token");
+		if (token === undefined) return ownerOrAdmin(c, next);
+		const { commandId } = c.req.valid("param");
+		if (!(await verifyRetryToken(c.env.RETRY_TOKEN_SECRET, token, commandId))) {
+			throw new ProblemError(problem("retry-token-invalid"));
+		}
+		await next();
+	},
+	async (c) => {
+		const { commandId } = c.req.valid("param");
+		const linkId = linkIdOfCommand(commandId);
+		if (!linkId) throw new ProblemError(problem("command-not-found"));
+		const caller = c.get("caller") ?? null;
+		const command = unwrap(await linkStub(c.env, linkId).getCommand(caller, commandId));
+		setPollHeaders(c, command);
+		return c.json({ command });
+	},
+);

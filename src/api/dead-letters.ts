@@ -1,0 +1,120 @@
+/** Admin routes for the dead-letter queue: list, inspect, replay, discard. */
+import { Hono } from "hono";
+import { fromRow, getDeadLetter, settleDeadLetter } from "../consumer/dead-letter-store";
+import { linkStub, unwrap } from "../do/stub";
+import { ProblemError, problem } from "../domain/problems";
+import { D1 } from "../storage/names";
+import { adminOnly } from "./auth";
+import { accepted } from "./commands";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { DEFAULT_PAGE, decodeCursor, page } from "./pagination";
+import {
+	CommandAccepted,
+	CommandResponse,
+	DeadLetterDetail,
+	DeadLetterIdParam,
+	DeadLetterList,
+	DeadLetterListQuery,
+} from "./schemas";
+import { valid } from "./validation";
+
+const TAGS = ["admin"];
+
+async function pendingDeadLetter(db: D1Database, id: string) {
+	const dl = await getDeadLetter(db, id);
+	if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
+	if (dl.status !== "pending" || !dl.linkId || !dl.commandId) {
+		throw new ProblemError(problem("dead-letter-not-pending", `This dead letter is ${dl.status}.`));
+	}
+	return { ...dl, linkId: dl.linkId, commandId: dl.commandId };
+}
+
+export const deadLetters = new Hono<AppEnv>()
+	.use(adminOnly)
+	.get(
+		"/",
+		doc({
+			summary: "List dead letters (filter by status and link)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: DeadLetterList },
+			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
+		}),
+		valid("query", DeadLetterListQuery),
+		async (c) => {
+			const { limit: l, cursor, status, linkId } = c.req.valid("query");
+			const limit = l ?? DEFAULT_PAGE;
+			const where: string[] = [];
+			const params: string[] = [];
+			if (status) where.push("status = ?") && params.push(status);
+			if (linkId) where.push("link_id = ?") && params.push(linkId);
+			const after = decodeCursor(cursor);
+			if (after) {
+				where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+				params.push(after.createdAt, after.createdAt, after.id);
+			}
+			const { results } = await c.env.DB.prepare(
+				`SELECT * FROM ${D1.deadLetters} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+				 ORDER BY created_at DESC, id DESC LIMIT ?`,
+			)
+				.bind(...params, limit + 1)
+				.all<Parameters<typeof fromRow>[0]>();
+			return c.json(page(results.map(fromRow), limit));
+		},
+	)
+	.get(
+		"/:id",
+		doc({
+			summary: "One dead letter with its command",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: DeadLetterDetail },
+			problems: ["unauthorized", "forbidden", "dead-letter-not-found"],
+		}),
+		valid("param", DeadLetterIdParam),
+		async (c) => {
+			const dl = await getDeadLetter(c.env.DB, c.req.valid("param").id);
+			if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
+			let command = null;
+			if (dl.linkId && dl.commandId) {
+				const r = await linkStub(c.env, dl.linkId).getCommand({ kind: "admin" }, dl.commandId);
+				command = r.ok ? r.value : null;
+			}
+			return c.json({ deadLetter: dl, command });
+		},
+	)
+	.post(
+		"/:id/replay",
+		doc({
+			summary: "Replay: the command is accepted again and re-sent (202)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 202: CommandAccepted },
+			problems: ["unauthorized", "forbidden", "dead-letter-not-found", "dead-letter-not-pending"],
+		}),
+		valid("param", DeadLetterIdParam),
+		async (c) => {
+			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
+			const command = unwrap(await linkStub(c.env, dl.linkId).replay(dl.commandId));
+			await settleDeadLetter(c.env.DB, dl.id, "replayed");
+			return accepted(c, command);
+		},
+	)
+	.post(
+		"/:id/discard",
+		doc({
+			summary: "Discard: cancel the command (lifts the closing fence if nothing else waits)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: CommandResponse },
+			problems: ["unauthorized", "forbidden", "dead-letter-not-found", "dead-letter-not-pending"],
+		}),
+		valid("param", DeadLetterIdParam),
+		async (c) => {
+			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
+			const command = unwrap(await linkStub(c.env, dl.linkId).discard(dl.commandId));
+			await settleDeadLetter(c.env.DB, dl.id, "discarded");
+			return c.json({ command });
+		},
+	);

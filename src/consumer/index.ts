@@ -1,0 +1,13 @@
+/** Routes a queue batch to its consumer by queue name. */
+import { handleCommandBatch } from "./commands";
+import { handleDeadLetterBatch } from "./dead-letters";
+
+export const COMMAND_QUEUE = "link-commands";
+export const DEAD_LETTER_QUEUE = "link-commands-dlq";
+
+export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	if (batch.queue === DEAD_LETTER_QUEUE) return handleDeadLetterBatch(batch, env);
+	if (batch.queue === COMMAND_QUEUE) return handleCommandBatch(batch, env);
+	console.error("batch from an unknown queue acked", batch.queue);
+	batch.ackAll();
+}
