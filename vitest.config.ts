@@ -39,6 +39,8 @@ export default defineConfig(async () => {
 			setupFiles: ["./test/setup/apply-migrations.ts"],
 			include: ["test/**/*.test.ts"],
 			testTimeout: 30_000,
+			// Injected faults log on purpose; show logs only for failing tests.
+			silent: "passed-only",
 		},
 	};
 });

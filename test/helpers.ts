@@ -1,5 +1,7 @@
 /** Shared builders for tests: requests against the real Worker, owners, links. */
-import { exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import type { Faults, LinkDO } from "../src/do/link-do";
 
 export const ADMIN = { Authorization: "Bearer test-admin-token" };
 export const ORIGIN = "https://receive.test";
@@ -130,4 +132,33 @@ export async function issue(
 				headers: { ...bearer(key), ...headers },
 			})
 		: call(`/api/links/${linkId}`, { method: "DELETE", headers: { ...bearer(key), ...headers } });
+}
+
+export function stubOf(linkId: string): DurableObjectStub<LinkDO> {
+	return env.LINK_DO.get(env.LINK_DO.idFromName(linkId));
+}
+
+/** Injects faults into the link's live DO instance (lost if it is evicted). */
+export async function setFaults(linkId: string, faults: Faults): Promise<void> {
+	await runInDurableObject(stubOf(linkId), (instance: LinkDO) => {
+		instance.faults = faults;
+	});
+}
+
+/** Makes the named timers due now and runs the alarm, as the passage of time would. */
+export async function fireTimers(linkId: string, names: string[]): Promise<void> {
+	const stub = stubOf(linkId);
+	await runInDurableObject(stub, (_i: LinkDO, state) => {
+		for (const name of names)
+			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = ?", name);
+	});
+	await runDurableObjectAlarm(stub);
+}
+
+/** Reads the link's epoch straight from its DO storage. */
+export async function storedEpoch(linkId: string): Promise<number> {
+	return runInDurableObject(stubOf(linkId), (_i: LinkDO, state) => {
+		const row = state.storage.sql.exec<{ epoch: number }>("SELECT epoch FROM link").one();
+		return row.epoch;
+	});
 }

@@ -5,7 +5,11 @@ import { handleDeadLetterBatch } from "./dead-letters";
 export const COMMAND_QUEUE = "link-commands";
 export const DEAD_LETTER_QUEUE = "link-commands-dlq";
 
-export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function queue(
+	batch: MessageBatch<unknown>,
+	env: Env,
+	_ctx?: ExecutionContext,
+): Promise<void> {
 	if (batch.queue === DEAD_LETTER_QUEUE) return handleDeadLetterBatch(batch, env);
 	if (batch.queue === COMMAND_QUEUE) return handleCommandBatch(batch, env);
 	console.error("batch from an unknown queue acked", batch.queue);
