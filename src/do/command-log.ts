@@ -238,7 +238,8 @@ export class CommandLog {
 
 	// --- idempotency ---
 
-	idempotent(scope: string, key: string): { requestHash: string; commandId: string } | null {
+	/** The id (of a command or an upload) an Idempotency-Key was first used for. */
+	idempotent(scope: string, key: string): { requestHash: string; id: string } | null {
 		const r = this.sql.one<{ request_hash: string; response: string }>(
 			"SELECT request_hash, response FROM idempotency WHERE scope = ? AND key = ?",
 			scope,
@@ -247,17 +248,17 @@ export class CommandLog {
 		if (!r) return null;
 		return {
 			requestHash: r.request_hash,
-			commandId: (JSON.parse(r.response) as { commandId: string }).commandId,
+			id: (JSON.parse(r.response) as { id: string }).id,
 		};
 	}
 
-	remember(scope: string, key: string, requestHash: string, commandId: string): void {
+	remember(scope: string, key: string, requestHash: string, id: string): void {
 		this.sql.run(
 			"INSERT OR IGNORE INTO idempotency (scope, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)",
 			scope,
 			key,
 			requestHash,
-			JSON.stringify({ commandId }),
+			JSON.stringify({ id }),
 			Date.now(),
 		);
 	}

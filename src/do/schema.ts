@@ -92,6 +92,12 @@ const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (upload_id, part_number)
 	);
 	`,
+	// 2: an upload's finalize command and finalized file.
+	`
+	ALTER TABLE uploads ADD COLUMN finalize_command_id TEXT;
+	ALTER TABLE uploads ADD COLUMN file_id TEXT;
+	CREATE INDEX uploads_by_state ON uploads (state, expires_at);
+	`,
 ];
 
 /**

@@ -78,3 +78,40 @@ export interface DrainReport {
 	error?: string;
 	failedCommandId?: string;
 }
+
+export interface UploadView {
+	id: string;
+	name: string;
+	size: number;
+	type: string;
+	mode: "single" | "multipart";
+	partSize: number | null;
+	partCount: number;
+	state: string;
+	admittedEpoch: number;
+	completedEpoch: number | null;
+	finalizedEpoch: number | null;
+	parts: { partNumber: number; size: number; etag: string }[];
+	finalize: { commandId: string; status: string; result: string | null } | null;
+	fileId: string | null;
+	sha256: string | null;
+	uploaderName: string | null;
+	uploaderEmail: string | null;
+	expiresAt: string;
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** What an admitted write may do: the R2 key and the exact length it must write. */
+export interface WriteGrant {
+	key: string;
+	r2UploadId: string | null;
+	/** Bytes the body must have (single PUT or this part). */
+	expectedLength: number;
+	sha256: string | null;
+	/** For complete: the parts to commit. */
+	parts: { partNumber: number; etag: string }[];
+	/** For complete: the upload is already completed (a repeated complete answers 200). */
+	alreadyCompleted: boolean;
+	epoch: number;
+}

@@ -49,12 +49,13 @@ export const TRANSITION_OF: Record<TerminalKind, Transition> = {
  * Side effects run after a terminal transition is committed, in order, each
  * idempotent and recorded as done, so a retry resumes where the last stopped.
  * `cleanup-uploads` aborts open uploads and settles completed ones (upload layer);
- * `purge-objects` empties the link's R2 prefix; `project` updates the D1 index.
+ * `purge-objects` empties the link's R2 prefix; `purge-index` removes its files
+ * from D1; `project` updates the D1 link index.
  */
 export const STEPS: Record<TerminalKind, readonly string[]> = {
 	revoke: ["cleanup-uploads", "project"],
 	expire: ["cleanup-uploads", "project"],
-	delete: ["cleanup-uploads", "purge-objects", "project"],
+	delete: ["cleanup-uploads", "purge-objects", "purge-index", "project"],
 };
 
 /** A command not yet final, as the accept decision sees it. */

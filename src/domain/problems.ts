@@ -36,7 +36,29 @@ export const PROBLEM_CODES = {
 	},
 	"link-paused": { status: 423, title: "This link is paused" },
 	"link-closing": { status: 423, title: "This link is closing; retry later" },
+	"upload-not-found": { status: 404, title: "No such upload (or the Upload-Token does not match)" },
+	"file-not-found": { status: 404, title: "No such file" },
+	"upload-aborted": { status: 410, title: "This upload was aborted" },
+	"invalid-part-number": { status: 400, title: "The part number is outside this upload's parts" },
+	"length-mismatch": {
+		status: 400,
+		title: "The body's length differs from the length this upload expects",
+	},
+	"checksum-mismatch": { status: 400, title: "The bytes do not match the declared sha256" },
+	"uploader-details-required": {
+		status: 400,
+		title: "This link requires the uploader's name or email",
+	},
+	"password-required": { status: 401, title: "This link is protected by a password" },
+	"password-incorrect": { status: 403, title: "The link password is incorrect" },
+	"upload-incomplete": { status: 409, title: "Some parts of this upload are missing" },
+	"upload-state-conflict": { status: 409, title: "The upload is not in a state that allows this" },
+	"quota-exceeded": { status: 409, title: "This link's file or byte quota is used up" },
+	"file-too-large": { status: 413, title: "The file exceeds this link's per-file limit" },
+	"file-type-not-allowed": { status: 415, title: "This link does not accept this file type" },
+	"range-not-satisfiable": { status: 416, title: "The requested range is not satisfiable" },
 	"internal-error": { status: 500, title: "Internal server error" },
+	"storage-unavailable": { status: 503, title: "Storage is temporarily unavailable; retry" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -9,6 +9,7 @@ export const D1 = {
 	apiKeys: "api_keys",
 	links: "links",
 	deadLetters: "dead_letters",
+	files: "files",
 } as const;
 
 /** Tables inside each LinkDO's SQLite storage. */
@@ -35,5 +36,6 @@ export const TIMERS = {
 	outbox: "outbox",
 	projection: "projection",
 	sweep: "sweep",
+	sessions: "sessions",
 } as const;
 export type TimerName = (typeof TIMERS)[keyof typeof TIMERS];

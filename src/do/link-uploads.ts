@@ -1,0 +1,615 @@
+/**
+ * Uploads of LinkDO: every R2 write is admitted here before it happens and
+ * recorded here after it. A terminal transition applied in between makes the
+ * record refuse the write (410) and remove its bytes. This layer also settles
+ * upload sessions when the link becomes terminal, finalizes uploads, and
+ * expires abandoned sessions.
+ */
+import type { Caller } from "../domain/actor";
+import { mayActOn } from "../domain/actor";
+import type { TerminalKind } from "../domain/commands";
+import { decide, type Operation, refusal } from "../domain/lifecycle";
+import { fail, ok, type Problem, problem, type Result } from "../domain/problems";
+import {
+	checkFile,
+	checkQuota,
+	checkRecord,
+	expectedPartLength,
+	finalizeOutcome,
+	missingParts,
+	planUpload,
+	SESSION_TTL_MS,
+	settle,
+} from "../domain/uploads";
+import { timingSafeEqual, verifyPassword } from "../lib/crypto";
+import { R2Keys, TIMERS } from "../storage/names";
+import { type CommandRecord, commandView } from "./command-log";
+import { indexFile, purgeFiles } from "./file-index";
+import { LinkCommands } from "./link-commands";
+import { type LinkRecord, saveLink } from "./link-store";
+import { abortMultipart, checkObject } from "./r2-ops";
+import type { UploadRecord } from "./upload-store";
+import type { CommandView, UploadView, WriteGrant } from "./views";
+
+/** Proof an uploader holds the link token and the upload token (their secrets' hashes). */
+export interface UploadAuth {
+	linkSecretHash: string;
+	uploadId: string;
+	tokenHash: string;
+}
+
+export interface InitRequest {
+	linkSecretHash: string;
+	uploadId: string;
+	tokenHash: string;
+	name: string;
+	size: number;
+	type: string;
+	uploaderName: string | null;
+	uploaderEmail: string | null;
+	sha256: string | null;
+	password: string | null;
+	idempotency?: { key: string; requestHash: string };
+}
+
+export type WriteOp = "single-put" | "part-put" | "complete";
+
+/** What happened to the R2 write between admit and record. */
+export type WriteOutcome =
+	| { ok: true; etag: string; size: number }
+	| { ok: false; reason: "length" | "checksum" | "storage" | "gone" };
+
+/** Idempotency scope of anonymous upload inits on a link. */
+const INIT_SCOPE = "uploader:init";
+
+export abstract class LinkUploads extends LinkCommands {
+	/** Single PUTs in flight, so a second PUT to the same upload cannot overwrite the first. */
+	private readonly singleWrites = new Map<string, number>();
+
+	/**
+	 * Admits an upload: link token, phase, password, required fields, file
+	 * rules and quota, then reserves the quota in the same transaction that
+	 * creates the session. Multipart uploads then get their R2 upload created
+	 * at the edge and recorded by `recordInit`.
+	 */
+	async initUpload(
+		req: InitRequest,
+	): Promise<Result<{ upload: UploadView; replayed: boolean; needsMultipart: boolean }>> {
+		const link = this.link();
+		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
+			return fail(problem("link-not-found"));
+		if (req.idempotency) {
+			const seen = this.log.idempotent(INIT_SCOPE, req.idempotency.key);
+			if (seen) {
+				if (seen.requestHash !== req.idempotency.requestHash)
+					return fail(problem("idempotency-key-reused"));
+				const original = this.uploads.get(seen.id);
+				if (original) {
+					// The client lost the first answer, token included: the replay carries a fresh token.
+					this.uploads.update(original.id, { tokenHash: req.tokenHash });
+					return ok({
+						upload: this.uploadView(original),
+						replayed: true,
+						needsMultipart:
+							original.mode === "multipart" && original.state === "open" && !original.r2UploadId,
+					});
+				}
+			}
+		}
+		const refused = this.refuse(link, "init");
+		if (refused) return fail(refused);
+		if (link.passwordHash) {
+			if (!req.password) return fail(problem("password-required"));
+			if (!(await verifyPassword(req.password, link.passwordHash)))
+				return fail(problem("password-incorrect"));
+		}
+		// The password check awaited: judge the link again as it is now.
+		const current = this.link() ?? link;
+		const stillRefused = this.refuse(current, "init");
+		if (stillRefused) return fail(stillRefused);
+		const s = current.settings;
+		if (
+			(s.requireUploaderName && !req.uploaderName) ||
+			(s.requireUploaderEmail && !req.uploaderEmail)
+		) {
+			const needed = [
+				s.requireUploaderName && "uploaderName",
+				s.requireUploaderEmail && "uploaderEmail",
+			].filter(Boolean);
+			return fail(
+				problem("uploader-details-required", `This link requires: ${needed.join(", ")}.`),
+			);
+		}
+		const bad = checkFile(s, req) ?? checkQuota(s, current, req.size);
+		if (bad) return fail(bad);
+		const plan = planUpload(req.size);
+		const now = new Date();
+		const upload: UploadRecord = {
+			id: req.uploadId,
+			tokenHash: req.tokenHash,
+			name: req.name,
+			size: req.size,
+			type: req.type,
+			mode: plan.mode,
+			partSize: plan.partSize,
+			r2UploadId: null,
+			state: "open",
+			admittedEpoch: current.epoch,
+			completedEpoch: null,
+			finalizedEpoch: null,
+			uploaderName: req.uploaderName,
+			uploaderEmail: req.uploaderEmail,
+			sha256: req.sha256,
+			expiresAt: now.getTime() + SESSION_TTL_MS,
+			finalizeCommandId: null,
+			fileId: null,
+			createdAt: now.toISOString(),
+			updatedAt: now.toISOString(),
+		};
+		this.ctx.storage.transactionSync(() => {
+			this.uploads.insert(upload);
+			saveLink(
+				this.sql,
+				{
+					...current,
+					reservedFiles: current.reservedFiles + 1,
+					reservedBytes: current.reservedBytes + req.size,
+				},
+				upload.createdAt,
+			);
+			if (req.idempotency)
+				this.log.remember(INIT_SCOPE, req.idempotency.key, req.idempotency.requestHash, upload.id);
+		});
+		await this.timers.schedule(TIMERS.sessions, upload.expiresAt);
+		return ok({
+			upload: this.uploadView(upload),
+			replayed: false,
+			needsMultipart: plan.mode === "multipart",
+		});
+	}
+
+	/** Records the R2 multipart upload created for an admitted init (the record check). */
+	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
+		await this.raceSeam();
+		const link = this.link();
+		const upload = this.uploads.get(uploadId);
+		if (!link || !upload) return fail(problem("upload-not-found"));
+		const refused = checkRecord(link.state, upload);
+		if (refused) {
+			await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
+			await this.dropUpload(upload, "aborted");
+			return fail(this.withEpoch(refused));
+		}
+		this.uploads.update(uploadId, { r2UploadId });
+		return ok(this.uploadView({ ...upload, r2UploadId }));
+	}
+
+	/**
+	 * The admit check before an R2 write: tokens, the terminal-state table,
+	 * the upload's mode and state, and the exact length the body must have.
+	 */
+	async admitWrite(
+		req: UploadAuth & { op: WriteOp; partNumber?: number },
+	): Promise<Result<WriteGrant>> {
+		const found = this.uploader(req, req.op);
+		if (!found.ok) return found;
+		const { link, upload } = found.value;
+		const key = R2Keys.upload(link.id, upload.id);
+		const grant: WriteGrant = {
+			key,
+			r2UploadId: upload.r2UploadId,
+			expectedLength: upload.size,
+			sha256: upload.sha256,
+			parts: [],
+			alreadyCompleted: false,
+			epoch: link.epoch,
+		};
+		if (upload.state === "aborted" || upload.state === "rejected")
+			return fail(problem("upload-aborted"));
+		if (req.op === "complete") {
+			if (upload.state !== "open") return ok({ ...grant, alreadyCompleted: true });
+			if (upload.mode === "single") {
+				return fail(
+					problem("upload-incomplete", "Send the file with PUT first.", {
+						extra: { missingParts: [1] },
+					}),
+				);
+			}
+			const parts = this.uploads.parts(upload.id);
+			const missing = missingParts(
+				this.partCount(upload),
+				parts.map((p) => p.partNumber),
+			);
+			if (missing.length > 0) {
+				return fail(
+					problem("upload-incomplete", `${missing.length} part(s) missing.`, {
+						extra: { missingParts: missing.slice(0, 100) },
+					}),
+				);
+			}
+			return ok({
+				...grant,
+				parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+			});
+		}
+		if (upload.state !== "open")
+			return fail(problem("upload-state-conflict", `The upload is ${upload.state}.`));
+		if (req.op === "single-put") {
+			if (upload.mode !== "single") {
+				return fail(problem("upload-state-conflict", "This is a multipart upload: send parts."));
+			}
+			if ((this.singleWrites.get(upload.id) ?? 0) > Date.now()) {
+				return fail(problem("upload-state-conflict", "Another PUT of this upload is in flight."));
+			}
+			this.singleWrites.set(upload.id, Date.now() + SINGLE_WRITE_LEASE_MS);
+			return ok(grant);
+		}
+		if (upload.mode !== "multipart" || upload.partSize === null) {
+			return fail(problem("upload-state-conflict", "This is a single upload: PUT the whole file."));
+		}
+		if (!upload.r2UploadId)
+			return fail(problem("upload-state-conflict", "The upload is not initialized yet."));
+		const length = expectedPartLength(upload.size, upload.partSize, req.partNumber ?? 0);
+		if (length === null) {
+			return fail(
+				problem(
+					"invalid-part-number",
+					`Parts of this upload are numbered 1 to ${this.partCount(upload)}.`,
+				),
+			);
+		}
+		return ok({ ...grant, expectedLength: length });
+	}
+
+	/**
+	 * The record check after an R2 write. If a terminal transition was applied
+	 * since the write was admitted, the write is refused with the terminal
+	 * row's 410 and its bytes are removed; it is never recorded.
+	 */
+	async recordWrite(req: {
+		uploadId: string;
+		op: WriteOp;
+		partNumber?: number;
+		outcome: WriteOutcome;
+	}): Promise<Result<UploadView>> {
+		if (req.op === "single-put") this.singleWrites.delete(req.uploadId);
+		await this.raceSeam();
+		const link = this.link();
+		const upload = this.uploads.get(req.uploadId);
+		if (!link || !upload) return fail(problem("upload-not-found"));
+		const key = R2Keys.upload(link.id, upload.id);
+		const completedAlready = req.op === "complete" && upload.state === "completed";
+		if (completedAlready) return ok(this.uploadView(upload));
+		const refused = checkRecord(link.state, upload);
+		if (refused) {
+			if (req.outcome.ok) await this.compensate(upload, req.op, key);
+			return fail(this.withEpoch(refused));
+		}
+		if (!req.outcome.ok) return fail(this.writeFailure(req.outcome.reason));
+		if (req.op === "part-put") {
+			this.uploads.putPart(upload.id, {
+				partNumber: req.partNumber ?? 0,
+				etag: req.outcome.etag,
+				size: req.outcome.size,
+				recordedEpoch: link.epoch,
+			});
+			return ok(this.uploadView(upload));
+		}
+		this.uploads.update(upload.id, { state: "completed", completedEpoch: link.epoch });
+		return ok(this.uploadView({ ...upload, state: "completed", completedEpoch: link.epoch }));
+	}
+
+	/** Abort by the uploader: releases the quota and removes the bytes. Idempotent. */
+	async abortUpload(auth: UploadAuth): Promise<Result<null>> {
+		const found = this.uploader(auth, "abort");
+		if (!found.ok) return found;
+		const { upload } = found.value;
+		if (upload.state === "aborted" || upload.state === "rejected") return ok(null);
+		if (upload.state === "finalized") {
+			return fail(problem("upload-state-conflict", "A finalized file belongs to the owner now."));
+		}
+		await this.dropUpload(upload, "aborted");
+		return ok(null);
+	}
+
+	/** The uploader's view of its upload, with the parts the server holds (for resuming). */
+	async uploadStatus(auth: UploadAuth): Promise<Result<UploadView>> {
+		const found = this.uploader(auth, "upload-status");
+		return found.ok ? ok(this.uploadView(found.value.upload)) : found;
+	}
+
+	/**
+	 * Finalize is a command, decided in seq order with terminal commands. One
+	 * finalize command per upload: asking again returns it.
+	 */
+	async requestFinalize(
+		auth: UploadAuth & { idempotency?: { key: string; requestHash: string } },
+	): Promise<Result<{ command: CommandView; created: boolean }>> {
+		const found = this.uploader(auth, "finalize");
+		if (!found.ok) return found;
+		const { link, upload } = found.value;
+		if (upload.finalizeCommandId) {
+			const existing = this.log.get(upload.finalizeCommandId);
+			if (existing) return ok({ command: commandView(link.id, existing), created: false });
+		}
+		if (upload.state === "open") {
+			return fail(problem("upload-incomplete", "Complete the upload before finalizing it."));
+		}
+		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
+		if (outcome.kind === "reject") return fail(refusal(outcome.code, link.epoch));
+		const command = this.ctx.storage.transactionSync(() => {
+			const c = this.newCommand(link, "finalize", `upload:${upload.id}`, { uploadId: upload.id });
+			this.uploads.update(upload.id, { finalizeCommandId: c.id });
+			return c;
+		});
+		await this.afterAccept(false);
+		return ok({
+			command: commandView(link.id, this.log.get(command.id) ?? command),
+			created: true,
+		});
+	}
+
+	/** Upload sessions for the owner, newest first. */
+	async listUploads(
+		caller: Caller,
+		limit: number,
+		before: string | null,
+	): Promise<Result<{ items: UploadView[]; nextCursor: string | null }>> {
+		const link = this.link();
+		if (!link || !mayActOn(caller, link.ownerId)) return fail(problem("link-not-found"));
+		const refused = this.refuse(link, "owner-read");
+		if (refused) return fail(refused);
+		const rows = this.uploads.list(limit + 1, before);
+		const items = rows.slice(0, limit).map((u) => this.uploadView(u));
+		const last = items[items.length - 1];
+		return ok({ items, nextCursor: rows.length > limit && last ? last.createdAt : null });
+	}
+
+	// --- hooks for the command layer ----------------------------------------
+
+	protected async applyFinalize(
+		command: CommandRecord,
+	): Promise<{ succeeded: boolean; result: string }> {
+		const uploadId = String(command.payload.uploadId ?? "");
+		const upload = this.uploads.get(uploadId);
+		const link = this.link();
+		if (!upload || !link) return { succeeded: false, result: "upload-not-found" };
+		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
+		if (outcome.kind === "done") return { succeeded: true, result: "finalized" };
+		if (outcome.kind === "reject") {
+			if (upload.state === "completed") await this.dropUpload(upload, "rejected");
+			return { succeeded: false, result: outcome.code };
+		}
+		const code = await this.finalizeUpload(link, upload);
+		return code ? { succeeded: false, result: code } : { succeeded: true, result: "finalized" };
+	}
+
+	protected async settleUploads(link: LinkRecord, kind: TerminalKind): Promise<void> {
+		for (;;) {
+			const batch = this.uploads.inStates(["open", "completed"], 100);
+			if (batch.length === 0) return;
+			for (const upload of batch) {
+				const action = settle(kind, link.settings.lateFinalize, upload.state);
+				if (action === "finalize") await this.finalizeUpload(this.link() ?? link, upload);
+				else if (action === "abort") await this.dropUpload(upload, "aborted");
+				else if (action === "reject") await this.dropUpload(upload, "rejected");
+			}
+		}
+	}
+
+	protected async sweepObjects(link: LinkRecord): Promise<void> {
+		const keep = link.state === "deleted" ? new Set<string>() : this.uploads.finalizedIds();
+		const prefix = R2Keys.linkPrefix(link.id);
+		let cursor: string | undefined;
+		do {
+			const page = await this.env.FILES.list({
+				prefix,
+				limit: 1000,
+				...(cursor ? { cursor } : {}),
+			});
+			const orphans = page.objects
+				.map((o) => o.key)
+				.filter((k) => !keep.has(k.slice(k.lastIndexOf("/") + 1)));
+			if (orphans.length > 0) await this.env.FILES.delete(orphans);
+			cursor = page.truncated ? page.cursor : undefined;
+		} while (cursor);
+	}
+
+	protected async purgeIndex(link: LinkRecord): Promise<void> {
+		await purgeFiles(this.env.DB, link.id);
+	}
+
+	/** The sessions alarm: aborts upload sessions abandoned past their expiry. */
+	protected async expireSessions(): Promise<void> {
+		const now = Date.now();
+		for (const upload of this.uploads.inStates(["open"])) {
+			if (upload.expiresAt <= now) await this.dropUpload(upload, "aborted");
+		}
+		const next = this.uploads.nextSessionExpiry();
+		if (next !== null) await this.timers.schedule(TIMERS.sessions, next);
+	}
+
+	// --- internals ------------------------------------------------------------
+
+	/** Link token, upload token (either wrong: 404), then the terminal-state table. */
+	private uploader(
+		auth: UploadAuth,
+		op: Operation,
+	): Result<{ link: LinkRecord; upload: UploadRecord }> {
+		const link = this.link();
+		if (!link || !timingSafeEqual(link.tokenHash, auth.linkSecretHash))
+			return fail(problem("link-not-found"));
+		const upload = this.uploads.get(auth.uploadId);
+		if (!upload || !timingSafeEqual(upload.tokenHash, auth.tokenHash))
+			return fail(problem("upload-not-found"));
+		const refused = this.refuse(link, op);
+		if (refused) return fail(refused);
+		return ok({ link, upload });
+	}
+
+	private refuse(link: LinkRecord, op: Operation): Problem | undefined {
+		const outcome = decide(op, this.phase(link));
+		return outcome.kind === "refuse" ? refusal(outcome.code, link.epoch) : undefined;
+	}
+
+	private withEpoch(p: Problem): Problem {
+		return { ...p, epoch: this.link()?.epoch ?? p.epoch };
+	}
+
+	private writeFailure(reason: "length" | "checksum" | "storage" | "gone"): Problem {
+		switch (reason) {
+			case "length":
+				return problem(
+					"length-mismatch",
+					"The body was shorter or longer than expected; nothing was recorded.",
+				);
+			case "checksum":
+				return problem("checksum-mismatch");
+			case "gone":
+				return problem("upload-aborted");
+			default:
+				return problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 });
+		}
+	}
+
+	/** Removes what a refused write left: the object, or (for a part) the whole multipart upload. */
+	private async compensate(upload: UploadRecord, op: WriteOp, key: string): Promise<void> {
+		if (op === "part-put") {
+			if (upload.r2UploadId) await abortMultipart(this.env.FILES, key, upload.r2UploadId);
+		} else {
+			await this.env.FILES.delete(key);
+		}
+		if (upload.state === "open" || upload.state === "completed")
+			await this.dropUpload(upload, "aborted");
+	}
+
+	/**
+	 * Ends a session that will never become a file: marks it (committing first),
+	 * releases its quota reservation, then removes its bytes. Idempotent.
+	 */
+	private async dropUpload(upload: UploadRecord, state: "aborted" | "rejected"): Promise<void> {
+		const current = this.uploads.get(upload.id) ?? upload;
+		if (current.state === "open" || current.state === "completed") {
+			this.ctx.storage.transactionSync(() => {
+				this.uploads.update(current.id, { state });
+				const link = this.link();
+				if (link) {
+					saveLink(
+						this.sql,
+						{
+							...link,
+							reservedFiles: Math.max(0, link.reservedFiles - 1),
+							reservedBytes: Math.max(0, link.reservedBytes - current.size),
+						},
+						new Date().toISOString(),
+					);
+				}
+			});
+		}
+		const link = this.link();
+		if (!link) return;
+		const key = R2Keys.upload(link.id, current.id);
+		if (current.r2UploadId) await abortMultipart(this.env.FILES, key, current.r2UploadId);
+		await this.env.FILES.delete(key);
+	}
+
+	/**
+	 * Verifies the committed object against the declaration, indexes the file
+	 * in D1 (idempotent), then commits the upload as finalized and turns its
+	 * reservation into counted files and bytes. Returns a refusal code or null.
+	 */
+	private async finalizeUpload(
+		link: LinkRecord,
+		upload: UploadRecord,
+	): Promise<Problem["code"] | null> {
+		const key = R2Keys.upload(link.id, upload.id);
+		const check = await checkObject(this.env.FILES, key, upload.size, upload.sha256);
+		if (check === "missing") throw new Error(`object of upload ${upload.id} is missing`);
+		if (check !== "ok") {
+			await this.dropUpload(upload, "rejected");
+			return check;
+		}
+		const fileId = `fil_${upload.id.slice(4)}`;
+		const now = this.link() ?? link;
+		await indexFile(this.env.DB, {
+			id: fileId,
+			linkId: link.id,
+			ownerId: link.ownerId,
+			uploadId: upload.id,
+			name: upload.name,
+			size: upload.size,
+			type: upload.type,
+			sha256: upload.sha256,
+			uploaderName: upload.uploaderName,
+			uploaderEmail: upload.uploaderEmail,
+			r2Key: key,
+			finalizedEpoch: now.epoch,
+			createdAt: new Date().toISOString(),
+		});
+		this.ctx.storage.transactionSync(() => {
+			const current = this.uploads.get(upload.id);
+			const fresh = this.link();
+			if (current?.state !== "completed" || !fresh) return;
+			this.uploads.update(upload.id, { state: "finalized", finalizedEpoch: fresh.epoch, fileId });
+			saveLink(
+				this.sql,
+				{
+					...fresh,
+					reservedFiles: Math.max(0, fresh.reservedFiles - 1),
+					reservedBytes: Math.max(0, fresh.reservedBytes - upload.size),
+					filesCount: fresh.filesCount + 1,
+					bytesTotal: fresh.bytesTotal + upload.size,
+				},
+				new Date().toISOString(),
+			);
+		});
+		return null;
+	}
+
+	/** Test seam: applies a terminal command between an admit and its record. Free when unset. */
+	private async raceSeam(): Promise<void> {
+		const kind = this.faults.terminalBeforeRecord;
+		if (!kind) return;
+		this.faults.terminalBeforeRecord = undefined;
+		const accepted = await this.requestCommand({ caller: { kind: "admin" }, kind });
+		if (!accepted.ok) throw new Error(`race seam: ${accepted.problem.code}`);
+		await this.drain();
+	}
+
+	private partCount(upload: UploadRecord): number {
+		return upload.partSize ? Math.ceil(upload.size / upload.partSize) : 1;
+	}
+
+	protected uploadView(u: UploadRecord): UploadView {
+		const command = u.finalizeCommandId ? this.log.get(u.finalizeCommandId) : null;
+		return {
+			id: u.id,
+			name: u.name,
+			size: u.size,
+			type: u.type,
+			mode: u.mode,
+			partSize: u.partSize,
+			partCount: this.partCount(u),
+			state: u.state,
+			admittedEpoch: u.admittedEpoch,
+			completedEpoch: u.completedEpoch,
+			finalizedEpoch: u.finalizedEpoch,
+			parts: this.uploads
+				.parts(u.id)
+				.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
+			finalize: command
+				? { commandId: command.id, status: command.status, result: command.result }
+				: null,
+			fileId: u.fileId,
+			sha256: u.sha256,
+			uploaderName: u.uploaderName,
+			uploaderEmail: u.uploaderEmail,
+			expiresAt: new Date(u.expiresAt).toISOString(),
+			createdAt: u.createdAt,
+			updatedAt: u.updatedAt,
+		};
+	}
+}
+
+/** How long a single PUT holds its upload against a concurrent second PUT (in memory). */
+const SINGLE_WRITE_LEASE_MS = 10 * 60 * 1000;

@@ -1,0 +1,222 @@
+/**
+ * The upload ledger of one link (tables `uploads` and `parts`): typed rows,
+ * no decisions. Every row records the epoch it was admitted, completed,
+ * recorded or finalized at.
+ */
+import type { UploadMode, UploadState } from "../domain/uploads";
+import type { Sql } from "./sql";
+
+export interface UploadRecord {
+	id: string;
+	tokenHash: string;
+	name: string;
+	size: number;
+	type: string;
+	mode: UploadMode;
+	partSize: number | null;
+	r2UploadId: string | null;
+	state: UploadState;
+	admittedEpoch: number;
+	completedEpoch: number | null;
+	finalizedEpoch: number | null;
+	uploaderName: string | null;
+	uploaderEmail: string | null;
+	sha256: string | null;
+	expiresAt: number;
+	finalizeCommandId: string | null;
+	fileId: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+export type PartRecord = {
+	partNumber: number;
+	etag: string;
+	size: number;
+	recordedEpoch: number;
+};
+
+type UploadRow = {
+	id: string;
+	token_hash: string;
+	name: string;
+	size: number;
+	type: string;
+	mode: string;
+	part_size: number | null;
+	r2_upload_id: string | null;
+	state: string;
+	admitted_epoch: number;
+	completed_epoch: number | null;
+	finalized_epoch: number | null;
+	uploader_name: string | null;
+	uploader_email: string | null;
+	sha256: string | null;
+	expires_at: number;
+	finalize_command_id: string | null;
+	file_id: string | null;
+	created_at: string;
+	updated_at: string;
+};
+
+function fromRow(r: UploadRow): UploadRecord {
+	return {
+		id: r.id,
+		tokenHash: r.token_hash,
+		name: r.name,
+		size: r.size,
+		type: r.type,
+		mode: r.mode as UploadMode,
+		partSize: r.part_size,
+		r2UploadId: r.r2_upload_id,
+		state: r.state as UploadState,
+		admittedEpoch: r.admitted_epoch,
+		completedEpoch: r.completed_epoch,
+		finalizedEpoch: r.finalized_epoch,
+		uploaderName: r.uploader_name,
+		uploaderEmail: r.uploader_email,
+		sha256: r.sha256,
+		expiresAt: r.expires_at,
+		finalizeCommandId: r.finalize_command_id,
+		fileId: r.file_id,
+		createdAt: r.created_at,
+		updatedAt: r.updated_at,
+	};
+}
+
+const COLUMNS: Record<string, string> = {
+	tokenHash: "token_hash",
+	r2UploadId: "r2_upload_id",
+	state: "state",
+	completedEpoch: "completed_epoch",
+	finalizedEpoch: "finalized_epoch",
+	finalizeCommandId: "finalize_command_id",
+	fileId: "file_id",
+};
+
+export class UploadStore {
+	constructor(private readonly sql: Sql) {}
+
+	get(id: string): UploadRecord | null {
+		const r = this.sql.one<UploadRow>("SELECT * FROM uploads WHERE id = ?", id);
+		return r ? fromRow(r) : null;
+	}
+
+	/** Uploads in `states`, oldest first. */
+	inStates(states: readonly UploadState[], limit = 1_000): UploadRecord[] {
+		const marks = states.map(() => "?").join(", ");
+		return this.sql
+			.all<UploadRow>(
+				`SELECT * FROM uploads WHERE state IN (${marks}) ORDER BY created_at, id LIMIT ?`,
+				...states,
+				limit,
+			)
+			.map(fromRow);
+	}
+
+	/** Newest first, paged by id. */
+	list(limit: number, beforeCreated: string | null): UploadRecord[] {
+		return this.sql
+			.all<UploadRow>(
+				"SELECT * FROM uploads WHERE created_at < ? ORDER BY created_at DESC LIMIT ?",
+				beforeCreated ?? "~",
+				limit,
+			)
+			.map(fromRow);
+	}
+
+	/** Keys of finalized uploads (kept by the sweep of a revoked or expired link). */
+	finalizedIds(): Set<string> {
+		return new Set(
+			this.sql
+				.all<{ id: string }>("SELECT id FROM uploads WHERE state = 'finalized'")
+				.map((r) => r.id),
+		);
+	}
+
+	/** The earliest expiry among open sessions. */
+	nextSessionExpiry(): number | null {
+		return (
+			this.sql.one<{ at: number | null }>(
+				"SELECT MIN(expires_at) AS at FROM uploads WHERE state = 'open'",
+			)?.at ?? null
+		);
+	}
+
+	insert(u: UploadRecord): void {
+		this.sql.run(
+			`INSERT INTO uploads (id, token_hash, name, size, type, mode, part_size, r2_upload_id, state,
+				admitted_epoch, completed_epoch, finalized_epoch, uploader_name, uploader_email, sha256,
+				expires_at, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)`,
+			u.id,
+			u.tokenHash,
+			u.name,
+			u.size,
+			u.type,
+			u.mode,
+			u.partSize,
+			u.r2UploadId,
+			u.state,
+			u.admittedEpoch,
+			u.uploaderName,
+			u.uploaderEmail,
+			u.sha256,
+			u.expiresAt,
+			u.createdAt,
+			u.updatedAt,
+		);
+	}
+
+	update(
+		id: string,
+		fields: Partial<
+			Pick<
+				UploadRecord,
+				| "tokenHash"
+				| "r2UploadId"
+				| "state"
+				| "completedEpoch"
+				| "finalizedEpoch"
+				| "finalizeCommandId"
+				| "fileId"
+			>
+		>,
+	): void {
+		const sets = ["updated_at = ?"];
+		const params: SqlStorageValue[] = [new Date().toISOString()];
+		for (const [key, value] of Object.entries(fields)) {
+			const column = COLUMNS[key];
+			if (!column || value === undefined) continue;
+			sets.push(`${column} = ?`);
+			params.push(value as SqlStorageValue);
+		}
+		this.sql.run(`UPDATE uploads SET ${sets.join(", ")} WHERE id = ?`, ...params, id);
+	}
+
+	parts(uploadId: string): PartRecord[] {
+		return this.sql.all<PartRecord>(
+			`SELECT part_number AS partNumber, etag, size, recorded_epoch AS recordedEpoch
+			 FROM parts WHERE upload_id = ? ORDER BY part_number`,
+			uploadId,
+		);
+	}
+
+	/** Records a part; a re-sent part replaces the earlier one (R2 keeps the latest). */
+	putPart(uploadId: string, part: PartRecord): void {
+		this.sql.run(
+			`INSERT INTO parts (upload_id, part_number, etag, size, recorded_epoch) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size,
+				recorded_epoch = excluded.recorded_epoch`,
+			uploadId,
+			part.partNumber,
+			part.etag,
+			part.size,
+			part.recordedEpoch,
+		);
+	}
+
+	count(): number {
+		return this.sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM uploads")?.n ?? 0;
+	}
+}

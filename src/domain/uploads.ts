@@ -1,0 +1,201 @@
+/**
+ * Upload rules (DESIGN section 7) and the decisions around every R2 write:
+ * the plan an upload gets at init, what a part must look like, what a file
+ * may be, quotas, how a record after a terminal transition is judged, and
+ * how completed uploads are settled when a link becomes terminal. Pure.
+ */
+import { isTerminal, type LinkState, TERMINAL_CODE } from "./lifecycle";
+import { choosePartSize, DEFAULT_PART_SIZE, MAX_PARTS } from "./parts";
+import { type Problem, problem } from "./problems";
+import type { LateFinalizePolicy, LinkSettings } from "./settings";
+
+export const UPLOAD_STATES = ["open", "completed", "finalized", "aborted", "rejected"] as const;
+export type UploadState = (typeof UPLOAD_STATES)[number];
+export type UploadMode = "single" | "multipart";
+
+/** Files up to this size are sent in one PUT; larger ones in parts. */
+export const SINGLE_MAX_BYTES = DEFAULT_PART_SIZE;
+/** An upload session not completed within this time is aborted by the DO's alarm. */
+export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface UploadPlan {
+	mode: UploadMode;
+	partSize: number | null;
+	partCount: number;
+}
+
+/** The server's choice of mode and part size for a file of `size` bytes. */
+export function planUpload(size: number): UploadPlan {
+	if (size <= SINGLE_MAX_BYTES) return { mode: "single", partSize: null, partCount: 1 };
+	const partSize = choosePartSize(size);
+	return { mode: "multipart", partSize, partCount: Math.ceil(size / partSize) };
+}
+
+/**
+ * The exact length part `n` must have: every part but the last is `partSize`
+ * (R2 rejects unequal parts), the last holds the rest. Null when `n` is not a
+ * part of this upload.
+ */
+export function expectedPartLength(size: number, partSize: number, n: number): number | null {
+	const count = Math.ceil(size / partSize);
+	if (!Number.isInteger(n) || n < 1 || n > Math.min(count, MAX_PARTS)) return null;
+	return n < count ? partSize : size - partSize * (count - 1);
+}
+
+/** Part numbers of 1..count missing from `have`. */
+export function missingParts(partCount: number, have: readonly number[]): number[] {
+	const present = new Set(have);
+	const missing: number[] = [];
+	for (let n = 1; n <= partCount; n++) if (!present.has(n)) missing.push(n);
+	return missing;
+}
+
+/**
+ * A file name made safe for display and Content-Disposition: no path, no
+ * control or bidi-override characters, bounded length. Never used in a key.
+ */
+export function sanitizeFileName(name: string): string {
+	const base = name.split(/[\\/]/).pop() ?? "";
+	const cleaned = base
+		// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+		.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069"]/g, "")
+		.replace(/^[.\s]+/, "")
+		.trim();
+	const bounded = [...cleaned].slice(0, 200).join("");
+	return bounded || "file";
+}
+
+/** The lower-case extension of a (sanitized) name, without the dot; "" when none. */
+export function extensionOf(name: string): string {
+	const i = name.lastIndexOf(".");
+	return i > 0 ? name.slice(i + 1).toLowerCase() : "";
+}
+
+function mimeMatches(pattern: string, type: string): boolean {
+	const t = type.toLowerCase().split(";")[0]?.trim() ?? "";
+	if (pattern.endsWith("/*")) return t.startsWith(pattern.slice(0, -1));
+	return t === pattern;
+}
+
+/**
+ * May this file come through this link? Checks per-file size and the
+ * extension and MIME allow-lists. The extension is the last one, so
+ * `photo.jpg.php` is a `php` file.
+ */
+export function checkFile(
+	settings: LinkSettings,
+	file: { name: string; size: number; type: string },
+): Problem | undefined {
+	if (file.size > settings.maxFileBytes) {
+		return problem("file-too-large", `Files are limited to ${settings.maxFileBytes} bytes.`);
+	}
+	const ext = extensionOf(file.name);
+	if (settings.allowedExtensions.length > 0 && !settings.allowedExtensions.includes(ext)) {
+		return problem(
+			"file-type-not-allowed",
+			`Allowed extensions: ${settings.allowedExtensions.join(", ")}; got "${ext || "none"}".`,
+		);
+	}
+	if (
+		settings.allowedMimeTypes.length > 0 &&
+		!settings.allowedMimeTypes.some((p) => mimeMatches(p, file.type))
+	) {
+		return problem(
+			"file-type-not-allowed",
+			`Allowed types: ${settings.allowedMimeTypes.join(", ")}.`,
+		);
+	}
+	return undefined;
+}
+
+export interface QuotaState {
+	filesCount: number;
+	bytesTotal: number;
+	reservedFiles: number;
+	reservedBytes: number;
+}
+
+/** Quotas count finalized files plus reservations, so parallel inits cannot overshoot. */
+export function checkQuota(
+	settings: LinkSettings,
+	q: QuotaState,
+	size: number,
+): Problem | undefined {
+	if (settings.maxFiles !== null && q.filesCount + q.reservedFiles + 1 > settings.maxFiles) {
+		return problem("quota-exceeded", `This link accepts at most ${settings.maxFiles} files.`);
+	}
+	if (
+		settings.maxTotalBytes !== null &&
+		q.bytesTotal + q.reservedBytes + size > settings.maxTotalBytes
+	) {
+		return problem(
+			"quota-exceeded",
+			`This link accepts at most ${settings.maxTotalBytes} bytes in all.`,
+		);
+	}
+	return undefined;
+}
+
+/**
+ * The record check after an R2 write: the write stands only if no terminal
+ * transition was applied since it was admitted, and the upload is still open.
+ */
+export function checkRecord(
+	linkState: LinkState,
+	upload: { state: UploadState },
+): Problem | undefined {
+	if (isTerminal(linkState))
+		return problem(
+			TERMINAL_CODE[linkState],
+			"A terminal transition was applied while this write was in flight; it was discarded.",
+		);
+	if (upload.state === "aborted" || upload.state === "rejected") return problem("upload-aborted");
+	if (upload.state !== "open")
+		return problem("upload-state-conflict", `The upload is ${upload.state}.`);
+	return undefined;
+}
+
+/** What a terminal transition does to an upload session. */
+export type Settlement = "abort" | "finalize" | "reject" | "keep";
+
+/**
+ * Open uploads are aborted. Completed uploads (finalization-pending) are
+ * finalized under `recover` and rejected under `reject`; delete always rejects.
+ * Finalized files stay (delete purges their bytes separately).
+ */
+export function settle(
+	kind: "revoke" | "expire" | "delete",
+	policy: LateFinalizePolicy,
+	state: UploadState,
+): Settlement {
+	if (state === "open") return "abort";
+	if (state === "completed")
+		return kind === "delete" || policy === "reject" ? "reject" : "finalize";
+	return "keep";
+}
+
+/**
+ * The decision of a finalize command when it applies, given the link's state.
+ * A terminal link finalizes only a finalization-pending upload under `recover`.
+ */
+export function finalizeOutcome(
+	link: { state: LinkState; terminalEpoch: number | null; lateFinalize: LateFinalizePolicy },
+	upload: { state: UploadState; completedEpoch: number | null },
+): { kind: "finalize" } | { kind: "done" } | { kind: "reject"; code: Problem["code"] } {
+	if (upload.state === "finalized") return { kind: "done" };
+	if (link.state === "deleted") return { kind: "reject", code: "link-deleted" };
+	if (upload.state !== "completed") {
+		return {
+			kind: "reject",
+			code: isTerminal(link.state) ? TERMINAL_CODE[link.state] : "upload-aborted",
+		};
+	}
+	if (!isTerminal(link.state)) return { kind: "finalize" };
+	const pending =
+		upload.completedEpoch !== null &&
+		link.terminalEpoch !== null &&
+		upload.completedEpoch < link.terminalEpoch;
+	return pending && link.lateFinalize === "recover"
+		? { kind: "finalize" }
+		: { kind: "reject", code: TERMINAL_CODE[link.state] };
+}
