@@ -6,6 +6,7 @@ import { commands } from "./commands";
 import type { AppEnv } from "./context";
 import { deadLetters } from "./dead-letters";
 import { openApiDocumentation } from "./docs";
+import { files } from "./files";
 import { links } from "./links";
 import { notFound, onError } from "./problem";
 import { publicLinks } from "./public";
@@ -14,6 +15,7 @@ import { renderProblems, renderReference } from "./reference";
 export const api = new Hono<AppEnv>()
 	.route("/api/links", links)
 	.route("/api/commands", commands)
+	.route("/api/files", files)
 	.route("/api/admin/dead-letters", deadLetters)
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);

@@ -12,6 +12,7 @@ import { ownerOrAdmin } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
+import { filesOfLink } from "./files";
 import { listLinks } from "./link-index";
 import { DEFAULT_PAGE, decodeCursor } from "./pagination";
 import {
@@ -20,12 +21,15 @@ import {
 	CommandListQuery,
 	CreatedLinkResponse,
 	CreateLinkBody,
+	FileList,
 	LinkIdParam,
 	LinkList,
 	LinkResponse,
 	ListQuery,
 	PatchLinkBody,
 	type SettingsInput,
+	UploadList,
+	UploadListQuery,
 } from "./schemas";
 import { jsonBody, valid } from "./validation";
 
@@ -279,5 +283,46 @@ export const links = new Hono<AppEnv>()
 				),
 			);
 			return c.json(list);
+		},
+	)
+	.get(
+		"/:linkId/uploads",
+		doc({
+			summary: "Upload sessions of a link with their states, newest first",
+			tags: TAGS,
+			ok: { 200: UploadList },
+			problems: ["unauthorized", "link-not-found", "link-deleted", "validation-failed"],
+		}),
+		valid("param", LinkIdParam),
+		valid("query", UploadListQuery),
+		async (c) => {
+			const { limit, cursor } = c.req.valid("query");
+			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			return c.json(
+				unwrap(await stub.listUploads(c.var.caller, limit ?? DEFAULT_PAGE, cursor ?? null)),
+			);
+		},
+	)
+	.get(
+		"/:linkId/files",
+		doc({
+			summary: "Finalized files of a link, newest first",
+			tags: TAGS,
+			ok: { 200: FileList },
+			problems: [
+				"unauthorized",
+				"link-not-found",
+				"link-deleted",
+				"invalid-cursor",
+				"validation-failed",
+			],
+		}),
+		valid("param", LinkIdParam),
+		valid("query", ListQuery),
+		async (c) => {
+			const { limit, cursor } = c.req.valid("query");
+			return c.json(
+				await filesOfLink(c, c.req.valid("param").linkId, limit ?? DEFAULT_PAGE, cursor),
+			);
 		},
 	);

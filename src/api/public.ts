@@ -10,6 +10,7 @@ import { parseLinkToken } from "../lib/ids";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { LinkTokenParam, PublicLink } from "./schemas";
+import { uploads } from "./uploads";
 import { valid } from "./validation";
 
 export const publicLinks = new Hono<AppEnv>()
@@ -34,4 +35,5 @@ export const publicLinks = new Hono<AppEnv>()
 			const link = unwrap(await linkStub(c.env, parsed.linkId).publicInfo(parsed.secretHash));
 			return c.json({ link });
 		},
-	);
+	)
+	.route("/", uploads);

@@ -72,6 +72,90 @@ export const AdminListQuery = v.object({
 	ownerId: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 
+export const InitUploadBody = v.strictObject({
+	name: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
+	size: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_FILE_BYTES_LIMIT)),
+	type: v.optional(
+		v.pipe(
+			v.string(),
+			v.maxLength(255),
+			v.regex(
+				/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,127}$/,
+				"a MIME type",
+			),
+		),
+		"application/octet-stream",
+	),
+	uploaderName: v.optional(nonEmptyText(200)),
+	uploaderEmail: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(320), v.email())),
+	sha256: v.optional(
+		v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/, "64 hex digits"), v.toLowerCase()),
+	),
+	password: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+
+export const UploadParams = v.object({
+	linkToken: v.pipe(v.string(), v.maxLength(128)),
+	uploadId: v.pipe(v.string(), v.maxLength(64)),
+});
+export const PartParams = v.object({
+	...UploadParams.entries,
+	n: v.pipe(v.string(), v.regex(/^[0-9]{1,6}$/, "a part number"), v.transform(Number)),
+});
+
+export const Upload = v.object({
+	id: v.string(),
+	name: v.string(),
+	size: v.number(),
+	type: v.string(),
+	mode: v.picklist(["single", "multipart"]),
+	partSize: v.nullable(v.number()),
+	partCount: v.number(),
+	state: v.string(),
+	admittedEpoch: v.number(),
+	completedEpoch: v.nullable(v.number()),
+	finalizedEpoch: v.nullable(v.number()),
+	parts: v.array(v.object({ partNumber: v.number(), size: v.number(), etag: v.string() })),
+	finalize: v.nullable(
+		v.object({ commandId: v.string(), status: v.string(), result: v.nullable(v.string()) }),
+	),
+	fileId: v.nullable(v.string()),
+	sha256: v.nullable(v.string()),
+	uploaderName: v.nullable(v.string()),
+	uploaderEmail: v.nullable(v.string()),
+	expiresAt: v.string(),
+	createdAt: v.string(),
+	updatedAt: v.string(),
+});
+export const UploadResponse = v.object({ upload: Upload });
+export const CreatedUpload = v.object({ upload: Upload, uploadToken: v.string() });
+export const PartResponse = v.object({
+	partNumber: v.number(),
+	etag: v.string(),
+	size: v.number(),
+});
+export const UploadList = v.object({ items: v.array(Upload), nextCursor: v.nullable(v.string()) });
+export const FileItem = v.object({
+	id: v.string(),
+	linkId: v.string(),
+	uploadId: v.string(),
+	name: v.string(),
+	size: v.number(),
+	type: v.string(),
+	sha256: v.nullable(v.string()),
+	uploaderName: v.nullable(v.string()),
+	uploaderEmail: v.nullable(v.string()),
+	finalizedEpoch: v.number(),
+	createdAt: v.string(),
+	downloadUrl: v.string(),
+});
+export const FileList = v.object({ items: v.array(FileItem), nextCursor: v.nullable(v.string()) });
+export const FileIdParam = v.object({ fileId: v.pipe(v.string(), v.maxLength(64)) });
+export const UploadListQuery = v.object({
+	limit: ListQuery.entries.limit,
+	cursor: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+});
+
 // --- responses (documentation; the handlers return DO views of these shapes) ---
 
 const Settings = v.object({

@@ -220,6 +220,7 @@ export abstract class LinkCommands extends LinkBase {
 			const outcome = await this.applyFinalize(command);
 			this.log.update(command.id, {
 				status: outcome.succeeded ? "succeeded" : "rejected",
+				appliedEpoch: (loadLink(this.sql) ?? link).epoch,
 				result: outcome.result,
 				error: null,
 				finishedAt: new Date().toISOString(),

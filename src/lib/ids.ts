@@ -14,6 +14,23 @@ const LINK_TOKEN = /^([0-9a-z]{20})([A-Za-z0-9_-]{43})$/;
 export const newLinkId = (): string => `lnk_${randomBase32(20)}`;
 export const newOwnerId = (): string => `own_${randomBase32(20)}`;
 export const newApiKey = (): string => `rlk_${randomSecret(32)}`;
+export const newUploadId = (): string => `upl_${randomBase32(20)}`;
+
+export function isUploadId(value: string): boolean {
+	return value.startsWith("upl_") && ID_BODY.test(value.slice(4));
+}
+
+/** A new upload token (256 bits) and the hash the upload session stores. */
+export async function newUploadToken(): Promise<{ token: string; hash: string }> {
+	const token = randomSecret(32);
+	return { token, hash: await sha256Hex(token) };
+}
+
+/** The hash of a presented Upload-Token; null when it cannot be one of ours. */
+export async function uploadTokenHash(token: string | undefined): Promise<string | null> {
+	if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+	return sha256Hex(token);
+}
 
 export function isLinkId(value: string): boolean {
 	return value.startsWith("lnk_") && ID_BODY.test(value.slice(4));

@@ -1,0 +1,97 @@
+/**
+ * Owner reads of what a link received: finalized files (from the D1 index)
+ * and their bytes. Downloads are attachments with `nosniff`, with Range
+ * support; the link's DO is asked first, so a deleted link's files are gone
+ * even while its cleanup is still running.
+ */
+import { type Context, Hono } from "hono";
+import { type FileRow, getFile, listFiles } from "../do/file-index";
+import { linkStub, unwrap } from "../do/stub";
+import type { Caller } from "../domain/actor";
+import { ProblemError, problem } from "../domain/problems";
+import { contentDisposition, parseRange } from "../domain/uploads";
+import { ownerOrAdmin } from "./auth";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { decodeCursor, page } from "./pagination";
+import { FileIdParam } from "./schemas";
+import { valid } from "./validation";
+
+export function fileItem(f: FileRow) {
+	return {
+		id: f.id,
+		linkId: f.linkId,
+		uploadId: f.uploadId,
+		name: f.name,
+		size: f.size,
+		type: f.type,
+		sha256: f.sha256,
+		uploaderName: f.uploaderName,
+		uploaderEmail: f.uploaderEmail,
+		finalizedEpoch: f.finalizedEpoch,
+		createdAt: f.createdAt,
+		downloadUrl: `/api/files/${f.id}/content`,
+	};
+}
+
+/** One page of a link's files, after the DO confirmed the caller may read the link. */
+export async function filesOfLink(
+	c: Context<AppEnv>,
+	linkId: string,
+	limit: number,
+	cursor: string | undefined,
+) {
+	unwrap(await linkStub(c.env, linkId).get(c.var.caller));
+	const rows = await listFiles(c.env.DB, linkId, decodeCursor(cursor), limit + 1);
+	const { items, nextCursor } = page(rows, limit);
+	return { items: items.map(fileItem), nextCursor };
+}
+
+function mayRead(caller: Caller, file: FileRow): boolean {
+	return caller.kind === "admin" || caller.ownerId === file.ownerId;
+}
+
+export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
+	"/:fileId/content",
+	doc({
+		summary: "Download a finalized file (attachment, nosniff, Range)",
+		tags: ["files"],
+		ok: { 200: null, 206: null },
+		problems: ["unauthorized", "file-not-found", "link-deleted", "range-not-satisfiable"],
+	}),
+	valid("param", FileIdParam),
+	async (c) => {
+		const file = await getFile(c.env.DB, c.req.valid("param").fileId);
+		if (!file || !mayRead(c.var.caller, file)) throw new ProblemError(problem("file-not-found"));
+		unwrap(await linkStub(c.env, file.linkId).get(c.var.caller));
+		const range = parseRange(c.req.header("range"), file.size);
+		if (range.kind === "unsatisfiable") {
+			c.header("Content-Range", `bytes */${file.size}`);
+			throw new ProblemError(problem("range-not-satisfiable"));
+		}
+		const object = await c.env.FILES.get(
+			file.r2Key,
+			range.kind === "partial" ? { range: { offset: range.offset, length: range.length } } : {},
+		);
+		if (!object) throw new ProblemError(problem("file-not-found"));
+		const headers = new Headers({
+			"Content-Type": file.type || "application/octet-stream",
+			"Content-Disposition": contentDisposition(file.name),
+			"X-Content-Type-Options": "nosniff",
+			"Content-Security-Policy": "default-src 'none'; sandbox",
+			"Cache-Control": "private, no-store",
+			"Accept-Ranges": "bytes",
+			ETag: object.httpEtag,
+		});
+		if (range.kind === "partial") {
+			headers.set(
+				"Content-Range",
+				`bytes ${range.offset}-${range.offset + range.length - 1}/${file.size}`,
+			);
+			headers.set("Content-Length", String(range.length));
+			return new Response(object.body, { status: 206, headers });
+		}
+		headers.set("Content-Length", String(file.size));
+		return new Response(object.body, { status: 200, headers });
+	},
+);

@@ -1,0 +1,316 @@
+/**
+ * Uploader routes under /r/:linkToken/uploads. Every R2 write is bracketed by
+ * exactly two DO calls: admit before, record after. The link token routes to
+ * the link's DO; the Upload-Token proves the session. Nothing here touches D1.
+ */
+import { type Context, Hono } from "hono";
+import type { UploadAuth, WriteOp, WriteOutcome } from "../do/link-uploads";
+import { linkStub, unwrap } from "../do/stub";
+import { ProblemError, problem } from "../domain/problems";
+import { sanitizeFileName } from "../domain/uploads";
+import { sha256Hex } from "../lib/crypto";
+import { newUploadId, newUploadToken, parseLinkToken, uploadTokenHash } from "../lib/ids";
+import { guardLength, writeFailure } from "./body";
+import { accepted } from "./commands";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { idempotencyKeyOf } from "./links";
+import {
+	CommandAccepted,
+	CreatedUpload,
+	InitUploadBody,
+	LinkTokenParam,
+	PartParams,
+	PartResponse,
+	UploadParams,
+	UploadResponse,
+} from "./schemas";
+import { jsonBody, valid } from "./validation";
+
+const TAGS = ["uploads"];
+const TERMINAL = [
+	"link-not-found",
+	"link-paused",
+	"link-closing",
+	"link-revoked",
+	"link-expired",
+	"link-deleted",
+] as const;
+const SESSION = [
+	"unauthorized",
+	"upload-not-found",
+	"upload-aborted",
+	"upload-state-conflict",
+] as const;
+
+async function linkOf(token: string) {
+	const parsed = await parseLinkToken(token);
+	if (!parsed) throw new ProblemError(problem("link-not-found"));
+	return parsed;
+}
+
+/** The link and upload tokens of a request; a missing Upload-Token is 401, a malformed one 404. */
+async function authOf(c: Context<AppEnv>, linkToken: string, uploadId: string) {
+	const { linkId, secretHash } = await linkOf(linkToken);
+	const header = c.req.header("upload-token");
+	if (header === undefined)
+		throw new ProblemError(problem("unauthorized", "Send Upload-Token: <uploadToken>."));
+	const tokenHash = await uploadTokenHash(header);
+	if (!tokenHash) throw new ProblemError(problem("upload-not-found"));
+	const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash };
+	return { stub: linkStub(c.env, linkId), auth };
+}
+
+/**
+ * Admit, write, record: the one shape of every R2 write. The record call is
+ * made whatever happened to the write, so its answer reflects the DO's state
+ * at record time (a terminal transition in between wins).
+ */
+async function guardedWrite(
+	c: Context<AppEnv>,
+	linkToken: string,
+	uploadId: string,
+	op: Exclude<WriteOp, "complete">,
+	partNumber?: number,
+) {
+	const { stub, auth } = await authOf(c, linkToken, uploadId);
+	const grant = unwrap(
+		await stub.admitWrite({ ...auth, op, ...(partNumber ? { partNumber } : {}) }),
+	);
+	const declared = c.req.header("content-length");
+	let outcome: WriteOutcome;
+	if (declared !== undefined && Number(declared) !== grant.expectedLength) {
+		outcome = { ok: false, reason: "length" };
+	} else {
+		const guarded = guardLength(c.req.raw.body, grant.expectedLength);
+		try {
+			if (op === "single-put") {
+				const object = await c.env.FILES.put(
+					grant.key,
+					guarded.stream,
+					grant.sha256 ? { sha256: grant.sha256 } : {},
+				);
+				outcome = { ok: true, etag: object.etag, size: object.size };
+			} else {
+				const mpu = c.env.FILES.resumeMultipartUpload(grant.key, grant.r2UploadId ?? "");
+				const part = await mpu.uploadPart(partNumber ?? 0, guarded.stream);
+				outcome = { ok: true, etag: part.etag, size: grant.expectedLength };
+			}
+		} catch (error) {
+			outcome = { ok: false, reason: writeFailure(error, guarded, grant.expectedLength) };
+		}
+	}
+	const upload = unwrap(
+		await stub.recordWrite({ uploadId, op, outcome, ...(partNumber ? { partNumber } : {}) }),
+	);
+	return { upload, outcome };
+}
+
+export const uploads = new Hono<AppEnv>()
+	.post(
+		"/:linkToken/uploads",
+		doc({
+			summary: "Start an upload; the server picks single or multipart and the part size",
+			tags: TAGS,
+			security: "none",
+			ok: { 201: CreatedUpload },
+			problems: [
+				...TERMINAL,
+				"validation-failed",
+				"password-required",
+				"password-incorrect",
+				"uploader-details-required",
+				"file-too-large",
+				"file-type-not-allowed",
+				"quota-exceeded",
+				"idempotency-key-reused",
+				"storage-unavailable",
+			],
+		}),
+		valid("param", LinkTokenParam),
+		jsonBody,
+		valid("json", InitUploadBody),
+		async (c) => {
+			const linkToken = c.req.valid("param").linkToken;
+			const { linkId, secretHash } = await linkOf(linkToken);
+			const body = c.req.valid("json");
+			const key = idempotencyKeyOf(c.req.header("idempotency-key"));
+			const stub = linkStub(c.env, linkId);
+			const uploadId = newUploadId();
+			const { token, hash } = await newUploadToken();
+			const name = sanitizeFileName(body.name);
+			const init = unwrap(
+				await stub.initUpload({
+					linkSecretHash: secretHash,
+					uploadId,
+					tokenHash: hash,
+					name,
+					size: body.size,
+					type: body.type,
+					uploaderName: body.uploaderName ?? null,
+					uploaderEmail: body.uploaderEmail ?? null,
+					sha256: body.sha256 ?? null,
+					password: body.password ?? null,
+					...(key
+						? {
+								idempotency: {
+									key,
+									requestHash: await sha256Hex(JSON.stringify({ ...body, password: undefined })),
+								},
+							}
+						: {}),
+				}),
+			);
+			let upload = init.upload;
+			if (init.needsMultipart) {
+				const r2Key = `links/${linkId}/uploads/${upload.id}`;
+				let r2UploadId: string;
+				try {
+					r2UploadId = (
+						await c.env.FILES.createMultipartUpload(r2Key, {
+							httpMetadata: { contentType: body.type },
+						})
+					).uploadId;
+				} catch (error) {
+					console.error("createMultipartUpload failed", String(error));
+					await stub.abortUpload({
+						linkSecretHash: secretHash,
+						uploadId: upload.id,
+						tokenHash: hash,
+					});
+					throw new ProblemError(
+						problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 }),
+					);
+				}
+				upload = unwrap(await stub.recordInit(upload.id, r2UploadId));
+			}
+			c.header("Location", `/r/${linkToken}/uploads/${upload.id}`);
+			return c.json({ upload, uploadToken: token }, 201);
+		},
+	)
+	.put(
+		"/:linkToken/uploads/:uploadId",
+		doc({
+			summary: "Single mode: send the whole file as the body (exactly `size` bytes)",
+			tags: TAGS,
+			security: "none",
+			ok: { 200: UploadResponse },
+			problems: [
+				...TERMINAL,
+				...SESSION,
+				"length-mismatch",
+				"checksum-mismatch",
+				"storage-unavailable",
+			],
+		}),
+		valid("param", UploadParams),
+		async (c) => {
+			const { linkToken, uploadId } = c.req.valid("param");
+			const { upload } = await guardedWrite(c, linkToken, uploadId, "single-put");
+			return c.json({ upload });
+		},
+	)
+	.put(
+		"/:linkToken/uploads/:uploadId/parts/:n",
+		doc({
+			summary: "Multipart: send part n (every part but the last is exactly partSize bytes)",
+			tags: TAGS,
+			security: "none",
+			ok: { 200: PartResponse },
+			problems: [
+				...TERMINAL,
+				...SESSION,
+				"invalid-part-number",
+				"length-mismatch",
+				"storage-unavailable",
+			],
+		}),
+		valid("param", PartParams),
+		async (c) => {
+			const { linkToken, uploadId, n } = c.req.valid("param");
+			if (n < 1)
+				throw new ProblemError(problem("invalid-part-number", "Parts are numbered from 1."));
+			const { outcome } = await guardedWrite(c, linkToken, uploadId, "part-put", n);
+			if (!outcome.ok) throw new ProblemError(problem("internal-error"));
+			return c.json({ partNumber: n, etag: outcome.etag, size: outcome.size });
+		},
+	)
+	.post(
+		"/:linkToken/uploads/:uploadId/complete",
+		doc({
+			summary: "Multipart: commit the parts (every part must be present); idempotent",
+			tags: TAGS,
+			security: "none",
+			ok: { 200: UploadResponse },
+			problems: [...TERMINAL, ...SESSION, "upload-incomplete", "storage-unavailable"],
+		}),
+		valid("param", UploadParams),
+		async (c) => {
+			const { linkToken, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
+			if (grant.alreadyCompleted) return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
+			let outcome: WriteOutcome;
+			try {
+				const mpu = c.env.FILES.resumeMultipartUpload(grant.key, grant.r2UploadId ?? "");
+				const object = await mpu.complete(grant.parts);
+				outcome = { ok: true, etag: object.etag, size: object.size };
+			} catch (error) {
+				outcome = { ok: false, reason: /NoSuchUpload/i.test(String(error)) ? "gone" : "storage" };
+			}
+			const upload = unwrap(await stub.recordWrite({ uploadId, op: "complete", outcome }));
+			return c.json({ upload });
+		},
+	)
+	.delete(
+		"/:linkToken/uploads/:uploadId",
+		doc({
+			summary: "Abort the upload (releases its quota, removes its bytes); idempotent",
+			tags: TAGS,
+			security: "none",
+			ok: { 204: null },
+			problems: [...TERMINAL, ...SESSION],
+		}),
+		valid("param", UploadParams),
+		async (c) => {
+			const { linkToken, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			unwrap(await stub.abortUpload(auth));
+			return c.body(null, 204);
+		},
+	)
+	.post(
+		"/:linkToken/uploads/:uploadId/finalize",
+		doc({
+			summary: "Hand the file over to the owner (a queued command: 202, poll the status URL)",
+			tags: TAGS,
+			security: "none",
+			ok: { 202: CommandAccepted },
+			problems: [...TERMINAL, ...SESSION, "upload-incomplete", "invalid-idempotency-key"],
+		}),
+		valid("param", UploadParams),
+		async (c) => {
+			const { linkToken, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			// One finalize command per upload: a repeated request returns it, with or without a key.
+			idempotencyKeyOf(c.req.header("idempotency-key"));
+			const { command } = unwrap(await stub.requestFinalize(auth));
+			return accepted(c, command);
+		},
+	)
+	.get(
+		"/:linkToken/uploads/:uploadId",
+		doc({
+			summary: "Upload status: state, parts held, finalize status",
+			tags: TAGS,
+			security: "none",
+			ok: { 200: UploadResponse },
+			problems: ["link-not-found", "link-deleted", ...SESSION],
+		}),
+		valid("param", UploadParams),
+		async (c) => {
+			const { linkToken, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
+		},
+	);
