@@ -1,6 +1,7 @@
 /** Shared builders for tests: requests against the real Worker, owners, links. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { UploaderClient } from "../src/client";
 import type { Faults, LinkDO } from "../src/do/link-do";
 
 export const ADMIN = { Authorization: "Bearer test-admin-token" };
@@ -91,7 +92,7 @@ export interface CommandBody {
 	steps: { name: string; done: boolean }[];
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Reads a command as admin. */
 export async function readCommand(id: string): Promise<CommandBody> {
@@ -161,4 +162,51 @@ export async function storedEpoch(linkId: string): Promise<number> {
 		const row = state.storage.sql.exec<{ epoch: number }>("SELECT epoch FROM link").one();
 		return row.epoch;
 	});
+}
+
+
+/** The uploader client, talking to the Worker in this runtime. */
+export function uploaderFor(linkToken: string, concurrency = 4): UploaderClient {
+	return new UploaderClient(linkToken, {
+		baseUrl: ORIGIN,
+		fetch: (input, init) => exports.default.fetch(input, init),
+		concurrency,
+		pollMs: 25,
+		maxWaitMs: 20_000,
+		sleep: (ms) => sleep(Math.min(ms, 50)),
+	});
+}
+
+/** Deterministic bytes of `size` (fast to build, distinct per seed). */
+export function bytesOf(size: number, seed = 1): Uint8Array {
+	const out = new Uint8Array(size);
+	let x = seed * 2654435761;
+	for (let i = 0; i < size; i += 4) {
+		x = (x * 1103515245 + 12345) >>> 0;
+		out[i] = x & 255;
+		out[i + 1] = (x >>> 8) & 255;
+		out[i + 2] = (x >>> 16) & 255;
+		out[i + 3] = (x >>> 24) & 255;
+	}
+	return out;
+}
+
+export async function sha256HexOf(data: Uint8Array | ArrayBuffer): Promise<string> {
+	const digest = await crypto.subtle.digest("SHA-256", data);
+	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Keys under a link's R2 prefix. */
+export async function r2Keys(linkId: string): Promise<string[]> {
+	const page = await env.FILES.list({ prefix: `links/${linkId}/` });
+	return page.objects.map((o) => o.key);
+}
+
+/** Starts an upload with raw HTTP; returns the session and the upload body. */
+export async function initRaw(
+	linkToken: string,
+	body: Record<string, unknown>,
+	headers: Record<string, string> = {},
+): Promise<Response> {
+	return sendJson("POST", `/r/${linkToken}/uploads`, body, headers);
 }

@@ -1,0 +1,244 @@
+/**
+ * A typed uploader client for receive links: the whole protocol (init,
+ * parts with bounded parallelism, complete, finalize, poll). It waits out
+ * `423` (paused, closing) with `Retry-After`, stops on `410`, and resumes an
+ * interrupted upload from the server's ledger. Runs wherever `fetch` and
+ * `Blob` exist (browsers, Node 18+, Workers).
+ */
+import type { CommandView, PublicLinkView, UploadView } from "../do/views";
+
+export type { CommandView, PublicLinkView, UploadView };
+
+/** An RFC 9457 problem answered by the service. */
+export interface ProblemBody {
+	type: string;
+	title: string;
+	status: number;
+	detail: string;
+	code: string;
+	epoch?: number;
+	retryable?: boolean;
+	retryAfter?: number;
+	[extra: string]: unknown;
+}
+
+export class ReceiveLinkError extends Error {
+	constructor(readonly problem: ProblemBody) {
+		super(`${problem.status} ${problem.code}: ${problem.detail}`);
+		this.name = "ReceiveLinkError";
+	}
+	get status(): number {
+		return this.problem.status;
+	}
+	get code(): string {
+		return this.problem.code;
+	}
+}
+
+/** The link (or upload) is gone for good: revoked, expired, deleted or aborted. Do not retry. */
+export class LinkGoneError extends ReceiveLinkError {
+	override name = "LinkGoneError";
+}
+
+export interface ClientOptions {
+	/** e.g. "https://receive.example.com"; the link token is appended as /r/<token>. */
+	baseUrl: string;
+	fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+	/** Parts in flight at once (default 4). */
+	concurrency?: number;
+	/** Give up waiting out 423/503 after this long (default 10 minutes). */
+	maxWaitMs?: number;
+	/** Poll interval cap for finalize status (default 2 s). */
+	pollMs?: number;
+	sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FileMeta {
+	name: string;
+	type?: string;
+	uploaderName?: string;
+	uploaderEmail?: string;
+	sha256?: string;
+	password?: string;
+}
+
+export interface Session {
+	uploadId: string;
+	uploadToken: string;
+}
+
+export interface UploadResult {
+	session: Session;
+	upload: UploadView;
+	command: CommandView;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class UploaderClient {
+	private readonly base: string;
+	private readonly doFetch: (input: string, init?: RequestInit) => Promise<Response>;
+	private readonly concurrency: number;
+	private readonly maxWaitMs: number;
+	private readonly pollMs: number;
+	private readonly sleep: (ms: number) => Promise<void>;
+
+	/** `link` is the upload URL (…/r/<token>) or the bare link token. */
+	constructor(link: string, options: ClientOptions) {
+		const token = link.includes("/r/") ? (link.split("/r/").pop() ?? "") : link;
+		this.base = `${options.baseUrl.replace(/\/$/, "")}/r/${encodeURIComponent(token.replace(/\/.*$/, ""))}`;
+		this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+		this.concurrency = Math.max(1, options.concurrency ?? 4);
+		this.maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
+		this.pollMs = options.pollMs ?? 2_000;
+		this.sleep = options.sleep ?? defaultSleep;
+	}
+
+	async info(): Promise<PublicLinkView> {
+		return (await this.json<{ link: PublicLinkView }>("GET", "")).link;
+	}
+
+	/** Starts an upload; the server picks single or multipart and the part size. */
+	async init(size: number, meta: FileMeta, idempotencyKey?: string): Promise<{ session: Session; upload: UploadView }> {
+		const body = { size, type: meta.type ?? "application/octet-stream", ...meta };
+		const headers: Record<string, string> = { "Content-Type": "application/json" };
+		if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+		const r = await this.json<{ upload: UploadView; uploadToken: string }>("POST", "/uploads", {
+			headers,
+			body: JSON.stringify(body),
+		});
+		return { session: { uploadId: r.upload.id, uploadToken: r.uploadToken }, upload: r.upload };
+	}
+
+	/** The whole protocol for one file. */
+	async upload(data: Blob | Uint8Array, meta: FileMeta): Promise<UploadResult> {
+		const blob = toBlob(data);
+		const { session } = await this.init(blob.size, meta);
+		return this.resume(session, blob);
+	}
+
+	/**
+	 * Sends whatever the server's ledger lacks, completes, finalizes and waits
+	 * for the finalize command to reach a final status. Safe to call again
+	 * after any interruption.
+	 */
+	async resume(session: Session, data: Blob | Uint8Array): Promise<UploadResult> {
+		const blob = toBlob(data);
+		let upload = await this.status(session);
+		if (upload.state === "open") {
+			if (upload.mode === "single") {
+				upload = (await this.json<{ upload: UploadView }>("PUT", this.path(session), {
+					headers: this.auth(session),
+					body: blob,
+				})).upload;
+			} else {
+				await this.sendParts(session, upload, blob);
+				upload = (await this.json<{ upload: UploadView }>("POST", `${this.path(session)}/complete`, {
+					headers: this.auth(session),
+				})).upload;
+			}
+		}
+		const accepted = await this.finalize(session);
+		const command = await this.waitForCommand(accepted.command.id, accepted.retryToken);
+		upload = await this.status(session);
+		return { session, upload, command };
+	}
+
+	async status(session: Session): Promise<UploadView> {
+		return (await this.json<{ upload: UploadView }>("GET", this.path(session), { headers: this.auth(session) })).upload;
+	}
+
+	async abort(session: Session): Promise<void> {
+		await this.send("DELETE", this.path(session), { headers: this.auth(session) });
+	}
+
+	async finalize(session: Session): Promise<{ command: CommandView; retryToken: string; statusUrl: string }> {
+		return this.json("POST", `${this.path(session)}/finalize`, { headers: this.auth(session) });
+	}
+
+	/** Polls a command with its Retry-Token until it is final (succeeded, rejected, cancelled). */
+	async waitForCommand(commandId: string, retryToken: string): Promise<CommandView> {
+		const started = Date.now();
+		for (;;) {
+			const res = await this.doFetch(`${this.origin()}/api/commands/${commandId}`, {
+				headers: { "Retry-Token": retryToken },
+			});
+			if (!res.ok) throw await problemOf(res);
+			const { command } = (await res.json()) as { command: CommandView };
+			if (["succeeded", "rejected", "cancelled"].includes(command.status)) return command;
+			if (Date.now() - started > this.maxWaitMs) {
+				throw new Error(`command ${commandId} still ${command.status} after ${this.maxWaitMs} ms`);
+			}
+			await this.sleep(Math.min(this.pollMs, 1000 * Number(res.headers.get("retry-after") ?? 1)));
+		}
+	}
+
+	// --- internals ---
+
+	private async sendParts(session: Session, upload: UploadView, blob: Blob): Promise<void> {
+		const partSize = upload.partSize ?? blob.size;
+		const have = new Set(upload.parts.map((p) => p.partNumber));
+		const todo: number[] = [];
+		for (let n = 1; n <= upload.partCount; n++) if (!have.has(n)) todo.push(n);
+		let next = 0;
+		const worker = async () => {
+			while (next < todo.length) {
+				const n = todo[next++] as number;
+				const start = (n - 1) * partSize;
+				await this.send("PUT", `${this.path(session)}/parts/${n}`, {
+					headers: this.auth(session),
+					body: blob.slice(start, Math.min(start + partSize, blob.size)),
+				});
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(this.concurrency, todo.length) }, worker));
+	}
+
+	private origin(): string {
+		return this.base.slice(0, this.base.lastIndexOf("/r/"));
+	}
+
+	private path(session: Session): string {
+		return `/uploads/${session.uploadId}`;
+	}
+
+	private auth(session: Session): Record<string, string> {
+		return { "Upload-Token": session.uploadToken };
+	}
+
+	private async json<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
+		return (await (await this.send(method, path, init)).json()) as T;
+	}
+
+	/**
+	 * One request, waiting out 423 and retryable 503 answers with their
+	 * Retry-After; 410 throws LinkGoneError, any other problem ReceiveLinkError.
+	 */
+	private async send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+		const started = Date.now();
+		for (;;) {
+			const res = await this.doFetch(`${this.base}${path}`, { ...init, method });
+			if (res.ok) return res;
+			const p = await problemOf(res);
+			if (res.status === 410) throw new LinkGoneError(p.problem);
+			const waitable = res.status === 423 || (res.status === 503 && p.problem.retryable);
+			if (!waitable || Date.now() - started > this.maxWaitMs) throw p;
+			const seconds = Number(res.headers.get("retry-after") ?? p.problem.retryAfter ?? 1);
+			await this.sleep(1000 * (Number.isFinite(seconds) && seconds > 0 ? seconds : 1));
+		}
+	}
+}
+
+function toBlob(data: Blob | Uint8Array): Blob {
+	return data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
+}
+
+async function problemOf(res: Response): Promise<ReceiveLinkError> {
+	let body: ProblemBody;
+	try {
+		body = (await res.json()) as ProblemBody;
+	} catch {
+		body = { type: "about:blank", title: res.statusText, status: res.status, detail: res.statusText, code: "unknown" };
+	}
+	return new ReceiveLinkError(body);
+}
