@@ -62,7 +62,7 @@ export interface Faults {
 	 * Apply a terminal command (as admin) when the next record call arrives,
 	 * i.e. between an upload's admit and its record: the race the epoch exists for.
 	 */
-	terminalBeforeRecord?: "revoke" | "delete";
+	terminalBeforeRecord?: "revoke" | "delete" | "pause";
 }
 
 export abstract class LinkBase extends DurableObject<Env> {

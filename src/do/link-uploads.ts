@@ -571,6 +571,10 @@ export abstract class LinkUploads extends LinkCommands {
 		const kind = this.faults.terminalBeforeRecord;
 		if (!kind) return;
 		this.faults.terminalBeforeRecord = undefined;
+		if (kind === "pause") {
+			await this.transition({ kind: "admin" }, "pause");
+			return;
+		}
 		const accepted = await this.requestCommand({ caller: { kind: "admin" }, kind });
 		if (!accepted.ok) throw new Error(`race seam: ${accepted.problem.code}`);
 		await this.drain();
