@@ -99,7 +99,11 @@ export class UploaderClient {
 	}
 
 	/** Starts an upload; the server picks single or multipart and the part size. */
-	async init(size: number, meta: FileMeta, idempotencyKey?: string): Promise<{ session: Session; upload: UploadView }> {
+	async init(
+		size: number,
+		meta: FileMeta,
+		idempotencyKey?: string,
+	): Promise<{ session: Session; upload: UploadView }> {
 		const body = { size, type: meta.type ?? "application/octet-stream", ...meta };
 		const headers: Record<string, string> = { "Content-Type": "application/json" };
 		if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
@@ -127,15 +131,19 @@ export class UploaderClient {
 		let upload = await this.status(session);
 		if (upload.state === "open") {
 			if (upload.mode === "single") {
-				upload = (await this.json<{ upload: UploadView }>("PUT", this.path(session), {
-					headers: this.auth(session),
-					body: blob,
-				})).upload;
+				upload = (
+					await this.json<{ upload: UploadView }>("PUT", this.path(session), {
+						headers: this.auth(session),
+						body: blob,
+					})
+				).upload;
 			} else {
 				await this.sendParts(session, upload, blob);
-				upload = (await this.json<{ upload: UploadView }>("POST", `${this.path(session)}/complete`, {
-					headers: this.auth(session),
-				})).upload;
+				upload = (
+					await this.json<{ upload: UploadView }>("POST", `${this.path(session)}/complete`, {
+						headers: this.auth(session),
+					})
+				).upload;
 			}
 		}
 		const accepted = await this.finalize(session);
@@ -145,14 +153,20 @@ export class UploaderClient {
 	}
 
 	async status(session: Session): Promise<UploadView> {
-		return (await this.json<{ upload: UploadView }>("GET", this.path(session), { headers: this.auth(session) })).upload;
+		return (
+			await this.json<{ upload: UploadView }>("GET", this.path(session), {
+				headers: this.auth(session),
+			})
+		).upload;
 	}
 
 	async abort(session: Session): Promise<void> {
 		await this.send("DELETE", this.path(session), { headers: this.auth(session) });
 	}
 
-	async finalize(session: Session): Promise<{ command: CommandView; retryToken: string; statusUrl: string }> {
+	async finalize(
+		session: Session,
+	): Promise<{ command: CommandView; retryToken: string; statusUrl: string }> {
 		return this.json("POST", `${this.path(session)}/finalize`, { headers: this.auth(session) });
 	}
 
@@ -238,7 +252,13 @@ async function problemOf(res: Response): Promise<ReceiveLinkError> {
 	try {
 		body = (await res.json()) as ProblemBody;
 	} catch {
-		body = { type: "about:blank", title: res.statusText, status: res.status, detail: res.statusText, code: "unknown" };
+		body = {
+			type: "about:blank",
+			title: res.statusText,
+			status: res.status,
+			detail: res.statusText,
+			code: "unknown",
+		};
 	}
 	return new ReceiveLinkError(body);
 }

@@ -59,10 +59,12 @@ export interface Faults {
 	/** Throw this many times before a command's transition is committed. */
 	failApply?: number;
 	/**
-	 * Apply a terminal command (as admin) when the next record call arrives,
-	 * i.e. between an upload's admit and its record: the race the epoch exists for.
+	 * The race the epoch exists for: apply a lifecycle change (as admin)
+	 * between an upload's admit and its record. `at: "admit"` applies it as the
+	 * admit answers (so the R2 write lands after the terminal cleanup ran);
+	 * `at: "record"` as the record call arrives (the write landed before).
 	 */
-	terminalBeforeRecord?: "revoke" | "delete" | "pause";
+	race?: { kind: "revoke" | "delete" | "pause"; at: "admit" | "record" };
 }
 
 export abstract class LinkBase extends DurableObject<Env> {

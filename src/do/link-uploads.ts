@@ -161,6 +161,7 @@ export abstract class LinkUploads extends LinkCommands {
 				this.log.remember(INIT_SCOPE, req.idempotency.key, req.idempotency.requestHash, upload.id);
 		});
 		await this.timers.schedule(TIMERS.sessions, upload.expiresAt);
+		await this.raceSeam("admit");
 		return ok({
 			upload: this.uploadView(upload),
 			replayed: false,
@@ -170,7 +171,7 @@ export abstract class LinkUploads extends LinkCommands {
 
 	/** Records the R2 multipart upload created for an admitted init (the record check). */
 	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
-		await this.raceSeam();
+		await this.raceSeam("record");
 		const link = this.link();
 		const upload = this.uploads.get(uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
@@ -191,6 +192,12 @@ export abstract class LinkUploads extends LinkCommands {
 	async admitWrite(
 		req: UploadAuth & { op: WriteOp; partNumber?: number },
 	): Promise<Result<WriteGrant>> {
+		const granted = this.admit(req);
+		if (granted.ok) await this.raceSeam("admit");
+		return granted;
+	}
+
+	private admit(req: UploadAuth & { op: WriteOp; partNumber?: number }): Result<WriteGrant> {
 		const found = this.uploader(req, req.op);
 		if (!found.ok) return found;
 		const { link, upload } = found.value;
@@ -273,7 +280,7 @@ export abstract class LinkUploads extends LinkCommands {
 		outcome: WriteOutcome;
 	}): Promise<Result<UploadView>> {
 		if (req.op === "single-put") this.singleWrites.delete(req.uploadId);
-		await this.raceSeam();
+		await this.raceSeam("record");
 		const link = this.link();
 		const upload = this.uploads.get(req.uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
@@ -566,11 +573,12 @@ export abstract class LinkUploads extends LinkCommands {
 		return null;
 	}
 
-	/** Test seam: applies a terminal command between an admit and its record. Free when unset. */
-	private async raceSeam(): Promise<void> {
-		const kind = this.faults.terminalBeforeRecord;
-		if (!kind) return;
-		this.faults.terminalBeforeRecord = undefined;
+	/** Test seam: applies a lifecycle change between an admit and its record. Free when unset. */
+	private async raceSeam(at: "admit" | "record"): Promise<void> {
+		const race = this.faults.race;
+		if (race?.at !== at) return;
+		this.faults.race = undefined;
+		const kind = race.kind;
 		if (kind === "pause") {
 			await this.transition({ kind: "admin" }, "pause");
 			return;
