@@ -31,11 +31,15 @@ function setPollHeaders(c: Context<AppEnv>, command: CommandView) {
 /** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */
 export async function accepted(c: Context<AppEnv>, command: CommandView): Promise<Response> {
 	const ttl = Number(c.env.RETRY_TOKEN_TTL_SECONDS) || 86_400;
-	const retryToken = await signRetryToken(c.env.RETRY_TOKEN_SECRET, command.id, ttl);
 	const statusUrl = `/api/commands/${command.id}`;
+	// The command is accepted already: a missing secret must not turn that into an error.
+	const retryToken = c.env.RETRY_TOKEN_SECRET
+		? await signRetryToken(c.env.RETRY_TOKEN_SECRET, command.id, ttl)
+		: null;
+	if (!retryToken) console.error("RETRY_TOKEN_SECRET is not set: 202 answers carry no Retry-Token");
 	c.header("Location", statusUrl);
 	c.header("Retry-After", String(retryAfter(c.env)));
-	c.header("Retry-Token", retryToken);
+	if (retryToken) c.header("Retry-Token", retryToken);
 	c.header("Cache-Control", "no-store");
 	return c.json({ command, statusUrl, retryToken }, 202);
 }

@@ -14,6 +14,7 @@ import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { decodeCursor, page } from "./pagination";
+import { problemResponse } from "./problem";
 import { FileIdParam } from "./schemas";
 import { valid } from "./validation";
 
@@ -66,8 +67,9 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 		unwrap(await linkStub(c.env, file.linkId).get(c.var.caller));
 		const range = parseRange(c.req.header("range"), file.size);
 		if (range.kind === "unsatisfiable") {
-			c.header("Content-Range", `bytes */${file.size}`);
-			throw new ProblemError(problem("range-not-satisfiable"));
+			return problemResponse(problem("range-not-satisfiable"), {
+				"Content-Range": `bytes */${file.size}`,
+			});
 		}
 		const object = await c.env.FILES.get(
 			file.r2Key,

@@ -14,7 +14,7 @@ import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { filesOfLink } from "./files";
 import { listLinks } from "./link-index";
-import { DEFAULT_PAGE, decodeCursor } from "./pagination";
+import { DEFAULT_PAGE, decodeCursor, encodeCursor } from "./pagination";
 import {
 	CommandAccepted,
 	CommandList,
@@ -29,7 +29,6 @@ import {
 	PatchLinkBody,
 	type SettingsInput,
 	UploadList,
-	UploadListQuery,
 } from "./schemas";
 import { jsonBody, valid } from "./validation";
 
@@ -294,13 +293,17 @@ export const links = new Hono<AppEnv>()
 			problems: ["unauthorized", "link-not-found", "link-deleted", "validation-failed"],
 		}),
 		valid("param", LinkIdParam),
-		valid("query", UploadListQuery),
+		valid("query", ListQuery),
 		async (c) => {
 			const { limit, cursor } = c.req.valid("query");
 			const stub = linkStub(c.env, c.req.valid("param").linkId);
-			return c.json(
-				unwrap(await stub.listUploads(c.var.caller, limit ?? DEFAULT_PAGE, cursor ?? null)),
+			const page = unwrap(
+				await stub.listUploads(c.var.caller, limit ?? DEFAULT_PAGE, decodeCursor(cursor)),
 			);
+			return c.json({
+				items: page.items,
+				nextCursor: page.nextCursor && encodeCursor(page.nextCursor),
+			});
 		},
 	)
 	.get(

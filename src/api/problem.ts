@@ -25,7 +25,6 @@ export function problemResponse(p: Problem, headers: HeadersInit = {}): Response
 	h.set("Content-Type", "application/problem+json");
 	h.set("Cache-Control", "no-store");
 	if (p.retryAfter !== undefined) h.set("Retry-After", String(p.retryAfter));
-	if (p.status === 405) h.set("Allow", String(p.extra?.allow ?? ""));
 	return new Response(JSON.stringify(body), { status: p.status, headers: h });
 }
 

@@ -151,10 +151,6 @@ export const FileItem = v.object({
 });
 export const FileList = v.object({ items: v.array(FileItem), nextCursor: v.nullable(v.string()) });
 export const FileIdParam = v.object({ fileId: v.pipe(v.string(), v.maxLength(64)) });
-export const UploadListQuery = v.object({
-	limit: ListQuery.entries.limit,
-	cursor: v.optional(v.pipe(v.string(), v.isoTimestamp())),
-});
 
 // --- responses (documentation; the handlers return DO views of these shapes) ---
 
@@ -195,7 +191,7 @@ export const CommandResponse = v.object({ command: Command });
 export const CommandAccepted = v.object({
 	command: Command,
 	statusUrl: v.string(),
-	retryToken: v.string(),
+	retryToken: v.nullable(v.string()),
 });
 export const CommandList = v.object({
 	items: v.array(Command),
@@ -320,4 +316,6 @@ export const ProblemBody = v.object({
 	epoch: v.optional(v.number()),
 	retryable: v.optional(v.boolean()),
 	retryAfter: v.optional(v.number()),
+	issues: v.optional(v.array(v.object({ path: v.string(), message: v.string() }))),
+	missingParts: v.optional(v.array(v.number())),
 });

@@ -10,6 +10,7 @@ import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { newUploadId, newUploadToken, parseLinkToken, uploadTokenHash } from "../lib/ids";
+import { R2Keys } from "../storage/names";
 import { guardLength, writeFailure } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -163,7 +164,7 @@ export const uploads = new Hono<AppEnv>()
 			);
 			let upload = init.upload;
 			if (init.needsMultipart) {
-				const r2Key = `links/${linkId}/uploads/${upload.id}`;
+				const r2Key = R2Keys.upload(linkId, upload.id);
 				let r2UploadId: string;
 				try {
 					r2UploadId = (

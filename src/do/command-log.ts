@@ -210,7 +210,9 @@ export class CommandLog {
 		);
 	}
 
+	/** True when some command still needs sending and the log is not blocked by a dead letter. */
 	hasOutbox(): boolean {
+		if (this.unfinished()[0]?.status === "dead_lettered") return false;
 		return (
 			this.sql.one(
 				`SELECT 1 AS x FROM outbox o JOIN commands c ON c.id = o.command_id

@@ -27,6 +27,8 @@ import type { CommandView, DrainReport } from "./views";
 const SWEEP_RETRY_MS = 30_000;
 /** How long after a terminal transition the sweep runs (in-flight writes finish first). */
 const SWEEP_DELAY_MS = 60_000;
+/** While another terminal command is pending, an overdue expiry is checked again this often. */
+const EXPIRE_RECHECK_MS = 30_000;
 
 export interface CommandRequest {
 	caller: Caller;
@@ -153,6 +155,7 @@ export abstract class LinkCommands extends LinkBase {
 			this.log.update(commandId, {
 				status: command.appliedEpoch === null ? "accepted" : "applying",
 			});
+			await this.timers.schedule(TIMERS.outbox, Date.now() + this.resendAfterMs());
 			await this.sendDue(0);
 		}
 		return ok(commandView(link.id, this.log.get(commandId) ?? command));
@@ -218,6 +221,7 @@ export abstract class LinkCommands extends LinkBase {
 		if (!link) throw new Error("link row missing");
 		if (!isTerminalKind(command.kind)) {
 			const outcome = await this.applyFinalize(command);
+			if (this.cancelled(command.id)) return;
 			this.log.update(command.id, {
 				status: outcome.succeeded ? "succeeded" : "rejected",
 				appliedEpoch: (loadLink(this.sql) ?? link).epoch,
@@ -255,6 +259,8 @@ export abstract class LinkCommands extends LinkBase {
 		}
 		const current = this.log.get(command.id) ?? command;
 		await this.finishSteps(link, current);
+		// A discard while a step was awaited wins: the command stays cancelled.
+		if (this.cancelled(command.id)) return;
 		this.log.update(command.id, {
 			status: "succeeded",
 			result: kind === "delete" ? "deleted" : kind === "expire" ? "expired" : "revoked",
@@ -263,18 +269,24 @@ export abstract class LinkCommands extends LinkBase {
 		});
 	}
 
+	private cancelled(commandId: string): boolean {
+		return this.log.get(commandId)?.status === "cancelled";
+	}
+
 	/** Runs the steps of `command` not done yet, recording each as it completes. */
 	protected async finishSteps(link: LinkRecord, command: CommandRecord): Promise<void> {
-		const steps = command.steps.map((s) => ({ ...s }));
-		for (const step of steps) {
-			if (step.done) continue;
-			const failures = this.faults.failStep?.[step.name] ?? 0;
+		for (const { name } of command.steps) {
+			// Read the steps afresh: a sweep may have finished some while this awaited.
+			if (this.log.get(command.id)?.steps.find((s) => s.name === name)?.done) continue;
+			const failures = this.faults.failStep?.[name] ?? 0;
 			if (failures > 0 && this.faults.failStep) {
-				this.faults.failStep[step.name] = failures - 1;
-				throw new Error(`injected failure in step ${step.name}`);
+				this.faults.failStep[name] = failures - 1;
+				throw new Error(`injected failure in step ${name}`);
 			}
-			await this.runStep(link, command.kind, step.name);
-			step.done = true;
+			await this.runStep(link, command.kind, name);
+			const steps = (this.log.get(command.id)?.steps ?? command.steps).map((s) =>
+				s.name === name ? { ...s, done: true } : s,
+			);
 			this.log.update(command.id, { steps });
 		}
 	}
@@ -336,8 +348,17 @@ export abstract class LinkCommands extends LinkBase {
 		const link = loadLink(this.sql);
 		if (!link) return;
 		const at = expiryMs(link.settings);
-		if (at === null || at > Date.now()) return;
+		if (at === null) return;
+		if (at > Date.now()) {
+			await this.timers.reschedule(TIMERS.expire, at);
+			return;
+		}
 		const decision = acceptTerminal("expire", link.state, this.log.pending());
+		if (decision.kind === "existing") {
+			// Another terminal command is on its way; if it is discarded, expiry must still happen.
+			await this.timers.schedule(TIMERS.expire, Date.now() + EXPIRE_RECHECK_MS);
+			return;
+		}
 		if (decision.kind !== "new") return;
 		this.ctx.storage.transactionSync(() => this.newCommand(link, "expire", "system"));
 		await this.afterAccept(true);

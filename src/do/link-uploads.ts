@@ -78,6 +78,20 @@ export abstract class LinkUploads extends LinkCommands {
 		const link = this.link();
 		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
 			return fail(problem("link-not-found"));
+		const refused = this.refuse(link, "init");
+		if (refused) return fail(refused);
+		if (link.passwordHash) {
+			if (!req.password) return fail(problem("password-required"));
+			if (!(await verifyPassword(req.password, link.passwordHash)))
+				return fail(problem("password-incorrect"));
+		}
+		// The password check awaited: judge the link again as it is now.
+		const current = this.link() ?? link;
+		const stillRefused = this.refuse(current, "init");
+		if (stillRefused) return fail(stillRefused);
+		// Replays are checked after the lifecycle and the password, so a replayed key never
+		// bypasses them. Init keys should be unguessable: anyone holding the link URL, the key
+		// and the same body gets the session (with a fresh token).
 		if (req.idempotency) {
 			const seen = this.log.idempotent(INIT_SCOPE, req.idempotency.key);
 			if (seen) {
@@ -96,17 +110,6 @@ export abstract class LinkUploads extends LinkCommands {
 				}
 			}
 		}
-		const refused = this.refuse(link, "init");
-		if (refused) return fail(refused);
-		if (link.passwordHash) {
-			if (!req.password) return fail(problem("password-required"));
-			if (!(await verifyPassword(req.password, link.passwordHash)))
-				return fail(problem("password-incorrect"));
-		}
-		// The password check awaited: judge the link again as it is now.
-		const current = this.link() ?? link;
-		const stillRefused = this.refuse(current, "init");
-		if (stillRefused) return fail(stillRefused);
 		const s = current.settings;
 		if (
 			(s.requireUploaderName && !req.uploaderName) ||
@@ -360,8 +363,10 @@ export abstract class LinkUploads extends LinkCommands {
 	async listUploads(
 		caller: Caller,
 		limit: number,
-		before: string | null,
-	): Promise<Result<{ items: UploadView[]; nextCursor: string | null }>> {
+		before: { createdAt: string; id: string } | null,
+	): Promise<
+		Result<{ items: UploadView[]; nextCursor: { createdAt: string; id: string } | null }>
+	> {
 		const link = this.link();
 		if (!link || !mayActOn(caller, link.ownerId)) return fail(problem("link-not-found"));
 		const refused = this.refuse(link, "owner-read");
@@ -369,7 +374,10 @@ export abstract class LinkUploads extends LinkCommands {
 		const rows = this.uploads.list(limit + 1, before);
 		const items = rows.slice(0, limit).map((u) => this.uploadView(u));
 		const last = items[items.length - 1];
-		return ok({ items, nextCursor: rows.length > limit && last ? last.createdAt : null });
+		return ok({
+			items,
+			nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+		});
 	}
 
 	// --- hooks for the command layer ----------------------------------------
@@ -426,12 +434,29 @@ export abstract class LinkUploads extends LinkCommands {
 		await purgeFiles(this.env.DB, link.id);
 	}
 
-	/** The sessions alarm: aborts upload sessions abandoned past their expiry. */
+	/**
+	 * The sessions alarm: aborts upload sessions abandoned past their expiry.
+	 * A completed upload whose uploader never asked to finalize it is handed
+	 * over anyway under `recover` (a system finalize command), and dropped
+	 * under `reject`, so no completed upload holds its quota forever.
+	 */
 	protected async expireSessions(): Promise<void> {
 		const now = Date.now();
-		for (const upload of this.uploads.inStates(["open"])) {
-			if (upload.expiresAt <= now) await this.dropUpload(upload, "aborted");
+		let issued = false;
+		for (const upload of this.uploads.inStates(["open", "completed"])) {
+			if (upload.expiresAt > now || upload.finalizeCommandId) continue;
+			const link = this.link();
+			if (upload.state === "completed" && link?.settings.lateFinalize === "recover") {
+				this.ctx.storage.transactionSync(() => {
+					const c = this.newCommand(link, "finalize", "system", { uploadId: upload.id });
+					this.uploads.update(upload.id, { finalizeCommandId: c.id });
+				});
+				issued = true;
+			} else {
+				await this.dropUpload(upload, "aborted");
+			}
 		}
+		if (issued) await this.afterAccept(false);
 		const next = this.uploads.nextSessionExpiry();
 		if (next !== null) await this.timers.schedule(TIMERS.sessions, next);
 	}
@@ -531,10 +556,10 @@ export abstract class LinkUploads extends LinkCommands {
 	): Promise<Problem["code"] | null> {
 		const key = R2Keys.upload(link.id, upload.id);
 		const check = await checkObject(this.env.FILES, key, upload.size, upload.sha256);
-		if (check === "missing") throw new Error(`object of upload ${upload.id} is missing`);
 		if (check !== "ok") {
+			// Retrying cannot bring back a missing or different object: refuse the file.
 			await this.dropUpload(upload, "rejected");
-			return check;
+			return check === "missing" ? "file-not-found" : check;
 		}
 		const fileId = `fil_${upload.id.slice(4)}`;
 		const now = this.link() ?? link;

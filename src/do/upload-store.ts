@@ -114,15 +114,22 @@ export class UploadStore {
 			.map(fromRow);
 	}
 
-	/** Newest first, paged by id. */
-	list(limit: number, beforeCreated: string | null): UploadRecord[] {
-		return this.sql
-			.all<UploadRow>(
-				"SELECT * FROM uploads WHERE created_at < ? ORDER BY created_at DESC LIMIT ?",
-				beforeCreated ?? "~",
-				limit,
-			)
-			.map(fromRow);
+	/** Newest first, paged by (created_at, id). */
+	list(limit: number, before: { createdAt: string; id: string } | null): UploadRecord[] {
+		const rows = before
+			? this.sql.all<UploadRow>(
+					`SELECT * FROM uploads WHERE created_at < ? OR (created_at = ? AND id < ?)
+					 ORDER BY created_at DESC, id DESC LIMIT ?`,
+					before.createdAt,
+					before.createdAt,
+					before.id,
+					limit,
+				)
+			: this.sql.all<UploadRow>(
+					"SELECT * FROM uploads ORDER BY created_at DESC, id DESC LIMIT ?",
+					limit,
+				);
+		return rows.map(fromRow);
 	}
 
 	/** Keys of finalized uploads (kept by the sweep of a revoked or expired link). */
@@ -138,7 +145,8 @@ export class UploadStore {
 	nextSessionExpiry(): number | null {
 		return (
 			this.sql.one<{ at: number | null }>(
-				"SELECT MIN(expires_at) AS at FROM uploads WHERE state = 'open'",
+				`SELECT MIN(expires_at) AS at FROM uploads
+				 WHERE state IN ('open', 'completed') AND finalize_command_id IS NULL`,
 			)?.at ?? null
 		);
 	}

@@ -18,10 +18,9 @@ export const PROBLEM_CODES = {
 	"link-not-found": { status: 404, title: "No such link" },
 	"command-not-found": { status: 404, title: "No such command" },
 	"dead-letter-not-found": { status: 404, title: "No such dead letter" },
-	"method-not-allowed": { status: 405, title: "Method not allowed on this resource" },
 	"terminal-pending": {
 		status: 409,
-		title: "A terminal command is pending for this link; pause and resume are refused",
+		title: "A terminal command is pending for this link; pause, resume and settings are refused",
 	},
 	"dead-letter-not-pending": { status: 409, title: "This dead letter was already handled" },
 	"link-revoked": { status: 410, title: "This link was revoked" },

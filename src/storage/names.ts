@@ -12,18 +12,6 @@ export const D1 = {
 	files: "files",
 } as const;
 
-/** Tables inside each LinkDO's SQLite storage. */
-export const DO_TABLES = {
-	schema: "_schema",
-	link: "link",
-	commands: "commands",
-	outbox: "outbox",
-	idempotency: "idempotency",
-	timers: "timers",
-	uploads: "uploads",
-	parts: "parts",
-} as const;
-
 /** R2 keys are generated from ids, never from file names. */
 export const R2Keys = {
 	linkPrefix: (linkId: string): string => `links/${linkId}/`,
