@@ -40,7 +40,7 @@ export default defineConfig(async () => {
 			include: ["test/**/*.test.ts"],
 			testTimeout: 30_000,
 			// Injected faults log on purpose; show logs only for failing tests.
-			silent: "passed-only",
+			silent: "passed-only" as const,
 		},
 	};
 });

@@ -164,7 +164,6 @@ export async function storedEpoch(linkId: string): Promise<number> {
 	});
 }
 
-
 /** The uploader client, talking to the Worker in this runtime. */
 export function uploaderFor(linkToken: string, concurrency = 4): UploaderClient {
 	return new UploaderClient(linkToken, {

@@ -14,14 +14,23 @@ export function guardLength(
 	expected: number,
 ): GuardedBody {
 	let seen = 0;
+	// The newest chunk is held back until the next one (or the end) arrives: R2 commits as soon
+	// as it has `expected` bytes, so the chunk that completes the length may only pass once the
+	// body is known to end there. Otherwise a body with excess bytes would still be stored.
+	let held: Uint8Array | null = null;
 	const guard = new TransformStream<Uint8Array, Uint8Array>({
 		transform(chunk, controller) {
 			seen += chunk.byteLength;
-			if (seen > expected) controller.error(new Error("body longer than declared"));
-			else controller.enqueue(chunk);
+			if (seen > expected) {
+				controller.error(new Error("body longer than declared"));
+				return;
+			}
+			if (held) controller.enqueue(held);
+			held = chunk;
 		},
 		flush(controller) {
 			if (seen !== expected) controller.error(new Error("body shorter than declared"));
+			else if (held) controller.enqueue(held);
 		},
 	});
 	const source = body ?? new Blob([]).stream();

@@ -20,7 +20,6 @@ import {
 	initRaw,
 	issue,
 	r2Keys,
-	readCommand,
 	setFaults,
 	stubOf,
 	uploaderFor,
