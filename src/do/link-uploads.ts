@@ -63,9 +63,6 @@ export type WriteOutcome =
 const INIT_SCOPE = "uploader:init";
 
 export abstract class LinkUploads extends LinkCommands {
-	/** Single PUTs in flight, so a second PUT to the same upload cannot overwrite the first. */
-	private readonly singleWrites = new Map<string, number>();
-
 	/**
 	 * Admits an upload: link token, phase, password, required fields, file
 	 * rules and quota, then reserves the quota in the same transaction that
@@ -146,6 +143,7 @@ export abstract class LinkUploads extends LinkCommands {
 			expiresAt: now.getTime() + SESSION_TTL_MS,
 			finalizeCommandId: null,
 			fileId: null,
+			leaseUntil: null,
 			createdAt: now.toISOString(),
 			updatedAt: now.toISOString(),
 		};
@@ -248,10 +246,11 @@ export abstract class LinkUploads extends LinkCommands {
 			if (upload.mode !== "single") {
 				return fail(problem("upload-state-conflict", "This is a multipart upload: send parts."));
 			}
-			if ((this.singleWrites.get(upload.id) ?? 0) > Date.now()) {
+			// A stored lease (it survives eviction) keeps a second PUT from overwriting the first.
+			if ((upload.leaseUntil ?? 0) > Date.now()) {
 				return fail(problem("upload-state-conflict", "Another PUT of this upload is in flight."));
 			}
-			this.singleWrites.set(upload.id, Date.now() + SINGLE_WRITE_LEASE_MS);
+			this.uploads.update(upload.id, { leaseUntil: Date.now() + SINGLE_WRITE_LEASE_MS });
 			return ok(grant);
 		}
 		if (upload.mode !== "multipart" || upload.partSize === null) {
@@ -282,11 +281,13 @@ export abstract class LinkUploads extends LinkCommands {
 		partNumber?: number;
 		outcome: WriteOutcome;
 	}): Promise<Result<UploadView>> {
-		if (req.op === "single-put") this.singleWrites.delete(req.uploadId);
 		await this.raceSeam("record");
 		const link = this.link();
-		const upload = this.uploads.get(req.uploadId);
-		if (!link || !upload) return fail(problem("upload-not-found"));
+		const found = this.uploads.get(req.uploadId);
+		if (!link || !found) return fail(problem("upload-not-found"));
+		if (req.op === "single-put" && found.leaseUntil !== null)
+			this.uploads.update(found.id, { leaseUntil: null });
+		const upload = { ...found, leaseUntil: null };
 		const key = R2Keys.upload(link.id, upload.id);
 		const completedAlready = req.op === "complete" && upload.state === "completed";
 		if (completedAlready) return ok(this.uploadView(upload));
@@ -506,13 +507,14 @@ export abstract class LinkUploads extends LinkCommands {
 
 	/** Removes what a refused write left: the object, or (for a part) the whole multipart upload. */
 	private async compensate(upload: UploadRecord, op: WriteOp, key: string): Promise<void> {
+		// A completed or finalized upload's object is accepted data: a stray write never removes it.
+		if (upload.state === "completed" || upload.state === "finalized") return;
 		if (op === "part-put") {
 			if (upload.r2UploadId) await abortMultipart(this.env.FILES, key, upload.r2UploadId);
 		} else {
 			await this.env.FILES.delete(key);
 		}
-		if (upload.state === "open" || upload.state === "completed")
-			await this.dropUpload(upload, "aborted");
+		if (upload.state === "open") await this.dropUpload(upload, "aborted");
 	}
 
 	/**

@@ -98,6 +98,10 @@ const MIGRATIONS: readonly string[] = [
 	ALTER TABLE uploads ADD COLUMN file_id TEXT;
 	CREATE INDEX uploads_by_state ON uploads (state, expires_at);
 	`,
+	// 3: the single-PUT write lease survives eviction.
+	`
+	ALTER TABLE uploads ADD COLUMN lease_until INTEGER;
+	`,
 ];
 
 /**

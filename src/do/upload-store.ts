@@ -25,6 +25,8 @@ export interface UploadRecord {
 	expiresAt: number;
 	finalizeCommandId: string | null;
 	fileId: string | null;
+	/** Until when a single PUT holds the upload against a second PUT (ms); null when free. */
+	leaseUntil: number | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -55,6 +57,7 @@ type UploadRow = {
 	expires_at: number;
 	finalize_command_id: string | null;
 	file_id: string | null;
+	lease_until: number | null;
 	created_at: string;
 	updated_at: string;
 };
@@ -79,6 +82,7 @@ function fromRow(r: UploadRow): UploadRecord {
 		expiresAt: r.expires_at,
 		finalizeCommandId: r.finalize_command_id,
 		fileId: r.file_id,
+		leaseUntil: r.lease_until,
 		createdAt: r.created_at,
 		updatedAt: r.updated_at,
 	};
@@ -92,6 +96,7 @@ const COLUMNS: Record<string, string> = {
 	finalizedEpoch: "finalized_epoch",
 	finalizeCommandId: "finalize_command_id",
 	fileId: "file_id",
+	leaseUntil: "lease_until",
 };
 
 export class UploadStore {
@@ -182,6 +187,7 @@ export class UploadStore {
 			Pick<
 				UploadRecord,
 				| "tokenHash"
+				| "leaseUntil"
 				| "r2UploadId"
 				| "state"
 				| "completedEpoch"
