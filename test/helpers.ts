@@ -209,3 +209,13 @@ export async function initRaw(
 ): Promise<Response> {
 	return sendJson("POST", `/r/${linkToken}/uploads`, body, headers);
 }
+
+/** Audits a link (sweeping first) and asserts it is settled with no invariant violated. */
+export async function expectClean(linkId: string): Promise<void> {
+	const res = await call(`/api/admin/links/${linkId}/audit?sweep=1`, { headers: ADMIN });
+	if (res.status !== 200) throw new Error(`audit: ${res.status} ${await res.text()}`);
+	const report = (await res.json()) as { settled: boolean; violations: string[] };
+	if (!report.settled || report.violations.length > 0) {
+		throw new Error(`audit of ${linkId}: ${JSON.stringify(report)}`);
+	}
+}

@@ -1,5 +1,6 @@
 /** Admin routes: owners and the global link index. (Dead letters: api/dead-letters.ts.) */
 import { Hono } from "hono";
+import { linkStub, unwrap } from "../do/stub";
 import { sha256Hex } from "../lib/crypto";
 import { newApiKey, newOwnerId } from "../lib/ids";
 import { D1 } from "../storage/names";
@@ -8,7 +9,15 @@ import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { listLinks } from "./link-index";
 import { DEFAULT_PAGE, decodeCursor } from "./pagination";
-import { AdminListQuery, CreatedOwner, CreateOwnerBody, LinkList } from "./schemas";
+import {
+	AdminListQuery,
+	AuditQuery,
+	AuditResponse,
+	CreatedOwner,
+	CreateOwnerBody,
+	LinkIdParam,
+	LinkList,
+} from "./schemas";
 import { jsonBody, valid } from "./validation";
 
 const TAGS = ["admin"];
@@ -74,5 +83,22 @@ export const admin = new Hono<AppEnv>()
 			const { limit, cursor, state, ownerId } = c.req.valid("query");
 			const filter = { ...(state ? { state } : {}), ...(ownerId ? { ownerId } : {}) };
 			return c.json(await listLinks(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE));
+		},
+	)
+	.get(
+		"/links/:linkId/audit",
+		doc({
+			summary:
+				"Audit one link against the invariants (DO state, R2 objects, D1 rows); ?sweep=1 sweeps first",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: AuditResponse },
+			problems: ["unauthorized", "forbidden", "link-not-found"],
+		}),
+		valid("param", LinkIdParam),
+		valid("query", AuditQuery),
+		async (c) => {
+			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			return c.json(unwrap(await stub.audit({ sweep: c.req.valid("query").sweep === "1" })));
 		},
 	);

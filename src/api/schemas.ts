@@ -152,6 +152,13 @@ export const FileItem = v.object({
 export const FileList = v.object({ items: v.array(FileItem), nextCursor: v.nullable(v.string()) });
 export const FileIdParam = v.object({ fileId: v.pipe(v.string(), v.maxLength(64)) });
 
+export const AuditQuery = v.object({ sweep: v.optional(v.picklist(["0", "1"])) });
+export const AuditResponse = v.object({
+	linkId: v.string(),
+	settled: v.boolean(),
+	violations: v.array(v.string()),
+});
+
 // --- responses (documentation; the handlers return DO views of these shapes) ---
 
 const Settings = v.object({

@@ -25,7 +25,7 @@ import { expiryMs, type LinkSettings, type SettingsPatch } from "../domain/setti
 import { newCommandId } from "../lib/ids";
 import { TIMERS } from "../storage/names";
 import { CommandLog, type CommandRecord, commandView } from "./command-log";
-import { type LinkRecord, loadLink, markProjected, saveLink } from "./link-store";
+import { type LinkRecord, loadLink, markProjected, recordTransition, saveLink } from "./link-store";
 import { projectLink } from "./projection";
 import { migrate } from "./schema";
 import { Sql } from "./sql";
@@ -181,7 +181,11 @@ export abstract class LinkBase extends DurableObject<Env> {
 		const applied = applyTransition(link, operation);
 		if (!applied.ok) return fail(refusal(applied.code, link.epoch));
 		if (!applied.changed) return ok(this.view(link));
-		const next = saveLink(this.sql, { ...link, ...applied.next }, new Date().toISOString());
+		const next = this.ctx.storage.transactionSync(() => {
+			const saved = saveLink(this.sql, { ...link, ...applied.next }, new Date().toISOString());
+			recordTransition(this.sql, saved, operation);
+			return saved;
+		});
 		return ok(await this.publish(next));
 	}
 

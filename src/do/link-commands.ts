@@ -18,7 +18,7 @@ import { expiryMs } from "../domain/settings";
 import { TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { LinkBase } from "./link-base";
-import { type LinkRecord, loadLink, markProjected, saveLink } from "./link-store";
+import { type LinkRecord, loadLink, markProjected, recordTransition, saveLink } from "./link-store";
 import { projectLink } from "./projection";
 import { purgeLinkObjects } from "./steps";
 import type { CommandView, DrainReport } from "./views";
@@ -250,6 +250,7 @@ export abstract class LinkCommands extends LinkBase {
 			const before = link;
 			link = this.ctx.storage.transactionSync(() => {
 				const saved = saveLink(this.sql, { ...before, ...applied.next }, now);
+				recordTransition(this.sql, saved, kind);
 				this.log.update(command.id, { status: "applying", appliedEpoch: saved.epoch });
 				return saved;
 			});

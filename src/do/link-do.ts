@@ -5,12 +5,13 @@
  * extends (link-commands.ts, link-uploads.ts) over the core (link-base.ts).
  */
 import type { Caller } from "../domain/actor";
-import { decide, initialLifecycle, refusal } from "../domain/lifecycle";
+import { type AuditReport, auditLink } from "../domain/audit";
+import { decide, initialLifecycle, isTerminal, refusal } from "../domain/lifecycle";
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { mergeSettings } from "../domain/settings";
 import { timingSafeEqual } from "../lib/crypto";
-import { TIMERS } from "../storage/names";
+import { D1, R2Keys, TIMERS } from "../storage/names";
 import type { CreateLinkInput, SettingsUpdate } from "./link-base";
 import { insertLink, type LinkRecord, loadLink, saveLink } from "./link-store";
 import { LinkUploads } from "./link-uploads";
@@ -138,5 +139,82 @@ export class LinkDO extends LinkUploads {
 		if (this.log.hasOutbox())
 			await this.timers.schedule(TIMERS.outbox, Date.now() + this.resendAfterMs());
 		await this.timers.rearm();
+	}
+
+	/**
+	 * Admin audit: checks the invariants of DESIGN section 9 over this link's
+	 * DO state, R2 objects and D1 rows. `sweep` runs the post-terminal sweep
+	 * first (it is otherwise due 60 s after the transition).
+	 */
+	async audit(
+		options: { sweep?: boolean } = {},
+	): Promise<Result<AuditReport & { linkId: string }>> {
+		let link = this.link();
+		if (!link) return fail(problem("link-not-found"));
+		if (options.sweep && isTerminal(link.state)) {
+			await this.sweep();
+			await this.timers.cancel(TIMERS.sweep);
+			link = this.link() ?? link;
+		}
+		const prefix = R2Keys.linkPrefix(link.id);
+		const objects: string[] = [];
+		let cursor: string | undefined;
+		do {
+			const page = await this.env.FILES.list({
+				prefix,
+				limit: 1000,
+				...(cursor ? { cursor } : {}),
+			});
+			for (const o of page.objects) objects.push(o.key.slice(o.key.lastIndexOf("/") + 1));
+			cursor = page.truncated ? page.cursor : undefined;
+		} while (cursor);
+		const files = await this.env.DB.prepare(`SELECT upload_id FROM ${D1.files} WHERE link_id = ?`)
+			.bind(link.id)
+			.all<{ upload_id: string }>();
+		const projection = await this.env.DB.prepare(
+			`SELECT state, epoch FROM ${D1.links} WHERE id = ?`,
+		)
+			.bind(link.id)
+			.first<{ state: string; epoch: number }>();
+		const report = auditLink({
+			link: {
+				state: link.state,
+				epoch: link.epoch,
+				terminalEpoch: link.terminalEpoch,
+				filesCount: link.filesCount,
+				bytesTotal: link.bytesTotal,
+				reservedFiles: link.reservedFiles,
+				reservedBytes: link.reservedBytes,
+				maxFiles: link.settings.maxFiles,
+				maxTotalBytes: link.settings.maxTotalBytes,
+			},
+			transitions: this.sql.all<{ epoch: number; kind: string }>(
+				"SELECT epoch, kind FROM transitions",
+			),
+			commands: this.log.list(1_000_000, null).map((c) => ({
+				id: c.id,
+				seq: c.seq,
+				kind: c.kind,
+				status: c.status,
+				appliedEpoch: c.appliedEpoch,
+			})),
+			uploads: this.sql.all<{
+				id: string;
+				state: string;
+				size: number;
+				admittedEpoch: number;
+				completedEpoch: number | null;
+			}>(
+				"SELECT id, state, size, admitted_epoch AS admittedEpoch, completed_epoch AS completedEpoch FROM uploads",
+			),
+			parts: this.sql.all<{ uploadId: string; partNumber: number; recordedEpoch: number }>(
+				"SELECT upload_id AS uploadId, part_number AS partNumber, recorded_epoch AS recordedEpoch FROM parts",
+			),
+			objects,
+			indexedFiles: files.results.map((r) => r.upload_id),
+			projection,
+			sweepPending: this.sql.one("SELECT 1 AS x FROM timers WHERE name = ?", TIMERS.sweep) !== null,
+		});
+		return ok({ linkId: link.id, ...report });
 	}
 }

@@ -109,3 +109,14 @@ export function saveLink(sql: Sql, link: LinkRecord, now: string): LinkRecord {
 export function markProjected(sql: Sql, version: number): void {
 	sql.run("UPDATE link SET projected_version = ? WHERE projected_version < ?", version, version);
 }
+
+/** Records an applied transition (call in the transaction that saved the new epoch). */
+export function recordTransition(sql: Sql, link: LinkRecord, kind: string): void {
+	sql.run(
+		"INSERT INTO transitions (epoch, kind, state, at) VALUES (?, ?, ?, ?)",
+		link.epoch,
+		kind,
+		link.state,
+		link.updatedAt,
+	);
+}

@@ -102,6 +102,15 @@ const MIGRATIONS: readonly string[] = [
 	`
 	ALTER TABLE uploads ADD COLUMN lease_until INTEGER;
 	`,
+	// 4: every applied lifecycle transition, for audit (the epoch rises by one per row).
+	`
+	CREATE TABLE transitions (
+		epoch INTEGER PRIMARY KEY,
+		kind TEXT NOT NULL,
+		state TEXT NOT NULL,
+		at TEXT NOT NULL
+	);
+	`,
 ];
 
 /**

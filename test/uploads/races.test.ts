@@ -15,6 +15,7 @@ import {
 	call,
 	createLink,
 	createOwner,
+	expectClean,
 	expectProblem,
 	fireTimers,
 	initRaw,
@@ -90,6 +91,7 @@ describe("race: terminal transition between admit and record", () => {
 			);
 			expect(rows.map((r) => r.state)).toEqual(["aborted"]);
 			expect(await reserved(link.id)).toEqual({ f: 0, b: 0 });
+			await expectClean(link.id);
 		});
 
 		it(`single PUT racing ${kind} (applied at ${at}): 410 ${code} and the object is removed`, async () => {
@@ -105,6 +107,7 @@ describe("race: terminal transition between admit and record", () => {
 			expect(p.epoch).toBe(2);
 			expect(await r2Keys(link.id)).toEqual([]);
 			expect((await uploadState(link.id, session.uploadId)).state).toBe("aborted");
+			await expectClean(link.id);
 		});
 
 		it(`part PUT racing ${kind} (applied at ${at}): 410 ${code}, never recorded, multipart aborted`, async () => {
@@ -130,6 +133,7 @@ describe("race: terminal transition between admit and record", () => {
 			);
 			await expect(mpu.uploadPart(3, bytesOf(4 * MiB))).rejects.toThrow();
 			expect(await r2Keys(link.id)).toEqual([]);
+			await expectClean(link.id);
 		});
 
 		it(`complete racing ${kind} (applied at ${at}): 410 ${code} and the committed object is deleted`, async () => {
@@ -149,6 +153,7 @@ describe("race: terminal transition between admit and record", () => {
 				.bind(link.id)
 				.first();
 			expect(files).toEqual({ n: 0 });
+			await expectClean(link.id);
 		});
 	}
 
