@@ -23,7 +23,7 @@ async function session(settings: Record<string, unknown> = {}) {
 
 describe("regressions", () => {
 	it("bug: a second single PUT admitted after an eviction could delete the accepted file (lease now stored)", async () => {
-		const { link, auth, stub } = await session();
+		const { auth, stub } = await session();
 		const first = await stub.admitWrite({ ...auth, op: "single-put" });
 		expect(first.ok).toBe(true);
 		await evictDurableObject(stub);
