@@ -15,6 +15,10 @@ export default defineConfig(async () => {
 						RETRY_TOKEN_SECRET: "test-retry-token-secret",
 						// Retries without backoff, so the dead-letter path runs in test time.
 						RETRY_BACKOFF_BASE_SECONDS: "0",
+						// Model-based test: cases per run, and a seed/path to replay a failure.
+						MODEL_RUNS: process.env.MODEL_RUNS ?? "200",
+						MODEL_SEED: process.env.MODEL_SEED ?? "",
+						MODEL_PATH: process.env.MODEL_PATH ?? "",
 					},
 					// Same consumers as wrangler.toml, with short batch timeouts and fewer retries.
 					queueConsumers: {
@@ -40,7 +44,7 @@ export default defineConfig(async () => {
 			include: ["test/**/*.test.ts"],
 			testTimeout: 30_000,
 			// Injected faults log on purpose; show logs only for failing tests.
-			silent: "passed-only" as const,
+			silent: process.env.MODEL_VERBOSE ? false : ("passed-only" as const),
 		},
 	};
 });

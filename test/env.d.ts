@@ -4,6 +4,9 @@ declare global {
 	namespace Cloudflare {
 		interface Env {
 			TEST_MIGRATIONS: D1Migration[];
+			MODEL_RUNS?: string;
+			MODEL_SEED?: string;
+			MODEL_PATH?: string;
 		}
 	}
 }
