@@ -182,7 +182,7 @@ export class LinkModel {
 		return { status: 204 };
 	}
 
-	status(i: number): Answer {
+	status(_i: number): Answer {
 		if (this.state === "deleted") return this.gone();
 		return { status: 200 };
 	}
