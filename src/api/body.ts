@@ -1,54 +1,71 @@
 /**
  * Streaming a request body into R2 with its length enforced: the body must
  * have exactly `expected` bytes. A short, long or broken body makes the R2
- * write fail (R2 writes are all-or-nothing), and the guard says which it was.
+ * write fail (R2 writes are all-or-nothing), and the guard records which
+ * fault of the body it was, so an R2 failure is not mistaken for one.
  */
+export type BodyFault = "short" | "long" | "broken";
+
 export interface GuardedBody {
 	stream: ReadableStream<Uint8Array>;
-	/** Bytes seen so far; after the write, tells a length fault from a storage fault. */
-	seen: () => number;
+	/** The body's own fault, if it had one (null: the body was fine so far). */
+	fault: () => BodyFault | null;
 }
 
-export function guardLength(
-	body: ReadableStream<Uint8Array> | null,
-	expected: number,
-): GuardedBody {
+export function guardLength(body: ReadableStream<Uint8Array> | null, expected: number): GuardedBody {
+	const reader = (body ?? new Blob([]).stream()).getReader();
 	let seen = 0;
+	let fault: BodyFault | null = null;
 	// The newest chunk is held back until the next one (or the end) arrives: R2 commits as soon
 	// as it has `expected` bytes, so the chunk that completes the length may only pass once the
 	// body is known to end there. Otherwise a body with excess bytes would still be stored.
 	let held: Uint8Array | null = null;
-	const guard = new TransformStream<Uint8Array, Uint8Array>({
-		transform(chunk, controller) {
-			seen += chunk.byteLength;
+	const guarded = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			let chunk: ReadableStreamReadResult<Uint8Array>;
+			try {
+				chunk = await reader.read();
+			} catch (error) {
+				fault = "broken";
+				controller.error(error);
+				return;
+			}
+			if (chunk.done) {
+				if (seen !== expected) {
+					fault = "short";
+					controller.error(new Error(`body shorter than declared (${seen} of ${expected} bytes)`));
+					return;
+				}
+				if (held) controller.enqueue(held);
+				controller.close();
+				return;
+			}
+			seen += chunk.value.byteLength;
 			if (seen > expected) {
-				controller.error(new Error("body longer than declared"));
+				fault = "long";
+				controller.error(new Error(`body longer than declared (${expected} bytes)`));
+				await reader.cancel().catch(() => undefined);
 				return;
 			}
 			if (held) controller.enqueue(held);
-			held = chunk;
+			held = chunk.value;
 		},
-		flush(controller) {
-			if (seen !== expected) controller.error(new Error("body shorter than declared"));
-			else if (held) controller.enqueue(held);
+		async cancel(reason) {
+			await reader.cancel(reason).catch(() => undefined);
 		},
 	});
-	const source = body ?? new Blob([]).stream();
-	// FixedLengthStream gives R2 the known length it needs for a streamed body.
-	const stream = source.pipeThrough(guard).pipeThrough(new FixedLengthStream(expected));
-	return { stream, seen: () => seen };
+	// FixedLengthStream gives R2 the known length it needs for a streamed body. The pipe's own
+	// rejection is expected whenever the body is refused; R2's write reports it.
+	const fixed = new FixedLengthStream(expected);
+	guarded.pipeTo(fixed.writable).catch(() => undefined);
+	return { stream: fixed.readable, fault: () => fault };
 }
 
-/** Classifies a failed R2 write. */
-export function writeFailure(
-	error: unknown,
-	guarded: GuardedBody,
-	expected: number,
-): "length" | "checksum" | "storage" | "gone" {
+/** Classifies a failed R2 write: the body's fault first, then what R2 said. */
+export function writeFailure(error: unknown, guarded: GuardedBody): "length" | "checksum" | "storage" | "gone" {
+	if (guarded.fault()) return "length";
 	const text = String(error);
-	if (guarded.seen() !== expected) return "length";
 	if (/NoSuchUpload/i.test(text)) return "gone";
 	if (/sha-?256|checksum|digest/i.test(text)) return "checksum";
-	if (/length|shorter|longer/i.test(text)) return "length";
 	return "storage";
 }

@@ -98,7 +98,7 @@ async function guardedWrite(
 				outcome = { ok: true, etag: part.etag, size: grant.expectedLength };
 			}
 		} catch (error) {
-			outcome = { ok: false, reason: writeFailure(error, guarded, grant.expectedLength) };
+			outcome = { ok: false, reason: writeFailure(error, guarded) };
 		}
 	}
 	const upload = unwrap(
