@@ -83,6 +83,7 @@ export interface CommandBody {
 	id: string;
 	seq: number;
 	kind: string;
+	actor?: string;
 	status: string;
 	acceptedEpoch: number;
 	appliedEpoch: number | null;

@@ -12,7 +12,10 @@ export interface GuardedBody {
 	fault: () => BodyFault | null;
 }
 
-export function guardLength(body: ReadableStream<Uint8Array> | null, expected: number): GuardedBody {
+export function guardLength(
+	body: ReadableStream<Uint8Array> | null,
+	expected: number,
+): GuardedBody {
 	const reader = (body ?? new Blob([]).stream()).getReader();
 	let seen = 0;
 	let fault: BodyFault | null = null;
@@ -62,7 +65,10 @@ export function guardLength(body: ReadableStream<Uint8Array> | null, expected: n
 }
 
 /** Classifies a failed R2 write: the body's fault first, then what R2 said. */
-export function writeFailure(error: unknown, guarded: GuardedBody): "length" | "checksum" | "storage" | "gone" {
+export function writeFailure(
+	error: unknown,
+	guarded: GuardedBody,
+): "length" | "checksum" | "storage" | "gone" {
 	if (guarded.fault()) return "length";
 	const text = String(error);
 	if (/NoSuchUpload/i.test(text)) return "gone";

@@ -171,7 +171,9 @@ export class UploaderClient {
 	}
 
 	/** Polls a command with its Retry-Token until it is final (succeeded, rejected, cancelled). */
-	async waitForCommand(commandId: string, retryToken: string): Promise<CommandView> {
+	async waitForCommand(commandId: string, retryToken: string | null): Promise<CommandView> {
+		if (!retryToken)
+			throw new Error("The service issued no Retry-Token (RETRY_TOKEN_SECRET unset)");
 		const started = Date.now();
 		for (;;) {
 			const res = await this.doFetch(`${this.origin()}/api/commands/${commandId}`, {

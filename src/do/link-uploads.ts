@@ -8,7 +8,7 @@
 import type { Caller } from "../domain/actor";
 import { mayActOn } from "../domain/actor";
 import type { TerminalKind } from "../domain/commands";
-import { decide, type Operation, refusal } from "../domain/lifecycle";
+import { decide, isTerminal, type Operation, refusal, TERMINAL_CODE } from "../domain/lifecycle";
 import { fail, ok, type Problem, problem, type Result } from "../domain/problems";
 import {
 	checkFile,
@@ -344,6 +344,8 @@ export abstract class LinkUploads extends LinkCommands {
 			if (existing) return ok({ command: commandView(link.id, existing), created: false });
 		}
 		if (upload.state === "open") {
+			// On a terminal link an open upload can never complete (its cleanup may not have run yet).
+			if (isTerminal(link.state)) return fail(refusal(TERMINAL_CODE[link.state], link.epoch));
 			return fail(problem("upload-incomplete", "Complete the upload before finalizing it."));
 		}
 		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
@@ -454,7 +456,7 @@ export abstract class LinkUploads extends LinkCommands {
 				});
 				issued = true;
 			} else {
-				await this.dropUpload(upload, "aborted");
+				await this.dropUpload(upload, upload.state === "completed" ? "rejected" : "aborted");
 			}
 		}
 		if (issued) await this.afterAccept(false);

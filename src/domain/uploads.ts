@@ -182,8 +182,9 @@ export function finalizeOutcome(
 	link: { state: LinkState; terminalEpoch: number | null; lateFinalize: LateFinalizePolicy },
 	upload: { state: UploadState; completedEpoch: number | null },
 ): { kind: "finalize" } | { kind: "done" } | { kind: "reject"; code: Problem["code"] } {
-	if (upload.state === "finalized") return { kind: "done" };
+	// A deleted link's files are gone: a finalize decided after the delete is refused, always.
 	if (link.state === "deleted") return { kind: "reject", code: "link-deleted" };
+	if (upload.state === "finalized") return { kind: "done" };
 	if (upload.state !== "completed") {
 		return {
 			kind: "reject",

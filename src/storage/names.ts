@@ -1,6 +1,7 @@
 /**
- * Every storage name in one place: D1 tables, Durable Object tables, R2 keys.
- * docs/storage.md describes each of them.
+ * Storage names in one place: D1 tables, R2 keys, the DO's timers. The DO's
+ * own tables are defined by its migrations (src/do/schema.ts); docs/storage.md
+ * describes all of them.
  */
 
 /** D1 tables: global indexes only (the Durable Object is authoritative for a link). */

@@ -17,8 +17,8 @@ import worker from "../../src/index";
 import {
 	bodyOf,
 	bytesOf,
-	call,
 	type CommandBody,
+	call,
 	createLink,
 	createOwner,
 	expectClean,
@@ -36,7 +36,12 @@ const MiB = 1024 * 1024;
 
 async function deliver(linkId: string, c: CommandBody) {
 	const batch = createMessageBatch("link-commands", [
-		{ id: `m${Math.random()}`, timestamp: new Date(), attempts: 1, body: { v: 1, linkId, commandId: c.id, seq: c.seq } },
+		{
+			id: `m${Math.random()}`,
+			timestamp: new Date(),
+			attempts: 1,
+			body: { v: 1, linkId, commandId: c.id, seq: c.seq },
+		},
 	]);
 	const ctx = createExecutionContext();
 	await worker.queue(batch, env, ctx);
@@ -56,7 +61,14 @@ async function busyLink() {
 		body: bytesOf(50, 2),
 	});
 	const open = (await client.init(20 * MiB, { name: "open.bin" })).session;
-	return { apiKey, link, linkToken, kept: kept.upload.id, completed: completed.uploadId, open: open.uploadId };
+	return {
+		apiKey,
+		link,
+		linkToken,
+		kept: kept.upload.id,
+		completed: completed.uploadId,
+		open: open.uploadId,
+	};
 }
 
 describe("a failure at every drain step, then an eviction", () => {
@@ -65,7 +77,9 @@ describe("a failure at every drain step, then an eviction", () => {
 			it(`${kind}: failing ${step} then evicting loses nothing and applies once`, async () => {
 				const { apiKey, link, kept, completed } = await busyLink();
 				await setFaults(link.id, { failSend: 1_000 });
-				const { command } = await bodyOf<{ command: CommandBody }>(await issue(kind, link.id, apiKey));
+				const { command } = await bodyOf<{ command: CommandBody }>(
+					await issue(kind, link.id, apiKey),
+				);
 				await setFaults(link.id, {
 					failSend: 1_000,
 					...(step.startsWith("(") ? { failApply: 1 } : { failStep: { [step]: 1 } }),
@@ -81,7 +95,9 @@ describe("a failure at every drain step, then an eviction", () => {
 				expect(done).toMatchObject({ status: "succeeded", appliedEpoch: 2 });
 				expect(done.steps.every((s) => s.done)).toBe(true);
 				expect(await storedEpoch(link.id)).toBe(2);
-				const keys = (await env.FILES.list({ prefix: `links/${link.id}/` })).objects.map((o) => o.key.split("/").pop());
+				const keys = (await env.FILES.list({ prefix: `links/${link.id}/` })).objects.map((o) =>
+					o.key.split("/").pop(),
+				);
 				if (kind === "delete") expect(keys).toEqual([]);
 				else expect(keys.sort()).toEqual([kept, completed].sort());
 				await expectClean(link.id);
@@ -130,8 +146,14 @@ describe("broken writes", () => {
 	});
 
 	for (const [what, make] of [
-		["a body that errors mid-part", (chunk: Uint8Array) => errorAfter(chunk, new Error("client went away"))],
-		["a client that disconnects mid-part", (chunk: Uint8Array) => errorAfter(chunk, new DOMException("aborted", "AbortError"))],
+		[
+			"a body that errors mid-part",
+			(chunk: Uint8Array) => errorAfter(chunk, new Error("client went away")),
+		],
+		[
+			"a client that disconnects mid-part",
+			(chunk: Uint8Array) => errorAfter(chunk, new DOMException("aborted", "AbortError")),
+		],
 	] as const) {
 		it(`${what}: 400 length-mismatch, nothing recorded, no object; the retry succeeds`, async () => {
 			const { apiKey } = await createOwner();

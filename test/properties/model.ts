@@ -191,7 +191,8 @@ export class LinkModel {
 		const u = this.uploads[i] as MUpload;
 		if (this.state === "deleted") return this.gone();
 		if (u.finalizeCommand !== null) return { status: 202, seq: u.finalizeCommand };
-		if (u.state === "open") return { status: 409, code: "upload-incomplete" };
+		if (u.state === "open")
+			return this.terminal ? this.gone() : { status: 409, code: "upload-incomplete" };
 		const outcome = this.finalizeOutcome(u);
 		if (outcome !== "finalize" && outcome !== "done") return { status: 410, code: outcome };
 		const c = this.accept("finalize", i);
@@ -200,8 +201,8 @@ export class LinkModel {
 	}
 
 	private finalizeOutcome(u: MUpload): "finalize" | "done" | string {
-		if (u.state === "finalized") return "done";
 		if (this.state === "deleted") return "link-deleted";
+		if (u.state === "finalized") return "done";
 		if (u.state !== "completed")
 			return this.terminal ? (TERMINAL[this.state] as string) : "upload-aborted";
 		if (!this.terminal) return "finalize";

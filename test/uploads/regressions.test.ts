@@ -1,12 +1,29 @@
 /**
  * Regression tests, each named after the bug it pins down.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { LinkDO } from "../../src/do/link-do";
 import { sha256Hex } from "../../src/lib/crypto";
 import { parseLinkToken } from "../../src/lib/ids";
-import { bytesOf, createLink, createOwner, r2Keys, stubOf, uploaderFor } from "../helpers";
+import {
+	bodyOf,
+	bytesOf,
+	type CommandBody,
+	call,
+	createLink,
+	createOwner,
+	expectClean,
+	expectProblem,
+	fireTimers,
+	issue,
+	r2Keys,
+	setFaults,
+	stubOf,
+	uploaderFor,
+	waitForCommand,
+} from "../helpers";
 
 async function session(settings: Record<string, unknown> = {}) {
 	const { apiKey } = await createOwner();
@@ -57,4 +74,108 @@ describe("regressions", () => {
 		const status = await stub.uploadStatus(auth);
 		expect(status).toMatchObject({ ok: true, value: { state: "completed" } });
 	});
+});
+
+describe("review findings", () => {
+	it("a finalize decided after a delete is refused even for a file recovered by an earlier revoke", async () => {
+		const { apiKey } = await createOwner();
+		const { link, linkToken } = await createLink(apiKey);
+		const client = uploaderFor(linkToken);
+		const { session } = await client.init(10, { name: "r.txt" });
+		const h = { "Upload-Token": session.uploadToken };
+		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+			method: "PUT",
+			headers: h,
+			body: bytesOf(10),
+		});
+		const revoke = await bodyOf<{ command: CommandBody }>(await issue("revoke", link.id, apiKey));
+		await waitForCommand(revoke.command.id);
+		await setFaults(link.id, { failSend: 1_000 });
+		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
+		const fin = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+			method: "POST",
+			headers: h,
+		});
+		expect(fin.status).toBe(202);
+		const { command } = await bodyOf<{ command: CommandBody }>(fin);
+		await setFaults(link.id, {});
+		await fireTimers(link.id, ["outbox"]);
+		await waitForCommand(del.command.id);
+		expect(await waitForCommand(command.id, ["rejected"])).toMatchObject({
+			result: "link-deleted",
+		});
+		await expectClean(link.id);
+	});
+
+	it("finalize of an upload still open on a revoked link is 410, not 409", async () => {
+		const { apiKey } = await createOwner();
+		const { link, linkToken } = await createLink(apiKey);
+		const { session } = await uploaderFor(linkToken).init(10, { name: "o.txt" });
+		// The transition applies but its cleanup step fails: the upload is still open.
+		await setFaults(link.id, { failStep: { "cleanup-uploads": 1_000 } });
+		await bodyOf(await issue("revoke", link.id, apiKey));
+		await stubOf(link.id).drain();
+		const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+			method: "POST",
+			headers: { "Upload-Token": session.uploadToken },
+		});
+		await expectProblem(res, 410, "link-revoked");
+	});
+
+	it("delete rejects a completed upload directly (no revoke first), whatever the policy", async () => {
+		const { apiKey } = await createOwner();
+		const { link, linkToken } = await createLink(apiKey, { lateFinalize: "recover" });
+		const { session } = await uploaderFor(linkToken).init(10, { name: "d.txt" });
+		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+			method: "PUT",
+			headers: { "Upload-Token": session.uploadToken },
+			body: bytesOf(10),
+		});
+		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
+		await waitForCommand(del.command.id);
+		const state = await runInDurableObject(stubOf(link.id), (_i: LinkDO, s) =>
+			s.storage.sql.exec<{ state: string }>("SELECT state FROM uploads").one(),
+		);
+		expect(state.state).toBe("rejected");
+		expect(await r2Keys(link.id)).toEqual([]);
+		await expectClean(link.id);
+	});
+
+	for (const policy of ["recover", "reject"] as const) {
+		it(`session expiry of a completed, never-finalized upload under ${policy}`, async () => {
+			const { apiKey } = await createOwner();
+			const { link, linkToken } = await createLink(apiKey, { lateFinalize: policy });
+			const { session } = await uploaderFor(linkToken).init(10, { name: "s.txt" });
+			await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+				method: "PUT",
+				headers: { "Upload-Token": session.uploadToken },
+				body: bytesOf(10),
+			});
+			await runInDurableObject(stubOf(link.id), (_i: LinkDO, s) => {
+				s.storage.sql.exec("UPDATE uploads SET expires_at = 0");
+			});
+			await fireTimers(link.id, ["sessions"]);
+			const row = async () =>
+				runInDurableObject(stubOf(link.id), (_i: LinkDO, s) =>
+					s.storage.sql
+						.exec<{ state: string; finalize_command_id: string | null }>(
+							"SELECT state, finalize_command_id FROM uploads",
+						)
+						.one(),
+				);
+			if (policy === "recover") {
+				const { finalize_command_id: id } = await row();
+				expect(id).not.toBeNull();
+				expect(await waitForCommand(id ?? "")).toMatchObject({
+					actor: "system",
+					status: "succeeded",
+				});
+				expect((await row()).state).toBe("finalized");
+			} else {
+				expect((await row()).state).toBe("rejected");
+				expect(await r2Keys(link.id)).toEqual([]);
+			}
+			await expectClean(link.id);
+		});
+	}
 });
