@@ -1,11 +1,12 @@
 /** Admin routes: owners and the global link index. (Dead letters: api/dead-letters.ts.) */
 import { Hono } from "hono";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import { sha256Hex } from "../lib/crypto";
 import { newApiKey, newOwnerId } from "../lib/ids";
 import { D1 } from "../storage/names";
 import { adminOnly } from "./auth";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { listLinks } from "./link-index";
 import { DEFAULT_PAGE, decodeCursor } from "./pagination";
@@ -98,7 +99,7 @@ export const admin = new Hono<AppEnv>()
 		valid("param", LinkIdParam),
 		valid("query", AuditQuery),
 		async (c) => {
-			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const stub = stubFor(c, c.req.valid("param").linkId);
 			return c.json(unwrap(await stub.audit({ sweep: c.req.valid("query").sweep === "1" })));
 		},
 	);

@@ -5,6 +5,7 @@ import { admin } from "./admin";
 import { commands } from "./commands";
 import type { AppEnv } from "./context";
 import { deadLetters } from "./dead-letters";
+import { countDoCalls } from "./do-calls";
 import { openApiDocumentation } from "./docs";
 import { files } from "./files";
 import { links } from "./links";
@@ -13,6 +14,7 @@ import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
 
 export const api = new Hono<AppEnv>()
+	.use(countDoCalls)
 	.route("/api/links", links)
 	.route("/api/commands", commands)
 	.route("/api/files", files)

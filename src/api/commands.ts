@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import type { CommandView } from "../do/views";
 import { type CommandStatus, isFinal } from "../domain/commands";
 import { ProblemError, problem } from "../domain/problems";
@@ -14,6 +14,7 @@ import { linkIdOfCommand } from "../lib/ids";
 import { signRetryToken, verifyRetryToken } from "../lib/retry-token";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { CommandResponse } from "./schemas";
 import { valid } from "./validation";
@@ -69,7 +70,7 @@ export const commands = new Hono<AppEnv>().get(
 		const linkId = linkIdOfCommand(commandId);
 		if (!linkId) throw new ProblemError(problem("command-not-found"));
 		const caller = c.get("caller") ?? null;
-		const command = unwrap(await linkStub(c.env, linkId).getCommand(caller, commandId));
+		const command = unwrap(await stubFor(c, linkId).getCommand(caller, commandId));
 		setPollHeaders(c, command);
 		return c.json({ command });
 	},

@@ -1,12 +1,13 @@
 /** Admin routes for the dead-letter queue: list, inspect, replay, discard. */
 import { Hono } from "hono";
 import { fromRow, getDeadLetter, settleDeadLetter } from "../consumer/dead-letter-store";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { D1 } from "../storage/names";
 import { adminOnly } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { DEFAULT_PAGE, decodeCursor, page } from "./pagination";
 import {
@@ -78,7 +79,7 @@ export const deadLetters = new Hono<AppEnv>()
 			if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
 			let command = null;
 			if (dl.linkId && dl.commandId) {
-				const r = await linkStub(c.env, dl.linkId).getCommand({ kind: "admin" }, dl.commandId);
+				const r = await stubFor(c, dl.linkId).getCommand({ kind: "admin" }, dl.commandId);
 				command = r.ok ? r.value : null;
 			}
 			return c.json({ deadLetter: dl, command });
@@ -96,7 +97,7 @@ export const deadLetters = new Hono<AppEnv>()
 		valid("param", DeadLetterIdParam),
 		async (c) => {
 			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
-			const command = unwrap(await linkStub(c.env, dl.linkId).replay(dl.commandId));
+			const command = unwrap(await stubFor(c, dl.linkId).replay(dl.commandId));
 			await settleDeadLetter(c.env.DB, dl.id, "replayed");
 			return accepted(c, command);
 		},
@@ -113,7 +114,7 @@ export const deadLetters = new Hono<AppEnv>()
 		valid("param", DeadLetterIdParam),
 		async (c) => {
 			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
-			const command = unwrap(await linkStub(c.env, dl.linkId).discard(dl.commandId));
+			const command = unwrap(await stubFor(c, dl.linkId).discard(dl.commandId));
 			await settleDeadLetter(c.env.DB, dl.id, "discarded");
 			return c.json({ command });
 		},

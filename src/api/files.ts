@@ -6,12 +6,13 @@
  */
 import { type Context, Hono } from "hono";
 import { type FileRow, getFile, listFiles } from "../do/file-index";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import type { Caller } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
 import { contentDisposition, parseRange } from "../domain/uploads";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { decodeCursor, page } from "./pagination";
 import { problemResponse } from "./problem";
@@ -42,7 +43,7 @@ export async function filesOfLink(
 	limit: number,
 	cursor: string | undefined,
 ) {
-	unwrap(await linkStub(c.env, linkId).get(c.var.caller));
+	unwrap(await stubFor(c, linkId).get(c.var.caller));
 	const rows = await listFiles(c.env.DB, linkId, decodeCursor(cursor), limit + 1);
 	const { items, nextCursor } = page(rows, limit);
 	return { items: items.map(fileItem), nextCursor };
@@ -64,7 +65,7 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 	async (c) => {
 		const file = await getFile(c.env.DB, c.req.valid("param").fileId);
 		if (!file || !mayRead(c.var.caller, file)) throw new ProblemError(problem("file-not-found"));
-		unwrap(await linkStub(c.env, file.linkId).get(c.var.caller));
+		unwrap(await stubFor(c, file.linkId).get(c.var.caller));
 		const range = parseRange(c.req.header("range"), file.size);
 		if (range.kind === "unsatisfiable") {
 			return problemResponse(problem("range-not-satisfiable"), {

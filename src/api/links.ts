@@ -1,7 +1,7 @@
 /** Owner routes for links: create, list, read, update settings, pause, resume. */
 import { type Context, Hono } from "hono";
 import type { SettingsUpdate } from "../do/link-do";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import type { LinkView } from "../do/views";
 import { parseIfMatch } from "../domain/lifecycle";
 import { ProblemError, problem } from "../domain/problems";
@@ -11,6 +11,7 @@ import { newLinkId, newLinkToken } from "../lib/ids";
 import { ownerOrAdmin } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { filesOfLink } from "./files";
 import { listLinks } from "./link-index";
@@ -70,7 +71,7 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 
 /** Issues a revoke or delete command through the link's DO; answers 202. */
 async function issueCommand(c: Context<AppEnv>, linkId: string, kind: "revoke" | "delete") {
-	const stub = linkStub(c.env, linkId);
+	const stub = stubFor(c, linkId);
 	const ifMatch = ifMatchOf(c.req.header("if-match"));
 	const key = idempotencyKeyOf(c.req.header("idempotency-key"));
 	const idempotency = key
@@ -136,7 +137,7 @@ export const links = new Hono<AppEnv>()
 			const linkId = newLinkId();
 			const { token, hash } = await newLinkToken(linkId);
 			const link = unwrap(
-				await linkStub(c.env, linkId).create({
+				await stubFor(c, linkId).create({
 					linkId,
 					ownerId: caller.ownerId,
 					tokenHash: hash,
@@ -176,7 +177,7 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
-			const link = unwrap(await linkStub(c.env, c.req.valid("param").linkId).get(c.var.caller));
+			const link = unwrap(await stubFor(c, c.req.valid("param").linkId).get(c.var.caller));
 			withEtag(c, link);
 			return c.json({ link });
 		},
@@ -199,7 +200,7 @@ export const links = new Hono<AppEnv>()
 		jsonBody,
 		valid("json", PatchLinkBody),
 		async (c) => {
-			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const stub = stubFor(c, c.req.valid("param").linkId);
 			const ifMatch = ifMatchOf(c.req.header("if-match"));
 			const update = await toUpdate(c.req.valid("json"));
 			const link = unwrap(await stub.updateSettings(c.var.caller, update, ifMatch));
@@ -217,7 +218,7 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
-			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const stub = stubFor(c, c.req.valid("param").linkId);
 			const link = unwrap(await stub.pause(c.var.caller, ifMatchOf(c.req.header("if-match"))));
 			withEtag(c, link);
 			return c.json({ link });
@@ -233,7 +234,7 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
-			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const stub = stubFor(c, c.req.valid("param").linkId);
 			const link = unwrap(await stub.resume(c.var.caller, ifMatchOf(c.req.header("if-match"))));
 			withEtag(c, link);
 			return c.json({ link });
@@ -273,7 +274,7 @@ export const links = new Hono<AppEnv>()
 		valid("query", CommandListQuery),
 		async (c) => {
 			const { limit, cursor } = c.req.valid("query");
-			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const stub = stubFor(c, c.req.valid("param").linkId);
 			const list = unwrap(
 				await stub.listCommands(
 					c.var.caller,
@@ -296,7 +297,7 @@ export const links = new Hono<AppEnv>()
 		valid("query", ListQuery),
 		async (c) => {
 			const { limit, cursor } = c.req.valid("query");
-			const stub = linkStub(c.env, c.req.valid("param").linkId);
+			const stub = stubFor(c, c.req.valid("param").linkId);
 			const page = unwrap(
 				await stub.listUploads(c.var.caller, limit ?? DEFAULT_PAGE, decodeCursor(cursor)),
 			);

@@ -4,10 +4,11 @@
  * through the Referer header of a page that embeds it.
  */
 import { Hono } from "hono";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { parseLinkToken } from "../lib/ids";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { LinkTokenParam, PublicLink } from "./schemas";
 import { uploads } from "./uploads";
@@ -32,7 +33,7 @@ export const publicLinks = new Hono<AppEnv>()
 		async (c) => {
 			const parsed = await parseLinkToken(c.req.valid("param").linkToken);
 			if (!parsed) throw new ProblemError(problem("link-not-found"));
-			const link = unwrap(await linkStub(c.env, parsed.linkId).publicInfo(parsed.secretHash));
+			const link = unwrap(await stubFor(c, parsed.linkId).publicInfo(parsed.secretHash));
 			return c.json({ link });
 		},
 	)

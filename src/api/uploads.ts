@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { UploadAuth, WriteOp, WriteOutcome } from "../do/link-uploads";
-import { linkStub, unwrap } from "../do/stub";
+import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
@@ -14,6 +14,7 @@ import { R2Keys } from "../storage/names";
 import { guardLength, writeFailure } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { idempotencyKeyOf } from "./links";
 import {
@@ -59,7 +60,7 @@ async function authOf(c: Context<AppEnv>, linkToken: string, uploadId: string) {
 	const tokenHash = await uploadTokenHash(header);
 	if (!tokenHash) throw new ProblemError(problem("upload-not-found"));
 	const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash };
-	return { stub: linkStub(c.env, linkId), auth };
+	return { stub: stubFor(c, linkId), auth };
 }
 
 /**
@@ -136,7 +137,7 @@ export const uploads = new Hono<AppEnv>()
 			const { linkId, secretHash } = await linkOf(linkToken);
 			const body = c.req.valid("json");
 			const key = idempotencyKeyOf(c.req.header("idempotency-key"));
-			const stub = linkStub(c.env, linkId);
+			const stub = stubFor(c, linkId);
 			const uploadId = newUploadId();
 			const { token, hash } = await newUploadToken();
 			const name = sanitizeFileName(body.name);

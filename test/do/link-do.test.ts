@@ -28,7 +28,7 @@ describe("LinkDO", () => {
 			const rows = state.storage.sql
 				.exec<{ version: number }>("SELECT version FROM _schema")
 				.toArray();
-			expect(rows).toEqual([{ version: 3 }]);
+			expect(rows).toEqual([{ version: 4 }]);
 			const tables = state.storage.sql
 				.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
 				.toArray()

@@ -1,0 +1,43 @@
+/**
+ * Durable Object calls per request, counted and reported in `Server-Timing`
+ * (`do;desc="2 calls";dur=…`). The upload hot path promises exactly one DO
+ * call before and one after each R2 write; this makes that observable in
+ * tests, benchmarks and production traces.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { LinkDO } from "../do/link-do";
+import { linkStub } from "../do/stub";
+import type { AppEnv } from "./context";
+
+export const countDoCalls: MiddlewareHandler<AppEnv> = async (c, next) => {
+	const meter = { calls: 0, ms: 0 };
+	c.set("doMeter", meter);
+	await next();
+	c.res.headers.append(
+		"Server-Timing",
+		`do;desc="${meter.calls} calls";dur=${meter.ms.toFixed(1)}`,
+	);
+};
+
+/** The link's DO stub, with every RPC counted against the request. */
+export function stubFor(c: Context<AppEnv>, linkId: string): DurableObjectStub<LinkDO> {
+	const stub = linkStub(c.env, linkId);
+	const meter = c.get("doMeter");
+	if (!meter) return stub;
+	return new Proxy(stub, {
+		get(target, prop) {
+			const value = Reflect.get(target, prop);
+			if (typeof value !== "function") return value;
+			return async (...args: unknown[]) => {
+				meter.calls++;
+				const started = performance.now();
+				try {
+					// RPC methods are callables bound to their stub (`.apply` would be an RPC call).
+					return await (value as (...a: unknown[]) => Promise<unknown>)(...args);
+				} finally {
+					meter.ms += performance.now() - started;
+				}
+			};
+		},
+	});
+}
