@@ -9,7 +9,7 @@ import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { DEFAULT_PAGE, decodeCursor, page } from "./pagination";
+import { DEFAULT_PAGE, decodeCursor, keysetPage, page } from "./pagination";
 import {
 	CommandAccepted,
 	CommandResponse,
@@ -46,21 +46,13 @@ export const deadLetters = new Hono<AppEnv>()
 		async (c) => {
 			const { limit: l, cursor, status, linkId } = c.req.valid("query");
 			const limit = l ?? DEFAULT_PAGE;
-			const where: string[] = [];
-			const params: string[] = [];
-			if (status) where.push("status = ?") && params.push(status);
-			if (linkId) where.push("link_id = ?") && params.push(linkId);
-			const after = decodeCursor(cursor);
-			if (after) {
-				where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-				params.push(after.createdAt, after.createdAt, after.id);
-			}
-			const { results } = await c.env.DB.prepare(
-				`SELECT * FROM ${D1.deadLetters} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-				 ORDER BY created_at DESC, id DESC LIMIT ?`,
-			)
-				.bind(...params, limit + 1)
-				.all<Parameters<typeof fromRow>[0]>();
+			const results = await keysetPage<Parameters<typeof fromRow>[0]>(
+				c.env.DB,
+				D1.deadLetters,
+				{ status, link_id: linkId },
+				decodeCursor(cursor),
+				limit,
+			);
 			return c.json(page(results.map(fromRow), limit));
 		},
 	)

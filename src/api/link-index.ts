@@ -1,6 +1,6 @@
 /** Reads of the D1 link index (the projection of every LinkDO). */
 import { D1 } from "../storage/names";
-import { type Cursor, page } from "./pagination";
+import { type Cursor, keysetPage, page } from "./pagination";
 
 export interface LinkSummary {
 	id: string;
@@ -32,26 +32,13 @@ export async function listLinks(
 	cursor: Cursor | null,
 	limit: number,
 ) {
-	const where: string[] = [];
-	const params: (string | number)[] = [];
-	if (filter.ownerId !== undefined) {
-		where.push("owner_id = ?");
-		params.push(filter.ownerId);
-	}
-	if (filter.state !== undefined) {
-		where.push("state = ?");
-		params.push(filter.state);
-	}
-	if (cursor) {
-		where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-		params.push(cursor.createdAt, cursor.createdAt, cursor.id);
-	}
-	const sql = `SELECT * FROM ${D1.links} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-		ORDER BY created_at DESC, id DESC LIMIT ?`;
-	const { results } = await db
-		.prepare(sql)
-		.bind(...params, limit + 1)
-		.all<Row>();
+	const results = await keysetPage<Row>(
+		db,
+		D1.links,
+		{ owner_id: filter.ownerId, state: filter.state },
+		cursor,
+		limit,
+	);
 	return page(
 		results.map(
 			(r): LinkSummary => ({

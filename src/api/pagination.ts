@@ -42,3 +42,36 @@ export function page<T extends { createdAt: string; id: string }>(
 	const last = items[items.length - 1];
 	return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
+
+/**
+ * One page of a D1 table in (created_at DESC, id DESC) order, filtered by
+ * column equality: the query every list endpoint runs. Fetches `limit + 1`
+ * rows so `page()` can tell whether there is more.
+ */
+export async function keysetPage<Row>(
+	db: D1Database,
+	table: string,
+	filters: Record<string, string | undefined>,
+	cursor: Cursor | null,
+	limit: number,
+): Promise<Row[]> {
+	const where: string[] = [];
+	const params: string[] = [];
+	for (const [column, value] of Object.entries(filters)) {
+		if (value === undefined) continue;
+		where.push(`${column} = ?`);
+		params.push(value);
+	}
+	if (cursor) {
+		where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+		params.push(cursor.createdAt, cursor.createdAt, cursor.id);
+	}
+	const { results } = await db
+		.prepare(
+			`SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+			 ORDER BY created_at DESC, id DESC LIMIT ?`,
+		)
+		.bind(...params, limit + 1)
+		.all<Row>();
+	return results;
+}

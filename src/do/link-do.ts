@@ -11,10 +11,11 @@ import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { mergeSettings } from "../domain/settings";
 import { timingSafeEqual } from "../lib/crypto";
-import { D1, R2Keys, TIMERS } from "../storage/names";
+import { D1, TIMERS } from "../storage/names";
 import type { CreateLinkInput, SettingsUpdate } from "./link-base";
 import { insertLink, type LinkRecord, loadLink, saveLink } from "./link-store";
 import { LinkUploads } from "./link-uploads";
+import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { LinkView, PublicLinkView } from "./views";
 
 export type { CreateLinkInput, Faults, SettingsUpdate } from "./link-base";
@@ -156,18 +157,9 @@ export class LinkDO extends LinkUploads {
 			await this.timers.cancel(TIMERS.sweep);
 			link = this.link() ?? link;
 		}
-		const prefix = R2Keys.linkPrefix(link.id);
 		const objects: string[] = [];
-		let cursor: string | undefined;
-		do {
-			const page = await this.env.FILES.list({
-				prefix,
-				limit: 1000,
-				...(cursor ? { cursor } : {}),
-			});
-			for (const o of page.objects) objects.push(o.key.slice(o.key.lastIndexOf("/") + 1));
-			cursor = page.truncated ? page.cursor : undefined;
-		} while (cursor);
+		for await (const keys of linkObjectPages(this.env.FILES, link.id))
+			objects.push(...keys.map(uploadIdOfKey));
 		const files = await this.env.DB.prepare(`SELECT upload_id FROM ${D1.files} WHERE link_id = ?`)
 			.bind(link.id)
 			.all<{ upload_id: string }>();

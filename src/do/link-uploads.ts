@@ -28,6 +28,7 @@ import { indexFile, purgeFiles } from "./file-index";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
 import { abortMultipart, checkObject } from "./r2-ops";
+import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { UploadRecord } from "./upload-store";
 import type { CommandView, UploadView, WriteGrant } from "./views";
 
@@ -417,20 +418,10 @@ export abstract class LinkUploads extends LinkCommands {
 
 	protected async sweepObjects(link: LinkRecord): Promise<void> {
 		const keep = link.state === "deleted" ? new Set<string>() : this.uploads.finalizedIds();
-		const prefix = R2Keys.linkPrefix(link.id);
-		let cursor: string | undefined;
-		do {
-			const page = await this.env.FILES.list({
-				prefix,
-				limit: 1000,
-				...(cursor ? { cursor } : {}),
-			});
-			const orphans = page.objects
-				.map((o) => o.key)
-				.filter((k) => !keep.has(k.slice(k.lastIndexOf("/") + 1)));
+		for await (const keys of linkObjectPages(this.env.FILES, link.id)) {
+			const orphans = keys.filter((k) => !keep.has(uploadIdOfKey(k)));
 			if (orphans.length > 0) await this.env.FILES.delete(orphans);
-			cursor = page.truncated ? page.cursor : undefined;
-		} while (cursor);
+		}
 	}
 
 	protected async purgeIndex(link: LinkRecord): Promise<void> {

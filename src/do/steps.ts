@@ -5,6 +5,23 @@
  */
 import { R2Keys } from "../storage/names";
 
+/** Every key under the link's R2 prefix, one page (up to 1,000 keys) at a time. */
+export async function* linkObjectPages(bucket: R2Bucket, linkId: string): AsyncGenerator<string[]> {
+	let cursor: string | undefined;
+	do {
+		const page = await bucket.list({
+			prefix: R2Keys.linkPrefix(linkId),
+			limit: 1000,
+			...(cursor ? { cursor } : {}),
+		});
+		yield page.objects.map((o) => o.key);
+		cursor = page.truncated ? page.cursor : undefined;
+	} while (cursor);
+}
+
+/** The upload id an object key belongs to (keys end in `/uploads/<uploadId>`). */
+export const uploadIdOfKey = (key: string): string => key.slice(key.lastIndexOf("/") + 1);
+
 /** Deletes every object under the link's R2 prefix, page by page. Returns how many it deleted. */
 export async function purgeLinkObjects(bucket: R2Bucket, linkId: string): Promise<number> {
 	let deleted = 0;
