@@ -20,7 +20,7 @@ const OPTIONS = {
 	links: { env: "LOAD_LINKS", def: 8, help: "receive links" },
 	files: { env: "LOAD_FILES", def: 3, help: "files per uploader" },
 	duration: { env: "LOAD_DURATION", def: 120, help: "cap on the load phase, seconds" },
-	seed: { env: "LOAD_SEED", def: null, help: "seed (default: random, printed)" },
+	seed: { env: "LOAD_SEED", def: null, help: "seed of the plan; printed, reuse it to reproduce" },
 	port: { env: "LOAD_PORT", def: 8790, help: "first port to try for wrangler dev" },
 	"multipart-fraction": { env: "LOAD_MULTIPART_FRACTION", def: 0.1, help: "share of large files" },
 	"small-max": { env: "LOAD_SMALL_MAX", def: 65536, help: "largest small file, bytes" },
@@ -216,7 +216,7 @@ class Run {
 
 	trackCommand(command, via) {
 		const known = this.commands.get(command.id);
-		const link = this.links.find((l) => l.id === command.linkId);
+		const link = (this.links ?? []).find((l) => l.id === command.linkId);
 		this.commands.set(command.id, {
 			...known,
 			...command,
@@ -301,6 +301,7 @@ class Run {
 }
 
 function describe(L) {
+	if (!L) return "unknown link";
 	return `link #${L.index} (${L.action}, ${L.lateFinalize}${L.maxFiles ? `, maxFiles ${L.maxFiles}` : ""})`;
 }
 
@@ -315,10 +316,16 @@ function expectStatus(run, what, res, allowed, L) {
 // --- setup -----------------------------------------------------------------------
 
 async function setup(run, vars) {
-	const owner = await run.api("POST", "/api/admin/owners", {
-		body: { name: "Load test owner" },
-		auth: vars.ADMIN_TOKEN,
-	});
+	const createOwner = () =>
+		run.api("POST", "/api/admin/owners", {
+			body: { name: "Load test owner" },
+			auth: vars.ADMIN_TOKEN,
+		});
+	let owner = await createOwner();
+	for (let i = 0; i < 2 && owner.status >= 500; i++) {
+		await sleep(500);
+		owner = await createOwner();
+	}
 	if (owner.status !== 201)
 		throw new Error(`create owner: ${owner.status} ${JSON.stringify(owner.json)}`);
 	run.ownerKey = owner.json.apiKey;
@@ -329,7 +336,12 @@ async function setup(run, vars) {
 			lateFinalize: L.lateFinalize,
 			...(L.maxFiles ? { maxFiles: L.maxFiles } : {}),
 		};
-		const res = await run.api("POST", "/api/links", { body: settings });
+		// A 5xx is a violation (counted by the fetch wrapper); retry so the run goes on.
+		let res = await run.api("POST", "/api/links", { body: settings });
+		for (let i = 0; i < 2 && res.status >= 500; i++) {
+			await sleep(500);
+			res = await run.api("POST", "/api/links", { body: settings });
+		}
 		if (res.status !== 201)
 			throw new Error(`create link: ${res.status} ${JSON.stringify(res.json)}`);
 		const token = res.json.uploadUrl.split("/r/").pop();
@@ -339,7 +351,7 @@ async function setup(run, vars) {
 
 // --- uploaders -------------------------------------------------------------------
 
-function problemOf(run, status, body) {
+function problemOf(status, body) {
 	return body && typeof body === "object" && body.code
 		? body
 		: { type: "about:blank", title: "", status, detail: JSON.stringify(body), code: "unknown" };
@@ -355,7 +367,7 @@ async function uploaderSend(run, base, method, path, session, body) {
 			...(body !== undefined ? { body } : {}),
 		});
 		if (res.ok) return res.status === 204 ? null : await res.json();
-		const p = problemOf(run, res.status, await res.json().catch(() => null));
+		const p = problemOf(res.status, await res.json().catch(() => null));
 		if (res.status === 410) throw new run.client.LinkGoneError(p);
 		const waitable = res.status === 423 || (res.status === 503 && p.retryable);
 		if (!waitable || Date.now() - started > run.o["max-wait"] * 1000) {
@@ -1118,6 +1130,12 @@ export async function main(client) {
 			expectStatus(run, "final resume", res, [200], L);
 		}
 		info.loadMs = Date.now() - run.t0;
+		if (info.capped) {
+			const cut = run.records.filter((x) => x.outcome === "cut off" || x.outcome === "not started");
+			run.notes.push(
+				`the load phase hit the ${o.duration} s cap: ${cut.length} uploads cut off or not started`,
+			);
+		}
 		console.log(
 			`load: load phase over after ${seconds(info.loadMs)}; waiting for commands to settle`,
 		);
@@ -1135,6 +1153,15 @@ export async function main(client) {
 		return run.violations.length > 0 ? 1 : 0;
 	} catch (error) {
 		console.error(`load: harness failure: ${error?.stack ?? error}`);
+		if (server) {
+			await sleep(1500); // let wrangler flush its log
+			try {
+				const tail = readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n");
+				console.error(`--- tail of ${logFile} ---\n${tail}`);
+			} catch {
+				// no log
+			}
+		}
 		return 2;
 	} finally {
 		if (server) await server.stop();

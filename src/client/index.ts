@@ -23,9 +23,13 @@ export interface ProblemBody {
 }
 
 export class ReceiveLinkError extends Error {
-	constructor(readonly problem: ProblemBody) {
+	// A plain field, not a parameter property: Node's type stripping runs this file as is.
+	readonly problem: ProblemBody;
+
+	constructor(problem: ProblemBody) {
 		super(`${problem.status} ${problem.code}: ${problem.detail}`);
 		this.name = "ReceiveLinkError";
+		this.problem = problem;
 	}
 	get status(): number {
 		return this.problem.status;
