@@ -17,30 +17,36 @@ export interface FileRow {
 	createdAt: string;
 }
 
-/** Idempotent: a retried finalize finds the row already there. */
-export async function indexFile(db: D1Database, f: FileRow): Promise<void> {
-	await db
-		.prepare(
-			`INSERT INTO ${D1.files} (id, link_id, owner_id, upload_id, name, size, type, sha256, uploader_name,
-				uploader_email, r2_key, finalized_epoch, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING`,
-		)
-		.bind(
-			f.id,
-			f.linkId,
-			f.ownerId,
-			f.uploadId,
-			f.name,
-			f.size,
-			f.type,
-			f.sha256,
-			f.uploaderName,
-			f.uploaderEmail,
-			f.r2Key,
-			f.finalizedEpoch,
-			f.createdAt,
-		)
-		.run();
+/** Idempotent: a retried finalize finds the rows already there. D1 batches of 100 statements. */
+export async function indexFiles(db: D1Database, files: FileRow[]): Promise<void> {
+	const insert = db.prepare(
+		`INSERT INTO ${D1.files} (id, link_id, owner_id, upload_id, name, size, type, sha256, uploader_name,
+			uploader_email, r2_key, finalized_epoch, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING`,
+	);
+	for (let i = 0; i < files.length; i += 100) {
+		await db.batch(
+			files
+				.slice(i, i + 100)
+				.map((f) =>
+					insert.bind(
+						f.id,
+						f.linkId,
+						f.ownerId,
+						f.uploadId,
+						f.name,
+						f.size,
+						f.type,
+						f.sha256,
+						f.uploaderName,
+						f.uploaderEmail,
+						f.r2Key,
+						f.finalizedEpoch,
+						f.createdAt,
+					),
+				),
+		);
+	}
 }
 
 export async function purgeFiles(db: D1Database, linkId: string): Promise<void> {

@@ -22,9 +22,10 @@ import {
 	settle,
 } from "../domain/uploads";
 import { timingSafeEqual, verifyPassword } from "../lib/crypto";
+import { forEachLimit, mapLimit } from "../lib/limit";
 import { R2Keys, TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
-import { indexFile, purgeFiles } from "./file-index";
+import { indexFiles, purgeFiles } from "./file-index";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
 import { abortMultipart, checkObject } from "./r2-ops";
@@ -403,16 +404,28 @@ export abstract class LinkUploads extends LinkCommands {
 		return code ? { succeeded: false, result: code } : { succeeded: true, result: "finalized" };
 	}
 
+	/**
+	 * Settles every session of a link that became terminal, in batches: open
+	 * ones aborted, completed ones finalized or rejected per policy. Each batch
+	 * is a few storage transactions and batched R2/D1 calls, so cleanup time
+	 * grows linearly with the number of uploads.
+	 */
 	protected async settleUploads(link: LinkRecord, kind: TerminalKind): Promise<void> {
 		for (;;) {
-			const batch = this.uploads.inStates(["open", "completed"], 100);
+			const batch = this.uploads.inStates(["open", "completed"], SETTLE_BATCH);
 			if (batch.length === 0) return;
+			const by = {
+				abort: [] as UploadRecord[],
+				finalize: [] as UploadRecord[],
+				reject: [] as UploadRecord[],
+			};
 			for (const upload of batch) {
 				const action = settle(kind, link.settings.lateFinalize, upload.state);
-				if (action === "finalize") await this.finalizeUpload(this.link() ?? link, upload);
-				else if (action === "abort") await this.dropUpload(upload, "aborted");
-				else if (action === "reject") await this.dropUpload(upload, "rejected");
+				if (action !== "keep") by[action].push(upload);
 			}
+			await this.dropUploads(by.abort, "aborted");
+			await this.dropUploads(by.reject, "rejected");
+			if (by.finalize.length > 0) await this.finalizeUploads(this.link() ?? link, by.finalize);
 		}
 	}
 
@@ -510,87 +523,132 @@ export abstract class LinkUploads extends LinkCommands {
 		if (upload.state === "open") await this.dropUpload(upload, "aborted");
 	}
 
-	/**
-	 * Ends a session that will never become a file: marks it (committing first),
-	 * releases its quota reservation, then removes its bytes. Idempotent.
-	 */
+	/** Ends one session that will never become a file (see `dropUploads`). */
 	private async dropUpload(upload: UploadRecord, state: "aborted" | "rejected"): Promise<void> {
-		const current = this.uploads.get(upload.id) ?? upload;
-		if (current.state === "open" || current.state === "completed") {
-			this.ctx.storage.transactionSync(() => {
-				this.uploads.update(current.id, { state });
-				const link = this.link();
-				if (link) {
-					saveLink(
-						this.sql,
-						{
-							...link,
-							reservedFiles: Math.max(0, link.reservedFiles - 1),
-							reservedBytes: Math.max(0, link.reservedBytes - current.size),
-						},
-						new Date().toISOString(),
-					);
-				}
-			});
-		}
-		const link = this.link();
-		if (!link) return;
-		const key = R2Keys.upload(link.id, current.id);
-		if (current.r2UploadId) await abortMultipart(this.env.FILES, key, current.r2UploadId);
-		await this.env.FILES.delete(key);
+		await this.dropUploads([upload], state);
 	}
 
 	/**
-	 * Verifies the committed object against the declaration, indexes the file
-	 * in D1 (idempotent), then commits the upload as finalized and turns its
-	 * reservation into counted files and bytes. Returns a refusal code or null.
+	 * Ends sessions that will never become files: marks them and releases their
+	 * quota reservations in one transaction (committed first), then removes
+	 * their bytes: open multipart uploads aborted a few at a time, objects
+	 * deleted 1,000 keys per call. Idempotent.
 	 */
-	private async finalizeUpload(
-		link: LinkRecord,
-		upload: UploadRecord,
-	): Promise<Problem["code"] | null> {
-		const key = R2Keys.upload(link.id, upload.id);
-		const check = await checkObject(this.env.FILES, key, upload.size, upload.sha256);
-		if (check !== "ok") {
-			// Retrying cannot bring back a missing or different object: refuse the file.
-			await this.dropUpload(upload, "rejected");
-			return check === "missing" ? "file-not-found" : check;
-		}
-		const fileId = `fil_${upload.id.slice(4)}`;
-		const now = this.link() ?? link;
-		await indexFile(this.env.DB, {
-			id: fileId,
-			linkId: link.id,
-			ownerId: link.ownerId,
-			uploadId: upload.id,
-			name: upload.name,
-			size: upload.size,
-			type: upload.type,
-			sha256: upload.sha256,
-			uploaderName: upload.uploaderName,
-			uploaderEmail: upload.uploaderEmail,
-			r2Key: key,
-			finalizedEpoch: now.epoch,
-			createdAt: new Date().toISOString(),
-		});
+	private async dropUploads(uploads: UploadRecord[], state: "aborted" | "rejected"): Promise<void> {
+		const link = this.link();
+		if (!link || uploads.length === 0) return;
 		this.ctx.storage.transactionSync(() => {
-			const current = this.uploads.get(upload.id);
-			const fresh = this.link();
-			if (current?.state !== "completed" || !fresh) return;
-			this.uploads.update(upload.id, { state: "finalized", finalizedEpoch: fresh.epoch, fileId });
+			const current = uploads
+				.map((u) => this.uploads.get(u.id) ?? u)
+				.filter((u) => u.state === "open" || u.state === "completed");
+			if (current.length === 0) return;
+			for (const u of current) this.uploads.update(u.id, { state });
+			const fresh = this.link() ?? link;
 			saveLink(
 				this.sql,
 				{
 					...fresh,
-					reservedFiles: Math.max(0, fresh.reservedFiles - 1),
-					reservedBytes: Math.max(0, fresh.reservedBytes - upload.size),
-					filesCount: fresh.filesCount + 1,
-					bytesTotal: fresh.bytesTotal + upload.size,
+					reservedFiles: Math.max(0, fresh.reservedFiles - current.length),
+					reservedBytes: Math.max(0, fresh.reservedBytes - current.reduce((n, u) => n + u.size, 0)),
 				},
 				new Date().toISOString(),
 			);
 		});
-		return null;
+		// Bytes go only for sessions that ended (never a finalized file's).
+		const ended = uploads.filter((u) => {
+			const now = this.uploads.get(u.id)?.state;
+			return now === "aborted" || now === "rejected";
+		});
+		await forEachLimit(
+			ended.filter((u) => u.r2UploadId),
+			R2_PARALLEL,
+			(u) => abortMultipart(this.env.FILES, R2Keys.upload(link.id, u.id), u.r2UploadId ?? ""),
+		);
+		const keys = ended.map((u) => R2Keys.upload(link.id, u.id));
+		for (let i = 0; i < keys.length; i += 1000)
+			await this.env.FILES.delete(keys.slice(i, i + 1000));
+	}
+
+	/** Finalizes one upload (see `finalizeUploads`); returns its refusal code or null. */
+	private async finalizeUpload(
+		link: LinkRecord,
+		upload: UploadRecord,
+	): Promise<Problem["code"] | null> {
+		return (await this.finalizeUploads(link, [upload])).get(upload.id) ?? null;
+	}
+
+	/**
+	 * Verifies committed objects against their declarations (a few at a time),
+	 * refuses those that do not match, indexes the rest in D1 (one batch,
+	 * idempotent), then commits them as finalized and turns their reservations
+	 * into counted files and bytes in one transaction. Returns the refusal
+	 * code of each refused upload.
+	 */
+	private async finalizeUploads(
+		link: LinkRecord,
+		uploads: UploadRecord[],
+	): Promise<Map<string, Problem["code"]>> {
+		const refused = new Map<string, Problem["code"]>();
+		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
+			checkObject(this.env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
+		);
+		const good: UploadRecord[] = [];
+		uploads.forEach((u, i) => {
+			const check = checks[i];
+			if (check === "ok") good.push(u);
+			// Retrying cannot bring back a missing or different object: refuse the file.
+			else refused.set(u.id, check === "missing" ? "file-not-found" : (check ?? "file-not-found"));
+		});
+		await this.dropUploads(
+			uploads.filter((u) => refused.has(u.id)),
+			"rejected",
+		);
+		if (good.length === 0) return refused;
+		const epoch = (this.link() ?? link).epoch;
+		const createdAt = new Date().toISOString();
+		await indexFiles(
+			this.env.DB,
+			good.map((u) => ({
+				id: fileIdOf(u.id),
+				linkId: link.id,
+				ownerId: link.ownerId,
+				uploadId: u.id,
+				name: u.name,
+				size: u.size,
+				type: u.type,
+				sha256: u.sha256,
+				uploaderName: u.uploaderName,
+				uploaderEmail: u.uploaderEmail,
+				r2Key: R2Keys.upload(link.id, u.id),
+				finalizedEpoch: epoch,
+				createdAt,
+			})),
+		);
+		this.ctx.storage.transactionSync(() => {
+			const fresh = this.link();
+			if (!fresh) return;
+			const done = good.filter((u) => this.uploads.get(u.id)?.state === "completed");
+			for (const u of done) {
+				this.uploads.update(u.id, {
+					state: "finalized",
+					finalizedEpoch: fresh.epoch,
+					fileId: fileIdOf(u.id),
+				});
+			}
+			const bytes = done.reduce((n, u) => n + u.size, 0);
+			saveLink(
+				this.sql,
+				{
+					...fresh,
+					reservedFiles: Math.max(0, fresh.reservedFiles - done.length),
+					reservedBytes: Math.max(0, fresh.reservedBytes - bytes),
+					filesCount: fresh.filesCount + done.length,
+					bytesTotal: fresh.bytesTotal + bytes,
+				},
+				new Date().toISOString(),
+			);
+		});
+		return refused;
 	}
 
 	/** Test seam: applies a lifecycle change between an admit and its record. Free when unset. */
@@ -643,5 +701,12 @@ export abstract class LinkUploads extends LinkCommands {
 	}
 }
 
-/** How long a single PUT holds its upload against a concurrent second PUT (in memory). */
+/** Uploads settled per batch when a link becomes terminal. */
+const SETTLE_BATCH = 500;
+/** R2 calls in flight at once during cleanup. */
+const R2_PARALLEL = 16;
+
+const fileIdOf = (uploadId: string): string => `fil_${uploadId.slice(4)}`;
+
+/** How long a single PUT holds its upload against a concurrent second PUT (stored, survives eviction). */
 const SINGLE_WRITE_LEASE_MS = 10 * 60 * 1000;
