@@ -11,7 +11,7 @@ import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { newUploadId, newUploadToken, parseLinkToken, uploadTokenHash } from "../lib/ids";
 import { R2Keys } from "../storage/names";
-import { guardLength, writeFailure } from "./body";
+import { lengthChecked, writeFailure } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
@@ -84,22 +84,22 @@ async function guardedWrite(
 	if (declared !== undefined && Number(declared) !== grant.expectedLength) {
 		outcome = { ok: false, reason: "length" };
 	} else {
-		const guarded = guardLength(c.req.raw.body, grant.expectedLength);
+		const body = lengthChecked(c.req.raw.body, declared, grant.expectedLength);
 		try {
 			if (op === "single-put") {
 				const object = await c.env.FILES.put(
 					grant.key,
-					guarded.stream,
+					body.stream,
 					grant.sha256 ? { sha256: grant.sha256 } : {},
 				);
 				outcome = { ok: true, etag: object.etag, size: object.size };
 			} else {
 				const mpu = c.env.FILES.resumeMultipartUpload(grant.key, grant.r2UploadId ?? "");
-				const part = await mpu.uploadPart(partNumber ?? 0, guarded.stream);
+				const part = await mpu.uploadPart(partNumber ?? 0, body.stream);
 				outcome = { ok: true, etag: part.etag, size: grant.expectedLength };
 			}
 		} catch (error) {
-			outcome = { ok: false, reason: writeFailure(error, guarded) };
+			outcome = { ok: false, reason: writeFailure(error, body) };
 		}
 	}
 	const upload = unwrap(

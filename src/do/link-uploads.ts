@@ -426,6 +426,8 @@ export abstract class LinkUploads extends LinkCommands {
 			await this.dropUploads(by.abort, "aborted");
 			await this.dropUploads(by.reject, "rejected");
 			if (by.finalize.length > 0) await this.finalizeUploads(this.link() ?? link, by.finalize);
+			// Give the event loop a turn between batches: a long cleanup must not starve other I/O.
+			await new Promise((resolve) => setTimeout(resolve, 0));
 		}
 	}
 
@@ -684,9 +686,11 @@ export abstract class LinkUploads extends LinkCommands {
 			admittedEpoch: u.admittedEpoch,
 			completedEpoch: u.completedEpoch,
 			finalizedEpoch: u.finalizedEpoch,
-			parts: this.uploads
-				.parts(u.id)
-				.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
+			parts: (u.mode === "multipart" ? this.uploads.parts(u.id) : []).map((p) => ({
+				partNumber: p.partNumber,
+				size: p.size,
+				etag: p.etag,
+			})),
 			finalize: command
 				? { commandId: command.id, status: command.status, result: command.result }
 				: null,

@@ -56,7 +56,19 @@ export function timingSafeEqual(a: string, b: string): boolean {
 	return crypto.subtle.timingSafeEqual(x, y);
 }
 
-async function hmacKey(secret: string): Promise<CryptoKey> {
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/** The imported HMAC key for `secret`, imported once per isolate. */
+function hmacKey(secret: string): Promise<CryptoKey> {
+	let key = hmacKeys.get(secret);
+	if (!key) {
+		key = importHmacKey(secret);
+		hmacKeys.set(secret, key);
+	}
+	return key;
+}
+
+async function importHmacKey(secret: string): Promise<CryptoKey> {
 	return crypto.subtle.importKey(
 		"raw",
 		encoder.encode(secret),
