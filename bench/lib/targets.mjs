@@ -1,0 +1,139 @@
+// The two systems under test, behind one small interface each: the service's
+// HTTP API (admin, owner and uploader routes) and the bare R2 baseline.
+import { call, doTiming } from "./http.mjs";
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+export class Service {
+	constructor(baseUrl, adminToken) {
+		this.baseUrl = baseUrl;
+		this.adminToken = adminToken;
+		this.ownerKey = null;
+	}
+
+	get ownerHeaders() {
+		return { authorization: `Bearer ${this.ownerKey}`, ...JSON_HEADERS };
+	}
+
+	async createOwner(name = "bench owner") {
+		const res = await call("POST", `${this.baseUrl}/api/admin/owners`, {
+			headers: { authorization: `Bearer ${this.adminToken}`, ...JSON_HEADERS },
+			body: JSON.stringify({ name }),
+			expect: [201],
+		});
+		this.ownerKey = res.json.apiKey;
+	}
+
+	/** A link; maxFiles null (unlimited) unless set. Returns { id, up, res }. */
+	async createLink(settings = {}) {
+		const res = await call("POST", `${this.baseUrl}/api/links`, {
+			headers: this.ownerHeaders,
+			body: JSON.stringify({ title: "bench", maxFiles: null, ...settings }),
+			expect: [201],
+		});
+		const token = res.json.uploadUrl.split("/r/").pop();
+		return { id: res.json.link.id, up: `${this.baseUrl}/r/${token}`, res };
+	}
+
+	/** Upload init; returns { id, token, upload, res }. */
+	async init(link, name, size) {
+		const res = await call("POST", `${link.up}/uploads`, {
+			headers: JSON_HEADERS,
+			body: JSON.stringify({ name, size }),
+			expect: [201],
+		});
+		return { id: res.json.upload.id, token: res.json.uploadToken, upload: res.json.upload, res };
+	}
+
+	putSingle(link, up, body) {
+		return call("PUT", `${link.up}/uploads/${up.id}`, {
+			headers: { "upload-token": up.token },
+			body,
+		});
+	}
+
+	putPart(link, up, n, body) {
+		return call("PUT", `${link.up}/uploads/${up.id}/parts/${n}`, {
+			headers: { "upload-token": up.token },
+			body,
+		});
+	}
+
+	complete(link, up) {
+		return call("POST", `${link.up}/uploads/${up.id}/complete`, {
+			headers: { "upload-token": up.token },
+		});
+	}
+
+	abort(link, up) {
+		return call("DELETE", `${link.up}/uploads/${up.id}`, {
+			headers: { "upload-token": up.token },
+			expect: [204],
+		});
+	}
+
+	finalize(link, up) {
+		return call("POST", `${link.up}/uploads/${up.id}/finalize`, {
+			headers: { "upload-token": up.token },
+			expect: [202],
+		});
+	}
+
+	revoke(link) {
+		return call("POST", `${this.baseUrl}/api/links/${link.id}/revoke`, {
+			headers: this.ownerHeaders,
+			expect: [202],
+		});
+	}
+
+	delete(link) {
+		return call("DELETE", `${this.baseUrl}/api/links/${link.id}`, {
+			headers: this.ownerHeaders,
+			expect: [202],
+		});
+	}
+
+	getLink(link) {
+		return call("GET", `${this.baseUrl}/api/links/${link.id}`, { headers: this.ownerHeaders });
+	}
+
+	publicInfo(link) {
+		return call("GET", link.up);
+	}
+
+	command(accepted) {
+		return call("GET", `${this.baseUrl}${accepted.json.statusUrl}`, {
+			headers: { "retry-token": accepted.json.retryToken },
+		});
+	}
+}
+
+/** The bare R2 Worker; `prefix` selects an attribution variant ("", "/guard", "/guard/rpc"). */
+export class Baseline {
+	constructor(baseUrl) {
+		this.baseUrl = baseUrl;
+	}
+
+	putSingle(prefix, key, body) {
+		return call("PUT", `${this.baseUrl}${prefix}/single/${key}`, { body });
+	}
+
+	async createMpu(key) {
+		const res = await call("POST", `${this.baseUrl}/mpu/${key}`);
+		return res.json.uploadId;
+	}
+
+	putPart(prefix, key, uploadId, n, body) {
+		return call("PUT", `${this.baseUrl}${prefix}/mpu/${key}/${uploadId}/${n}`, { body });
+	}
+
+	abortMpu(key, uploadId) {
+		return call("DELETE", `${this.baseUrl}/mpu/${key}/${uploadId}`, { expect: [204] });
+	}
+
+	calibrateSql(n, write) {
+		return call("GET", `${this.baseUrl}/calibrate/sql?n=${n}&write=${write ? 1 : 0}`);
+	}
+}
+
+export { doTiming };
