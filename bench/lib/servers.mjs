@@ -4,43 +4,13 @@
 // Worker mid-measurement; each gets a clean persist dir under .wrangler/bench/,
 // a fixed loopback port, and its own process group, killed on any exit.
 import { execFile, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-export const HOST = "127.0.0.1";
+import { ensureDevVars as ensure, HOST, portFree } from "../../scripts/lib/dev-server.mjs";
 
-/** KEY=value lines of a .dev.vars file. */
-export function readDevVars(file) {
-	const vars = {};
-	for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
-		const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-		if (m?.[1]) vars[m[1]] = (m[2] ?? "").replace(/^"(.*)"$/, "$1");
-	}
-	return vars;
-}
-
-/** Creates .dev.vars from .dev.vars.example when missing (like `npm start`); returns its variables. */
-export function ensureDevVars(root) {
-	const file = join(root, ".dev.vars");
-	if (!existsSync(file)) {
-		copyFileSync(join(root, ".dev.vars.example"), file);
-		console.log("bench: created .dev.vars from .dev.vars.example");
-	}
-	const vars = readDevVars(file);
-	for (const name of ["ADMIN_TOKEN", "RETRY_TOKEN_SECRET"]) {
-		if (!vars[name]) throw new Error(`.dev.vars does not set ${name}`);
-	}
-	return vars;
-}
-
-function portFree(port) {
-	return new Promise((resolve) => {
-		const server = createServer();
-		server.once("error", () => resolve(false));
-		server.listen({ port, host: HOST, exclusive: true }, () => server.close(() => resolve(true)));
-	});
-}
+export { HOST };
+export const ensureDevVars = (root) => ensure(root, "bench");
 
 export function sleep(ms) {
 	return new Promise((r) => setTimeout(r, ms));
