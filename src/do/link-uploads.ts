@@ -14,11 +14,11 @@ import {
 	checkFile,
 	checkQuota,
 	checkRecord,
-	expectedPartLength,
+	decideWrite,
 	finalizeOutcome,
-	missingParts,
 	planUpload,
 	SESSION_TTL_MS,
+	SINGLE_WRITE_LEASE_MS,
 	settle,
 } from "../domain/uploads";
 import { timingSafeEqual, verifyPassword } from "../lib/crypto";
@@ -214,62 +214,31 @@ export abstract class LinkUploads extends LinkCommands {
 			alreadyCompleted: false,
 			epoch: link.epoch,
 		};
-		if (upload.state === "aborted" || upload.state === "rejected")
-			return fail(problem("upload-aborted"));
-		if (req.op === "complete") {
-			if (upload.state !== "open") return ok({ ...grant, alreadyCompleted: true });
-			if (upload.mode === "single") {
-				return fail(
-					problem("upload-incomplete", "Send the file with PUT first.", {
-						extra: { missingParts: [1] },
-					}),
-				);
-			}
-			const parts = this.uploads.parts(upload.id);
-			const missing = missingParts(
-				this.partCount(upload),
-				parts.map((p) => p.partNumber),
-			);
-			if (missing.length > 0) {
-				return fail(
-					problem("upload-incomplete", `${missing.length} part(s) missing.`, {
-						extra: { missingParts: missing.slice(0, 100) },
-					}),
-				);
-			}
-			return ok({
-				...grant,
-				parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
-			});
+		const parts =
+			req.op === "complete" && upload.state === "open" ? this.uploads.parts(upload.id) : [];
+		const decision = decideWrite(
+			req.op,
+			upload,
+			req.partNumber,
+			parts.map((p) => p.partNumber),
+			Date.now(),
+		);
+		switch (decision.kind) {
+			case "refuse":
+				return fail(decision.problem);
+			case "already-completed":
+				return ok({ ...grant, alreadyCompleted: true });
+			case "complete":
+				return ok({
+					...grant,
+					parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+				});
+			default:
+				if (decision.lease) {
+					this.uploads.update(upload.id, { leaseUntil: Date.now() + SINGLE_WRITE_LEASE_MS });
+				}
+				return ok({ ...grant, expectedLength: decision.expectedLength });
 		}
-		if (upload.state !== "open")
-			return fail(problem("upload-state-conflict", `The upload is ${upload.state}.`));
-		if (req.op === "single-put") {
-			if (upload.mode !== "single") {
-				return fail(problem("upload-state-conflict", "This is a multipart upload: send parts."));
-			}
-			// A stored lease (it survives eviction) keeps a second PUT from overwriting the first.
-			if ((upload.leaseUntil ?? 0) > Date.now()) {
-				return fail(problem("upload-state-conflict", "Another PUT of this upload is in flight."));
-			}
-			this.uploads.update(upload.id, { leaseUntil: Date.now() + SINGLE_WRITE_LEASE_MS });
-			return ok(grant);
-		}
-		if (upload.mode !== "multipart" || upload.partSize === null) {
-			return fail(problem("upload-state-conflict", "This is a single upload: PUT the whole file."));
-		}
-		if (!upload.r2UploadId)
-			return fail(problem("upload-state-conflict", "The upload is not initialized yet."));
-		const length = expectedPartLength(upload.size, upload.partSize, req.partNumber ?? 0);
-		if (length === null) {
-			return fail(
-				problem(
-					"invalid-part-number",
-					`Parts of this upload are numbered 1 to ${this.partCount(upload)}.`,
-				),
-			);
-		}
-		return ok({ ...grant, expectedLength: length });
 	}
 
 	/**
@@ -711,6 +680,3 @@ const SETTLE_BATCH = 500;
 const R2_PARALLEL = 16;
 
 const fileIdOf = (uploadId: string): string => `fil_${uploadId.slice(4)}`;
-
-/** How long a single PUT holds its upload against a concurrent second PUT (stored, survives eviction). */
-const SINGLE_WRITE_LEASE_MS = 10 * 60 * 1000;
