@@ -273,7 +273,8 @@ describe("hostile input", () => {
 				}
 				// A mangled segment of "." or ".." is resolved away by URL parsing: the request would
 				// reach another route (e.g. /r/.. is /), which says nothing about this one.
-				if (new URL(path, "https://x").pathname.split("/").length !== path.split("/").length) return;
+				if (new URL(path, "https://x").pathname.split("/").length !== path.split("/").length)
+					return;
 				const hasBody = route.method !== "GET" && route.method !== "DELETE";
 				// Mutating routes: never let a valid request change the fixtures.
 				if (
