@@ -8,7 +8,7 @@
 import type { Caller } from "../domain/actor";
 import { mayActOn } from "../domain/actor";
 import type { TerminalKind } from "../domain/commands";
-import { decide, isTerminal, type Operation, refusal, TERMINAL_CODE } from "../domain/lifecycle";
+import { decide, type Operation, refusal } from "../domain/lifecycle";
 import { fail, ok, type Problem, problem, type Result } from "../domain/problems";
 import {
 	checkFile,
@@ -305,7 +305,7 @@ export abstract class LinkUploads extends LinkCommands {
 	 * finalize command per upload: asking again returns it.
 	 */
 	async requestFinalize(
-		auth: UploadAuth & { idempotency?: { key: string; requestHash: string } },
+		auth: UploadAuth,
 	): Promise<Result<{ command: CommandView; created: boolean }>> {
 		const found = this.uploader(auth, "finalize");
 		if (!found.ok) return found;
@@ -313,11 +313,6 @@ export abstract class LinkUploads extends LinkCommands {
 		if (upload.finalizeCommandId) {
 			const existing = this.log.get(upload.finalizeCommandId);
 			if (existing) return ok({ command: commandView(link.id, existing), created: false });
-		}
-		if (upload.state === "open") {
-			// On a terminal link an open upload can never complete (its cleanup may not have run yet).
-			if (isTerminal(link.state)) return fail(refusal(TERMINAL_CODE[link.state], link.epoch));
-			return fail(problem("upload-incomplete", "Complete the upload before finalizing it."));
 		}
 		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
 		if (outcome.kind === "reject") return fail(refusal(outcome.code, link.epoch));

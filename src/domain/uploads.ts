@@ -185,6 +185,13 @@ export function finalizeOutcome(
 	// A deleted link's files are gone: a finalize decided after the delete is refused, always.
 	if (link.state === "deleted") return { kind: "reject", code: "link-deleted" };
 	if (upload.state === "finalized") return { kind: "done" };
+	if (upload.state === "open") {
+		// Not complete yet; on a terminal link it never will be (its cleanup may not have run yet).
+		return {
+			kind: "reject",
+			code: isTerminal(link.state) ? TERMINAL_CODE[link.state] : "upload-incomplete",
+		};
+	}
 	if (upload.state !== "completed") {
 		return {
 			kind: "reject",

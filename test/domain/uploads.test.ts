@@ -187,6 +187,16 @@ describe("settling and late finalize", () => {
 			code: "link-deleted",
 		});
 		expect(
+			finalizeOutcome({ ...link, state: "active" }, { state: "open", completedEpoch: null }),
+		).toEqual({
+			kind: "reject",
+			code: "upload-incomplete",
+		});
+		expect(finalizeOutcome(link, { state: "open", completedEpoch: null })).toEqual({
+			kind: "reject",
+			code: "link-revoked",
+		});
+		expect(
 			finalizeOutcome({ ...link, state: "active" }, { state: "aborted", completedEpoch: null }),
 		).toEqual({
 			kind: "reject",
