@@ -3,6 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { UploaderClient } from "../src/client";
 import type { Faults, LinkDO } from "../src/do/link-do";
+import type { UploadView } from "../src/do/views";
 
 export const ADMIN = { Authorization: "Bearer test-admin-token" };
 export const ORIGIN = "https://receive.test";
@@ -219,4 +220,23 @@ export async function expectClean(linkId: string): Promise<void> {
 	if (!report.settled || report.violations.length > 0) {
 		throw new Error(`audit of ${linkId}: ${JSON.stringify(report)}`);
 	}
+}
+
+/** A fresh owner and link; returns the owner's key, the link id and its token. */
+export async function openLink(settings: Json = {}) {
+	const { apiKey } = await createOwner();
+	const { link, linkToken } = await createLink(apiKey, settings);
+	return { apiKey, linkId: link.id, linkToken };
+}
+
+/** An upload init (raw HTTP) that must succeed: the upload and its token. */
+export interface Created {
+	upload: UploadView;
+	uploadToken: string;
+}
+
+export async function initUpload(linkToken: string, body: Json): Promise<Created> {
+	const res = await initRaw(linkToken, body);
+	if (res.status !== 201) throw new Error(`init: ${res.status} ${await res.text()}`);
+	return bodyOf<Created>(res);
 }

@@ -10,12 +10,13 @@ import type { CommandView, UploadView } from "../../src/do/views";
 import {
 	bodyOf,
 	bytesOf,
+	type Created,
 	call,
-	createLink,
-	createOwner,
 	expectProblem,
 	initRaw,
+	initUpload,
 	type Json,
+	openLink,
 	r2Keys,
 	readLink,
 	sha256HexOf,
@@ -26,23 +27,6 @@ import {
 const MiB = 1024 * 1024;
 /** A multipart upload of two parts: 8 MiB, then 10 bytes. */
 const TWO_PARTS = 8 * MiB + 10;
-
-interface Created {
-	upload: UploadView;
-	uploadToken: string;
-}
-
-async function openLink(settings: Json = {}) {
-	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey, settings);
-	return { apiKey, linkId: link.id, linkToken };
-}
-
-async function init(linkToken: string, body: Json): Promise<Created> {
-	const res = await initRaw(linkToken, body);
-	if (res.status !== 201) throw new Error(`init: ${res.status} ${await res.text()}`);
-	return bodyOf<Created>(res);
-}
 
 const uploadPath = (linkToken: string, uploadId: string) => `/r/${linkToken}/uploads/${uploadId}`;
 
@@ -104,7 +88,7 @@ function flip(s: string, i: number): string {
 describe("single PUT of the wrong length", () => {
 	it("a body shorter than declared (Content-Length mismatch) is 400 length-mismatch; nothing is stored", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 10 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 10 });
 		await expectProblem(await put(linkToken, s, bytesOf(9)), 400, "length-mismatch");
 		await expectProblem(await put(linkToken, s, new Uint8Array(0)), 400, "length-mismatch");
 		expect(await r2Keys(linkId)).toEqual([]);
@@ -113,7 +97,7 @@ describe("single PUT of the wrong length", () => {
 
 	it("a body longer than declared (Content-Length mismatch) is 400 length-mismatch; nothing is stored", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 10 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 10 });
 		await expectProblem(await put(linkToken, s, bytesOf(11)), 400, "length-mismatch");
 		expect(await r2Keys(linkId)).toEqual([]);
 		expect((await status(linkToken, s)).state).toBe("open");
@@ -126,7 +110,7 @@ describe("single PUT of the wrong length", () => {
 
 	it("a streamed body with no Content-Length that is too short is 400 length-mismatch; nothing is stored", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 10 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 10 });
 		await expectProblem(
 			await put(linkToken, s, streamOf(bytesOf(4), bytesOf(5))),
 			400,
@@ -138,7 +122,7 @@ describe("single PUT of the wrong length", () => {
 
 	it("a streamed body with no Content-Length that is too long is 400 length-mismatch; nothing is stored", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 10 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 10 });
 		await expectProblem(await put(linkToken, s, streamOf(bytesOf(12))), 400, "length-mismatch");
 		await expectProblem(
 			await put(linkToken, s, streamOf(bytesOf(6), bytesOf(6))),
@@ -153,7 +137,7 @@ describe("single PUT of the wrong length", () => {
 
 	it("a streamed body whose excess arrives after exactly the declared length leaves no object in R2", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 10 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 10 });
 		await expectProblem(
 			await put(linkToken, s, streamOf(bytesOf(10), bytesOf(1))),
 			400,
@@ -166,7 +150,7 @@ describe("single PUT of the wrong length", () => {
 
 	it("a zero-byte file takes an empty body; a single byte is 400 length-mismatch", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "empty.txt", size: 0 });
+		const s = await initUpload(linkToken, { name: "empty.txt", size: 0 });
 		expect(s.upload.mode).toBe("single");
 		await expectProblem(await put(linkToken, s, new Uint8Array([1])), 400, "length-mismatch");
 		expect(await r2Keys(linkId)).toEqual([]);
@@ -178,7 +162,7 @@ describe("single PUT of the wrong length", () => {
 
 	it("a completed single upload cannot be overwritten by a second PUT (409)", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 4 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 4 });
 		expect((await put(linkToken, s, new Uint8Array([1, 2, 3, 4]))).status).toBe(200);
 		await expectProblem(
 			await put(linkToken, s, new Uint8Array([9, 9, 9, 9])),
@@ -195,7 +179,7 @@ describe("single PUT of the wrong length", () => {
 describe("multipart parts", () => {
 	it("part 0 and part 10001 are 400 invalid-part-number", async () => {
 		const { linkToken } = await openLink();
-		const s = await init(linkToken, { name: "big.bin", size: TWO_PARTS });
+		const s = await initUpload(linkToken, { name: "big.bin", size: TWO_PARTS });
 		expect(s.upload).toMatchObject({ mode: "multipart", partSize: 8 * MiB, partCount: 2 });
 		for (const n of [0, 10001]) {
 			await expectProblem(
@@ -209,7 +193,7 @@ describe("multipart parts", () => {
 
 	it("a part number beyond partCount is 400 invalid-part-number; a non-number is 400", async () => {
 		const { linkToken } = await openLink();
-		const s = await init(linkToken, { name: "big.bin", size: TWO_PARTS });
+		const s = await initUpload(linkToken, { name: "big.bin", size: TWO_PARTS });
 		await expectProblem(
 			await put(linkToken, s, bytesOf(10), "/parts/3"),
 			400,
@@ -227,7 +211,7 @@ describe("multipart parts", () => {
 
 	it("a non-last part of the wrong length is 400 length-mismatch and nothing is recorded", async () => {
 		const { linkToken } = await openLink();
-		const s = await init(linkToken, { name: "big.bin", size: TWO_PARTS });
+		const s = await initUpload(linkToken, { name: "big.bin", size: TWO_PARTS });
 		await expectProblem(await put(linkToken, s, bytesOf(10), "/parts/1"), 400, "length-mismatch");
 		await expectProblem(
 			await put(linkToken, s, bytesOf(8 * MiB + 1), "/parts/1"),
@@ -247,7 +231,7 @@ describe("multipart parts", () => {
 	it("complete with a missing part is 409 upload-incomplete listing it in missingParts", async () => {
 		const { linkId, linkToken } = await openLink();
 		const data = bytesOf(TWO_PARTS, 5);
-		const s = await init(linkToken, { name: "big.bin", size: TWO_PARTS });
+		const s = await initUpload(linkToken, { name: "big.bin", size: TWO_PARTS });
 		const last = await put(linkToken, s, data.slice(8 * MiB), "/parts/2");
 		expect(last.status).toBe(200);
 		expect(await bodyOf(last)).toMatchObject({ partNumber: 2, size: 10 });
@@ -270,13 +254,13 @@ describe("multipart parts", () => {
 
 	it("parts to a single upload and a single PUT to a multipart upload are 409", async () => {
 		const { linkToken } = await openLink();
-		const single = await init(linkToken, { name: "a.bin", size: 3 });
+		const single = await initUpload(linkToken, { name: "a.bin", size: 3 });
 		await expectProblem(
 			await put(linkToken, single, bytesOf(3), "/parts/1"),
 			409,
 			"upload-state-conflict",
 		);
-		const multi = await init(linkToken, { name: "big.bin", size: TWO_PARTS });
+		const multi = await initUpload(linkToken, { name: "big.bin", size: TWO_PARTS });
 		await expectProblem(await put(linkToken, multi, bytesOf(3)), 409, "upload-state-conflict");
 		// Completing a single upload before its PUT names the one missing "part".
 		const p = await expectProblem(
@@ -294,7 +278,7 @@ describe("multipart parts", () => {
 describe("upload tokens", () => {
 	it("a missing Upload-Token is 401 unauthorized on every session route", async () => {
 		const { linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 3 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 3 });
 		for (const request of sessionCalls(linkToken, s.upload.id, {}))
 			await expectProblem(await request(), 401, "unauthorized");
 		expect((await status(linkToken, s)).state).toBe("open");
@@ -302,8 +286,8 @@ describe("upload tokens", () => {
 
 	it("tampered, truncated, too long, empty and another session's tokens are 404, never 2xx", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 3 });
-		const other = await init(linkToken, { name: "b.bin", size: 3 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 3 });
+		const other = await initUpload(linkToken, { name: "b.bin", size: 3 });
 		const t = s.uploadToken;
 		const bad = [
 			flip(t, 0),
@@ -330,7 +314,7 @@ describe("upload tokens", () => {
 	it("a valid upload token is 404 under another link's token or a tampered link token", async () => {
 		const { linkToken } = await openLink();
 		const { linkToken: otherLinkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 3 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 3 });
 		const headers = { "Upload-Token": s.uploadToken };
 		for (const request of sessionCalls(otherLinkToken, s.upload.id, headers))
 			await expectProblem(await request(), 404, "upload-not-found");
@@ -349,7 +333,7 @@ describe("upload tokens", () => {
 
 	it("an unknown or malformed upload id is 404 upload-not-found", async () => {
 		const { linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 3 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 3 });
 		const headers = { "Upload-Token": s.uploadToken };
 		for (const id of ["upl_00000000000000000000", "nope", flip(s.upload.id, 6)]) {
 			for (const request of sessionCalls(linkToken, id, headers))
@@ -379,7 +363,7 @@ describe("file names", () => {
 			["\u0000", "file"],
 		];
 		for (const [name, stored] of cases) {
-			const { upload } = await init(linkToken, { name, size: 1 });
+			const { upload } = await initUpload(linkToken, { name, size: 1 });
 			expect(upload.name, JSON.stringify(name)).toBe(stored);
 			expect(upload.name).not.toMatch(forbidden);
 		}
@@ -392,7 +376,7 @@ describe("file names", () => {
 			400,
 			"validation-failed",
 		);
-		const { upload } = await init(linkToken, {
+		const { upload } = await initUpload(linkToken, {
 			name: `${"dir/".repeat(10)}${"\u202eb".repeat(480)}.txt`,
 			size: 1,
 		});
@@ -400,13 +384,16 @@ describe("file names", () => {
 		expect([...upload.name].length).toBeLessThanOrEqual(200);
 		expect(upload.name).not.toMatch(forbidden);
 		expect(upload.name.startsWith("b")).toBe(true);
-		const long = await init(linkToken, { name: `${"n".repeat(996)}.txt`, size: 1 });
+		const long = await initUpload(linkToken, { name: `${"n".repeat(996)}.txt`, size: 1 });
 		expect(long.upload.name).toBe("n".repeat(200));
 	});
 
 	it("the R2 key is generated from the ids, never from the file name", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "../../../other/uploads/x\u202e.jpg.php", size: 3 });
+		const s = await initUpload(linkToken, {
+			name: "../../../other/uploads/x\u202e.jpg.php",
+			size: 3,
+		});
 		expect((await put(linkToken, s, bytesOf(3))).status).toBe(200);
 		expect(await r2Keys(linkId)).toEqual([`links/${linkId}/uploads/${s.upload.id}`]);
 		const all = await env.FILES.list({ prefix: "links/" });
@@ -514,7 +501,11 @@ describe("malformed init bodies", () => {
 				"validation-failed",
 			);
 		}
-		const upper = await init(linkToken, { name: "a.txt", size: 3, sha256: good.toUpperCase() });
+		const upper = await initUpload(linkToken, {
+			name: "a.txt",
+			size: 3,
+			sha256: good.toUpperCase(),
+		});
 		expect(upper.upload.sha256).toBe(good);
 	});
 });
@@ -523,7 +514,11 @@ describe("checksums", () => {
 	it("a single PUT whose bytes do not match the declared sha256 is 400 checksum-mismatch; nothing is stored", async () => {
 		const { linkId, linkToken } = await openLink();
 		const data = bytesOf(64, 1);
-		const s = await init(linkToken, { name: "a.bin", size: 64, sha256: await sha256HexOf(data) });
+		const s = await initUpload(linkToken, {
+			name: "a.bin",
+			size: 64,
+			sha256: await sha256HexOf(data),
+		});
 		await expectProblem(await put(linkToken, s, bytesOf(64, 2)), 400, "checksum-mismatch");
 		expect(await r2Keys(linkId)).toEqual([]);
 		expect((await status(linkToken, s)).state).toBe("open");
@@ -544,7 +539,7 @@ describe("checksums", () => {
 	it("a multipart upload whose bytes do not match the declared sha256 is rejected at finalize", async () => {
 		const { linkId, linkToken } = await openLink();
 		const data = bytesOf(TWO_PARTS, 8);
-		const s = await init(linkToken, {
+		const s = await initUpload(linkToken, {
 			name: "big.bin",
 			size: TWO_PARTS,
 			sha256: await sha256HexOf(bytesOf(TWO_PARTS, 9)),
@@ -572,7 +567,7 @@ describe("checksums", () => {
 describe("aborted uploads", () => {
 	it("abort then PUT is 410 upload-aborted; abort again is 204", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "a.bin", size: 3 });
+		const s = await initUpload(linkToken, { name: "a.bin", size: 3 });
 		const headers = { "Upload-Token": s.uploadToken };
 		const path = uploadPath(linkToken, s.upload.id);
 		expect((await call(path, { method: "DELETE", headers })).status).toBe(204);
@@ -594,7 +589,7 @@ describe("aborted uploads", () => {
 
 	it("abort of a multipart upload then a part PUT is 410 upload-aborted", async () => {
 		const { linkId, linkToken } = await openLink();
-		const s = await init(linkToken, { name: "big.bin", size: TWO_PARTS });
+		const s = await initUpload(linkToken, { name: "big.bin", size: TWO_PARTS });
 		expect((await put(linkToken, s, bytesOf(10), "/parts/2")).status).toBe(200);
 		const headers = { "Upload-Token": s.uploadToken };
 		const path = uploadPath(linkToken, s.upload.id);

@@ -5,39 +5,23 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { PublicLinkView, UploadView } from "../../src/do/views";
+import type { PublicLinkView } from "../../src/do/views";
 import {
 	bearer,
 	bodyOf,
+	type Created,
 	call,
-	createLink,
 	createOwner,
 	expectProblem,
 	initRaw,
+	initUpload,
 	type Json,
+	openLink,
 	readLink,
 	sleep,
 	stubOf,
 	uploaderFor,
 } from "../helpers";
-
-interface Created {
-	upload: UploadView;
-	uploadToken: string;
-}
-
-async function openLink(settings: Json = {}) {
-	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey, settings);
-	return { apiKey, linkId: link.id, linkToken };
-}
-
-/** Inits an upload that must succeed. */
-async function init(linkToken: string, body: Json): Promise<Created> {
-	const res = await initRaw(linkToken, body);
-	if (res.status !== 201) throw new Error(`init: ${res.status} ${await res.text()}`);
-	return bodyOf<Created>(res);
-}
 
 async function limitsOf(linkToken: string): Promise<PublicLinkView["limits"]> {
 	const res = await call(`/r/${linkToken}`);
@@ -55,7 +39,7 @@ function abort(linkToken: string, created: Created): Promise<Response> {
 describe("maxFiles", () => {
 	it("reserves a file at init: the file after the last allowed one is 409 quota-exceeded", async () => {
 		const { linkToken } = await openLink({ maxFiles: 3 });
-		for (let i = 0; i < 3; i++) await init(linkToken, { name: `f${i}.txt`, size: 3 });
+		for (let i = 0; i < 3; i++) await initUpload(linkToken, { name: `f${i}.txt`, size: 3 });
 		expect((await limitsOf(linkToken)).remainingFiles).toBe(0);
 		await expectProblem(
 			await initRaw(linkToken, { name: "f3.txt", size: 3 }),
@@ -105,7 +89,7 @@ describe("maxFileBytes", () => {
 			413,
 			"file-too-large",
 		);
-		const { upload } = await init(linkToken, { name: "ok.bin", size: 100 });
+		const { upload } = await initUpload(linkToken, { name: "ok.bin", size: 100 });
 		expect(upload).toMatchObject({ size: 100, mode: "single", state: "open" });
 	});
 
@@ -122,13 +106,13 @@ describe("maxFileBytes", () => {
 describe("maxTotalBytes", () => {
 	it("sequential inits: the reservation that would pass the total is 409 quota-exceeded", async () => {
 		const { linkToken } = await openLink({ maxTotalBytes: 1000, maxFileBytes: 1000 });
-		await init(linkToken, { name: "a.bin", size: 600 });
+		await initUpload(linkToken, { name: "a.bin", size: 600 });
 		await expectProblem(
 			await initRaw(linkToken, { name: "b.bin", size: 401 }),
 			409,
 			"quota-exceeded",
 		);
-		await init(linkToken, { name: "c.bin", size: 400 });
+		await initUpload(linkToken, { name: "c.bin", size: 400 });
 		expect((await limitsOf(linkToken)).remainingBytes).toBe(0);
 		await expectProblem(
 			await initRaw(linkToken, { name: "d.bin", size: 1 }),
@@ -153,7 +137,7 @@ describe("maxTotalBytes", () => {
 			409,
 			"quota-exceeded",
 		);
-		await init(linkToken, { name: "fits.bin", size: 100 });
+		await initUpload(linkToken, { name: "fits.bin", size: 100 });
 	});
 });
 
@@ -161,8 +145,8 @@ describe("abort releases the reservation", () => {
 	it("remainingFiles and remainingBytes go back up, and a refused init then fits", async () => {
 		const { linkToken } = await openLink({ maxFiles: 2, maxTotalBytes: 500, maxFileBytes: 500 });
 		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 2, remainingBytes: 500 });
-		const a = await init(linkToken, { name: "a.bin", size: 200 });
-		const b = await init(linkToken, { name: "b.bin", size: 300 });
+		const a = await initUpload(linkToken, { name: "a.bin", size: 200 });
+		const b = await initUpload(linkToken, { name: "b.bin", size: 300 });
 		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 0, remainingBytes: 0 });
 		await expectProblem(
 			await initRaw(linkToken, { name: "c.bin", size: 1 }),
@@ -176,7 +160,7 @@ describe("abort releases the reservation", () => {
 		expect((await abort(linkToken, b)).status).toBe(204);
 		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 1, remainingBytes: 300 });
 
-		await init(linkToken, { name: "c.bin", size: 300 });
+		await initUpload(linkToken, { name: "c.bin", size: 300 });
 		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 0, remainingBytes: 0 });
 		expect((await abort(linkToken, a)).status).toBe(204);
 		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 1, remainingBytes: 200 });
@@ -186,8 +170,8 @@ describe("abort releases the reservation", () => {
 describe("allowedExtensions", () => {
 	it("accepts an allowed extension in any case and refuses others with 415", async () => {
 		const { linkToken } = await openLink({ allowedExtensions: ["pdf"] });
-		await init(linkToken, { name: "contract.pdf", size: 4 });
-		await init(linkToken, { name: "report.PDF", size: 4 });
+		await initUpload(linkToken, { name: "contract.pdf", size: 4 });
+		await initUpload(linkToken, { name: "report.PDF", size: 4 });
 		for (const name of ["notes.txt", "contract.pdf.exe", "pdf"]) {
 			await expectProblem(
 				await initRaw(linkToken, { name, size: 4 }),
@@ -199,7 +183,7 @@ describe("allowedExtensions", () => {
 
 	it("judges the last extension: photo.jpg.php is refused when only jpg is allowed", async () => {
 		const { linkToken } = await openLink({ allowedExtensions: [".jpg"] });
-		await init(linkToken, { name: "photo.jpg", size: 4 });
+		await initUpload(linkToken, { name: "photo.jpg", size: 4 });
 		await expectProblem(
 			await initRaw(linkToken, { name: "photo.jpg.php", size: 4 }),
 			415,
@@ -223,7 +207,7 @@ describe("allowedMimeTypes", () => {
 	it("matches exact types and type/* patterns, and refuses everything else with 415", async () => {
 		const { linkToken } = await openLink({ allowedMimeTypes: ["image/*", "application/pdf"] });
 		for (const type of ["image/png", "image/jpeg", "image/svg+xml", "IMAGE/PNG", "application/pdf"])
-			await init(linkToken, { name: "f.bin", size: 4, type });
+			await initUpload(linkToken, { name: "f.bin", size: 4, type });
 		for (const type of ["text/plain", "application/pdfx", "imagex/png", "application/x-image"]) {
 			await expectProblem(
 				await initRaw(linkToken, { name: "f.bin", size: 4, type }),
@@ -264,7 +248,7 @@ describe("password", () => {
 				"password-incorrect",
 			);
 		}
-		const { upload } = await init(linkToken, { ...file, password: PASSWORD });
+		const { upload } = await initUpload(linkToken, { ...file, password: PASSWORD });
 		expect(upload.state).toBe("open");
 	});
 
@@ -335,7 +319,7 @@ describe("required uploader details", () => {
 			400,
 			"uploader-details-required",
 		);
-		const { upload } = await init(linkToken, { name: "a.txt", size: 3, uploaderName: "Ada" });
+		const { upload } = await initUpload(linkToken, { name: "a.txt", size: 3, uploaderName: "Ada" });
 		expect(upload.uploaderName).toBe("Ada");
 	});
 
@@ -346,7 +330,7 @@ describe("required uploader details", () => {
 			400,
 			"uploader-details-required",
 		);
-		const { upload } = await init(linkToken, {
+		const { upload } = await initUpload(linkToken, {
 			name: "a.txt",
 			size: 3,
 			uploaderEmail: "ada@example.com",
@@ -375,7 +359,7 @@ describe("required uploader details", () => {
 				"validation-failed",
 			);
 		}
-		await init(linkToken, {
+		await initUpload(linkToken, {
 			name: "a.txt",
 			size: 3,
 			uploaderName: "Ada",
@@ -388,7 +372,7 @@ describe("link expiry", () => {
 	it("past expiresAt, init is 423 link-closing with Retry-After even before the alarm runs", async () => {
 		const expiresAt = new Date(Date.now() + 300).toISOString();
 		const { linkId, linkToken } = await openLink({ expiresAt });
-		const early = await init(linkToken, { name: "early.txt", size: 3 });
+		const early = await initUpload(linkToken, { name: "early.txt", size: 3 });
 		// Keep the expiry alarm from running: the link must close on the clock alone.
 		await runInDurableObject(stubOf(linkId), async (_instance, state) => {
 			await state.storage.deleteAlarm();
