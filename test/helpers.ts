@@ -1,7 +1,10 @@
 /** Shared builders for tests: requests against the real Worker, owners, links. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { UploaderClient } from "../src/client";
+import { parseUploadUrl, UploaderClient } from "../src/client";
+
+export { parseUploadUrl };
+
 import type { Faults, LinkDO } from "../src/do/link-do";
 import type { UploadView } from "../src/do/views";
 
@@ -21,6 +24,37 @@ export function sendJson(
 	headers: Record<string, string> = {},
 ): Promise<Response> {
 	return call(path, {
+		method,
+		headers: { "Content-Type": "application/json", ...headers },
+		body: JSON.stringify(body),
+	});
+}
+
+/**
+ * An uploader request to the link of `uploadUrl` (`<origin>/r/<linkId>#<secret>`):
+ * `path` is appended to `/r/<linkId>` and the secret goes in `Link-Secret`,
+ * as every uploader client sends it (a `Link-Secret` in `init` wins).
+ */
+export function callLink(
+	uploadUrl: string,
+	path: string,
+	init: RequestInit = {},
+): Promise<Response> {
+	const { linkId, secret } = parseUploadUrl(uploadUrl);
+	const headers = new Headers(init.headers);
+	if (!headers.has("Link-Secret")) headers.set("Link-Secret", secret);
+	return call(`/r/${linkId}${path}`, { ...init, headers });
+}
+
+/** A JSON uploader request (see `callLink`). */
+export function sendLinkJson(
+	method: string,
+	uploadUrl: string,
+	path: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<Response> {
+	return callLink(uploadUrl, path, {
 		method,
 		headers: { "Content-Type": "application/json", ...headers },
 		body: JSON.stringify(body),
@@ -55,7 +89,7 @@ export interface LinkBody {
 export async function createLink(
 	apiKey: string,
 	settings: Json = {},
-): Promise<{ link: LinkBody; linkToken: string; uploadUrl: string }> {
+): Promise<{ link: LinkBody; uploadUrl: string }> {
 	const res = await sendJson("POST", "/api/links", settings, bearer(apiKey));
 	if (res.status !== 201) throw new Error(`createLink: ${res.status} ${await res.text()}`);
 	return bodyOf(res);
@@ -167,9 +201,8 @@ export async function storedEpoch(linkId: string): Promise<number> {
 }
 
 /** The uploader client, talking to the Worker in this runtime. */
-export function uploaderFor(linkToken: string, concurrency = 4): UploaderClient {
-	return new UploaderClient(linkToken, {
-		baseUrl: ORIGIN,
+export function uploaderFor(uploadUrl: string, concurrency = 4): UploaderClient {
+	return new UploaderClient(uploadUrl, {
 		fetch: (input, init) => exports.default.fetch(input, init),
 		concurrency,
 		pollMs: 25,
@@ -205,11 +238,11 @@ export async function r2Keys(linkId: string): Promise<string[]> {
 
 /** Starts an upload with raw HTTP; returns the session and the upload body. */
 export async function initRaw(
-	linkToken: string,
+	uploadUrl: string,
 	body: Record<string, unknown>,
 	headers: Record<string, string> = {},
 ): Promise<Response> {
-	return sendJson("POST", `/r/${linkToken}/uploads`, body, headers);
+	return sendLinkJson("POST", uploadUrl, `/uploads`, body, headers);
 }
 
 /** Audits a link (sweeping first) and asserts it is settled with no invariant violated. */
@@ -222,11 +255,11 @@ export async function expectClean(linkId: string): Promise<void> {
 	}
 }
 
-/** A fresh owner and link; returns the owner's key, the link id and its token. */
+/** A fresh owner and link; returns the owner's key, the link id and its upload URL. */
 export async function openLink(settings: Json = {}) {
 	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey, settings);
-	return { apiKey, linkId: link.id, linkToken };
+	const { link, uploadUrl } = await createLink(apiKey, settings);
+	return { apiKey, linkId: link.id, uploadUrl };
 }
 
 /** An upload init (raw HTTP) that must succeed: the upload and its token. */
@@ -235,8 +268,8 @@ export interface Created {
 	uploadToken: string;
 }
 
-export async function initUpload(linkToken: string, body: Json): Promise<Created> {
-	const res = await initRaw(linkToken, body);
+export async function initUpload(uploadUrl: string, body: Json): Promise<Created> {
+	const res = await initRaw(uploadUrl, body);
 	if (res.status !== 201) throw new Error(`init: ${res.status} ${await res.text()}`);
 	return bodyOf<Created>(res);
 }

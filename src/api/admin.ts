@@ -99,7 +99,7 @@ export const admin = new Hono<AppEnv>()
 		valid("param", LinkIdParam),
 		valid("query", AuditQuery),
 		async (c) => {
-			const stub = stubFor(c, c.req.valid("param").linkId);
+			const stub = await stubFor(c, c.req.valid("param").linkId);
 			return c.json(unwrap(await stub.audit({ sweep: c.req.valid("query").sweep === "1" })));
 		},
 	);

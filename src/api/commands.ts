@@ -70,7 +70,7 @@ export const commands = new Hono<AppEnv>().get(
 		const linkId = linkIdOfCommand(commandId);
 		if (!linkId) throw new ProblemError(problem("command-not-found"));
 		const caller = c.get("caller") ?? null;
-		const command = unwrap(await stubFor(c, linkId).getCommand(caller, commandId));
+		const command = unwrap(await (await stubFor(c, linkId)).getCommand(caller, commandId));
 		setPollHeaders(c, command);
 		return c.json({ command });
 	},

@@ -71,7 +71,7 @@ export const deadLetters = new Hono<AppEnv>()
 			if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
 			let command = null;
 			if (dl.linkId && dl.commandId) {
-				const r = await stubFor(c, dl.linkId).getCommand({ kind: "admin" }, dl.commandId);
+				const r = await (await stubFor(c, dl.linkId)).getCommand({ kind: "admin" }, dl.commandId);
 				command = r.ok ? r.value : null;
 			}
 			return c.json({ deadLetter: dl, command });
@@ -89,7 +89,7 @@ export const deadLetters = new Hono<AppEnv>()
 		valid("param", DeadLetterIdParam),
 		async (c) => {
 			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
-			const command = unwrap(await stubFor(c, dl.linkId).replay(dl.commandId));
+			const command = unwrap(await (await stubFor(c, dl.linkId)).replay(dl.commandId));
 			await settleDeadLetter(c.env.DB, dl.id, "replayed");
 			return accepted(c, command);
 		},
@@ -106,7 +106,7 @@ export const deadLetters = new Hono<AppEnv>()
 		valid("param", DeadLetterIdParam),
 		async (c) => {
 			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
-			const command = unwrap(await stubFor(c, dl.linkId).discard(dl.commandId));
+			const command = unwrap(await (await stubFor(c, dl.linkId)).discard(dl.commandId));
 			await settleDeadLetter(c.env.DB, dl.id, "discarded");
 			return c.json({ command });
 		},

@@ -7,6 +7,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { LinkDO } from "../do/link-do";
 import { linkStub } from "../do/stub";
+import { ProblemError, problem } from "../domain/problems";
+import { isAuthenticLinkId } from "../lib/ids";
 import type { AppEnv } from "./context";
 
 export const countDoCalls: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -19,8 +21,17 @@ export const countDoCalls: MiddlewareHandler<AppEnv> = async (c, next) => {
 	);
 };
 
-/** The link's DO stub, with every RPC counted against the request. */
-export function stubFor(c: Context<AppEnv>, linkId: string): DurableObjectStub<LinkDO> {
+/**
+ * The link's DO stub, with every RPC counted against the request. A link id
+ * that does not carry a valid MAC is `404 link-not-found` here, at the edge:
+ * a forged or mistyped id never instantiates a Durable Object.
+ */
+export async function stubFor(
+	c: Context<AppEnv>,
+	linkId: string,
+): Promise<DurableObjectStub<LinkDO>> {
+	if (!(await isAuthenticLinkId(c.env.LINK_ID_SECRET, linkId)))
+		throw new ProblemError(problem("link-not-found"));
 	const stub = linkStub(c.env, linkId);
 	const meter = c.get("doMeter");
 	if (!meter) return stub;

@@ -15,7 +15,8 @@ interface RouteDoc {
 	ok: Record<number, StandardSchemaV1 | null>;
 	/** Problem codes this route may answer with. */
 	problems?: ProblemCode[];
-	security?: "owner" | "admin" | "none";
+	/** owner/admin: bearer keys; link: the `Link-Secret` header (uploader routes); none. */
+	security?: "owner" | "admin" | "link" | "none";
 }
 
 /** describeRoute() with success schemas and the route's problem codes grouped by status. */
@@ -41,9 +42,11 @@ export function doc(spec: RouteDoc) {
 	const security: Record<string, string[]>[] =
 		spec.security === "none"
 			? []
-			: spec.security === "admin"
-				? [{ admin: [] }]
-				: [{ owner: [] }, { admin: [] }];
+			: spec.security === "link"
+				? [{ linkSecret: [] }]
+				: spec.security === "admin"
+					? [{ admin: [] }]
+					: [{ owner: [] }, { admin: [] }];
 	return describeRoute({
 		summary: spec.summary,
 		tags: spec.tags,
@@ -65,6 +68,13 @@ export const openApiDocumentation = {
 			securitySchemes: {
 				owner: { type: "http" as const, scheme: "bearer", description: "Owner API key (rlk_...)" },
 				admin: { type: "http" as const, scheme: "bearer", description: "ADMIN_TOKEN" },
+				linkSecret: {
+					type: "apiKey" as const,
+					in: "header" as const,
+					name: "Link-Secret",
+					description:
+						"The link's secret: the fragment of the upload URL (<origin>/r/<linkId>#<secret>)",
+				},
 			},
 		},
 	},

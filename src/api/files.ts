@@ -43,7 +43,7 @@ export async function filesOfLink(
 	limit: number,
 	cursor: string | undefined,
 ) {
-	unwrap(await stubFor(c, linkId).get(c.var.caller));
+	unwrap(await (await stubFor(c, linkId)).get(c.var.caller));
 	const rows = await listFiles(c.env.DB, linkId, decodeCursor(cursor), limit + 1);
 	const { items, nextCursor } = page(rows, limit);
 	return { items: items.map(fileItem), nextCursor };
@@ -65,7 +65,7 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 	async (c) => {
 		const file = await getFile(c.env.DB, c.req.valid("param").fileId);
 		if (!file || !mayRead(c.var.caller, file)) throw new ProblemError(problem("file-not-found"));
-		unwrap(await stubFor(c, file.linkId).get(c.var.caller));
+		unwrap(await (await stubFor(c, file.linkId)).get(c.var.caller));
 		const range = parseRange(c.req.header("range"), file.size);
 		if (range.kind === "unsatisfiable") {
 			return problemResponse(problem("range-not-satisfiable"), {

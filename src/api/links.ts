@@ -7,7 +7,7 @@ import { parseIfMatch } from "../domain/lifecycle";
 import { ProblemError, problem } from "../domain/problems";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
 import { hashPassword, sha256Hex } from "../lib/crypto";
-import { newLinkId, newLinkToken } from "../lib/ids";
+import { newLinkId, newLinkSecret, uploadUrlOf } from "../lib/ids";
 import { ownerOrAdmin } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -71,7 +71,7 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 
 /** Issues a revoke or delete command through the link's DO; answers 202. */
 async function issueCommand(c: Context<AppEnv>, linkId: string, kind: "revoke" | "delete") {
-	const stub = stubFor(c, linkId);
+	const stub = await stubFor(c, linkId);
 	const ifMatch = ifMatchOf(c.req.header("if-match"));
 	const key = idempotencyKeyOf(c.req.header("idempotency-key"));
 	const idempotency = key
@@ -134,10 +134,10 @@ export const links = new Hono<AppEnv>()
 			const { passwordHash, ...patch } = update;
 			const settings = mergeSettings(DEFAULT_SETTINGS, patch as SettingsPatch, Date.now());
 			if (!settings.ok) throw new ProblemError(settings.problem);
-			const linkId = newLinkId();
-			const { token, hash } = await newLinkToken(linkId);
+			const linkId = await newLinkId(c.env.LINK_ID_SECRET);
+			const { secret, hash } = await newLinkSecret();
 			const link = unwrap(
-				await stubFor(c, linkId).create({
+				await (await stubFor(c, linkId)).create({
 					linkId,
 					ownerId: caller.ownerId,
 					tokenHash: hash,
@@ -148,7 +148,7 @@ export const links = new Hono<AppEnv>()
 			withEtag(c, link);
 			c.header("Location", `/api/links/${linkId}`);
 			const origin = new URL(c.req.url).origin;
-			return c.json({ link, uploadUrl: `${origin}/r/${token}`, linkToken: token }, 201);
+			return c.json({ link, uploadUrl: uploadUrlOf(origin, linkId, secret) }, 201);
 		},
 	)
 	.get(
@@ -177,7 +177,7 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
-			const link = unwrap(await stubFor(c, c.req.valid("param").linkId).get(c.var.caller));
+			const link = unwrap(await (await stubFor(c, c.req.valid("param").linkId)).get(c.var.caller));
 			withEtag(c, link);
 			return c.json({ link });
 		},
@@ -200,7 +200,7 @@ export const links = new Hono<AppEnv>()
 		jsonBody,
 		valid("json", PatchLinkBody),
 		async (c) => {
-			const stub = stubFor(c, c.req.valid("param").linkId);
+			const stub = await stubFor(c, c.req.valid("param").linkId);
 			const ifMatch = ifMatchOf(c.req.header("if-match"));
 			const update = await toUpdate(c.req.valid("json"));
 			const link = unwrap(await stub.updateSettings(c.var.caller, update, ifMatch));
@@ -218,7 +218,7 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
-			const stub = stubFor(c, c.req.valid("param").linkId);
+			const stub = await stubFor(c, c.req.valid("param").linkId);
 			const link = unwrap(await stub.pause(c.var.caller, ifMatchOf(c.req.header("if-match"))));
 			withEtag(c, link);
 			return c.json({ link });
@@ -234,7 +234,7 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
-			const stub = stubFor(c, c.req.valid("param").linkId);
+			const stub = await stubFor(c, c.req.valid("param").linkId);
 			const link = unwrap(await stub.resume(c.var.caller, ifMatchOf(c.req.header("if-match"))));
 			withEtag(c, link);
 			return c.json({ link });
@@ -274,7 +274,7 @@ export const links = new Hono<AppEnv>()
 		valid("query", CommandListQuery),
 		async (c) => {
 			const { limit, cursor } = c.req.valid("query");
-			const stub = stubFor(c, c.req.valid("param").linkId);
+			const stub = await stubFor(c, c.req.valid("param").linkId);
 			const list = unwrap(
 				await stub.listCommands(
 					c.var.caller,
@@ -297,7 +297,7 @@ export const links = new Hono<AppEnv>()
 		valid("query", ListQuery),
 		async (c) => {
 			const { limit, cursor } = c.req.valid("query");
-			const stub = stubFor(c, c.req.valid("param").linkId);
+			const stub = await stubFor(c, c.req.valid("param").linkId);
 			const page = unwrap(
 				await stub.listUploads(c.var.caller, limit ?? DEFAULT_PAGE, decodeCursor(cursor)),
 			);

@@ -1,16 +1,14 @@
 /**
- * Uploader routes, authorized by the capability token in the path. Every
- * response carries `Referrer-Policy: no-referrer` so the token does not leak
- * through the Referer header of a page that embeds it.
+ * Uploader routes under /r/:linkId, authorized by the `Link-Secret` header
+ * (see link-secret.ts). Every response carries `Referrer-Policy: no-referrer`
+ * so the upload URL does not leak through the Referer header of a page.
  */
 import { Hono } from "hono";
 import { unwrap } from "../do/stub";
-import { ProblemError, problem } from "../domain/problems";
-import { parseLinkToken } from "../lib/ids";
 import type { AppEnv } from "./context";
-import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { LinkTokenParam, PublicLink } from "./schemas";
+import { linkOf } from "./link-secret";
+import { LinkIdParam, PublicLink } from "./schemas";
 import { uploads } from "./uploads";
 import { valid } from "./validation";
 
@@ -21,19 +19,18 @@ export const publicLinks = new Hono<AppEnv>()
 		c.res.headers.set("Cache-Control", "no-store");
 	})
 	.get(
-		"/:linkToken",
+		"/:linkId",
 		doc({
 			summary: "Public link info for uploaders",
 			tags: ["uploads"],
-			security: "none",
+			security: "link",
 			ok: { 200: PublicLink },
 			problems: ["link-not-found", "link-revoked", "link-expired", "link-deleted"],
 		}),
-		valid("param", LinkTokenParam),
+		valid("param", LinkIdParam),
 		async (c) => {
-			const parsed = await parseLinkToken(c.req.valid("param").linkToken);
-			if (!parsed) throw new ProblemError(problem("link-not-found"));
-			const link = unwrap(await stubFor(c, parsed.linkId).publicInfo(parsed.secretHash));
+			const { stub, secretHash } = await linkOf(c, c.req.valid("param").linkId);
+			const link = unwrap(await stub.publicInfo(secretHash));
 			return c.json({ link });
 		},
 	)

@@ -50,8 +50,7 @@ export const CreateOwnerBody = v.strictObject({
 	email: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(320), v.email())),
 });
 
-export const LinkIdParam = v.object({ linkId: v.pipe(v.string(), v.maxLength(64)) });
-export const LinkTokenParam = v.object({ linkToken: v.pipe(v.string(), v.maxLength(128)) });
+export const LinkIdParam = v.object({ linkId: v.pipe(v.string(), v.maxLength(128)) });
 
 export const ListQuery = v.object({
 	limit: v.optional(
@@ -95,7 +94,7 @@ export const InitUploadBody = v.strictObject({
 });
 
 export const UploadParams = v.object({
-	linkToken: v.pipe(v.string(), v.maxLength(128)),
+	linkId: v.pipe(v.string(), v.maxLength(128)),
 	uploadId: v.pipe(v.string(), v.maxLength(64)),
 });
 export const PartParams = v.object({
@@ -259,8 +258,8 @@ export const Link = v.object({
 export const LinkResponse = v.object({ link: Link });
 export const CreatedLinkResponse = v.object({
 	link: Link,
+	/** `<origin>/r/<linkId>#<secret>`: the secret is in the fragment, shown only here. */
 	uploadUrl: v.string(),
-	linkToken: v.string(),
 });
 
 export const LinkSummary = v.object({

@@ -1,27 +1,35 @@
 /**
- * Uploader routes under /r/:linkToken/uploads. Every R2 write is bracketed by
- * exactly two DO calls: admit before, record after. The link token routes to
- * the link's DO; the Upload-Token proves the session. Nothing here touches D1.
+ * Uploader routes under /r/:linkId/uploads. Every R2 write is bracketed by
+ * exactly two DO calls: admit before, record after. The link id routes to
+ * the link's DO, the Link-Secret header proves the link, the Upload-Token the
+ * session. Nothing here touches D1.
  */
 import { type Context, Hono } from "hono";
-import type { UploadAuth, WriteOp, WriteOutcome } from "../do/link-uploads";
+import type { LinkDO } from "../do/link-do";
+import type {
+	InitOutcome,
+	InitRequest,
+	UploadAuth,
+	WriteOp,
+	WriteOutcome,
+} from "../do/link-uploads";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
-import { sha256Hex } from "../lib/crypto";
-import { newUploadId, newUploadToken, parseLinkToken, uploadTokenHash } from "../lib/ids";
+import { passwordProof, sha256Hex } from "../lib/crypto";
+import { newUploadId, newUploadToken, uploadTokenHash } from "../lib/ids";
 import { R2Keys } from "../storage/names";
 import { lengthChecked, writeFailure } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
-import { stubFor } from "./do-calls";
 import { doc } from "./docs";
+import { linkOf } from "./link-secret";
 import { idempotencyKeyOf } from "./links";
 import {
 	CommandAccepted,
 	CreatedUpload,
 	InitUploadBody,
-	LinkTokenParam,
+	LinkIdParam,
 	PartParams,
 	PartResponse,
 	UploadParams,
@@ -45,22 +53,39 @@ const SESSION = [
 	"upload-state-conflict",
 ] as const;
 
-async function linkOf(token: string) {
-	const parsed = await parseLinkToken(token);
-	if (!parsed) throw new ProblemError(problem("link-not-found"));
-	return parsed;
-}
-
-/** The link and upload tokens of a request; a missing Upload-Token is 401, a malformed one 404. */
-async function authOf(c: Context<AppEnv>, linkToken: string, uploadId: string) {
-	const { linkId, secretHash } = await linkOf(linkToken);
+/** The link secret and upload token of a request; a missing Upload-Token is 401, a malformed one 404. */
+async function authOf(c: Context<AppEnv>, linkId: string, uploadId: string) {
+	const { stub, secretHash } = await linkOf(c, linkId);
 	const header = c.req.header("upload-token");
 	if (header === undefined)
 		throw new ProblemError(problem("unauthorized", "Send Upload-Token: <uploadToken>."));
 	const tokenHash = await uploadTokenHash(header);
 	if (!tokenHash) throw new ProblemError(problem("upload-not-found"));
 	const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash };
-	return { stub: stubFor(c, linkId), auth };
+	return { stub, auth };
+}
+
+/** Inits whose password challenge may be re-issued (the password changed meanwhile) before giving up. */
+const PASSWORD_ROUNDS = 3;
+
+/**
+ * Init through the link's DO. A password-protected link answers a challenge
+ * (the stored hash's params); the password's hash is derived here, at the
+ * edge, and sent back, so PBKDF2 never holds up the link's Durable Object.
+ */
+async function initThroughDo(
+	stub: DurableObjectStub<LinkDO>,
+	req: Omit<InitRequest, "passwordProof">,
+	password: string | undefined,
+) {
+	let proof: InitRequest["passwordProof"] = null;
+	for (let round = 0; round < PASSWORD_ROUNDS; round++) {
+		const outcome: InitOutcome = unwrap(await stub.initUpload({ ...req, passwordProof: proof }));
+		if (outcome.kind === "created") return outcome;
+		const hash = await passwordProof(password ?? "", outcome.params);
+		proof = { params: outcome.params, hash: hash ?? "" };
+	}
+	throw new ProblemError(problem("password-incorrect"));
 }
 
 /**
@@ -70,12 +95,12 @@ async function authOf(c: Context<AppEnv>, linkToken: string, uploadId: string) {
  */
 async function guardedWrite(
 	c: Context<AppEnv>,
-	linkToken: string,
+	linkId: string,
 	uploadId: string,
 	op: Exclude<WriteOp, "complete">,
 	partNumber?: number,
 ) {
-	const { stub, auth } = await authOf(c, linkToken, uploadId);
+	const { stub, auth } = await authOf(c, linkId, uploadId);
 	const grant = unwrap(
 		await stub.admitWrite({ ...auth, op, ...(partNumber ? { partNumber } : {}) }),
 	);
@@ -110,17 +135,18 @@ async function guardedWrite(
 
 export const uploads = new Hono<AppEnv>()
 	.post(
-		"/:linkToken/uploads",
+		"/:linkId/uploads",
 		doc({
 			summary: "Start an upload; the server picks single or multipart and the part size",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 201: CreatedUpload },
 			problems: [
 				...TERMINAL,
 				"validation-failed",
 				"password-required",
 				"password-incorrect",
+				"too-many-attempts",
 				"uploader-details-required",
 				"file-too-large",
 				"file-type-not-allowed",
@@ -129,20 +155,19 @@ export const uploads = new Hono<AppEnv>()
 				"storage-unavailable",
 			],
 		}),
-		valid("param", LinkTokenParam),
+		valid("param", LinkIdParam),
 		jsonBody,
 		valid("json", InitUploadBody),
 		async (c) => {
-			const linkToken = c.req.valid("param").linkToken;
-			const { linkId, secretHash } = await linkOf(linkToken);
+			const { linkId, secretHash, stub } = await linkOf(c, c.req.valid("param").linkId);
 			const body = c.req.valid("json");
 			const key = idempotencyKeyOf(c.req.header("idempotency-key"));
-			const stub = stubFor(c, linkId);
 			const uploadId = newUploadId();
 			const { token, hash } = await newUploadToken();
 			const name = sanitizeFileName(body.name);
-			const init = unwrap(
-				await stub.initUpload({
+			const init = await initThroughDo(
+				stub,
+				{
 					linkSecretHash: secretHash,
 					uploadId,
 					tokenHash: hash,
@@ -152,7 +177,7 @@ export const uploads = new Hono<AppEnv>()
 					uploaderName: body.uploaderName ?? null,
 					uploaderEmail: body.uploaderEmail ?? null,
 					sha256: body.sha256 ?? null,
-					password: body.password ?? null,
+					passwordGiven: Boolean(body.password),
 					...(key
 						? {
 								idempotency: {
@@ -161,7 +186,8 @@ export const uploads = new Hono<AppEnv>()
 								},
 							}
 						: {}),
-				}),
+				},
+				body.password,
 			);
 			let upload = init.upload;
 			if (init.needsMultipart) {
@@ -186,16 +212,16 @@ export const uploads = new Hono<AppEnv>()
 				}
 				upload = unwrap(await stub.recordInit(upload.id, r2UploadId));
 			}
-			c.header("Location", `/r/${linkToken}/uploads/${upload.id}`);
+			c.header("Location", `/r/${linkId}/uploads/${upload.id}`);
 			return c.json({ upload, uploadToken: token }, 201);
 		},
 	)
 	.put(
-		"/:linkToken/uploads/:uploadId",
+		"/:linkId/uploads/:uploadId",
 		doc({
 			summary: "Single mode: send the whole file as the body (exactly `size` bytes)",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 200: UploadResponse },
 			problems: [
 				...TERMINAL,
@@ -207,17 +233,17 @@ export const uploads = new Hono<AppEnv>()
 		}),
 		valid("param", UploadParams),
 		async (c) => {
-			const { linkToken, uploadId } = c.req.valid("param");
-			const { upload } = await guardedWrite(c, linkToken, uploadId, "single-put");
+			const { linkId, uploadId } = c.req.valid("param");
+			const { upload } = await guardedWrite(c, linkId, uploadId, "single-put");
 			return c.json({ upload });
 		},
 	)
 	.put(
-		"/:linkToken/uploads/:uploadId/parts/:n",
+		"/:linkId/uploads/:uploadId/parts/:n",
 		doc({
 			summary: "Multipart: send part n (every part but the last is exactly partSize bytes)",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 200: PartResponse },
 			problems: [
 				...TERMINAL,
@@ -229,27 +255,27 @@ export const uploads = new Hono<AppEnv>()
 		}),
 		valid("param", PartParams),
 		async (c) => {
-			const { linkToken, uploadId, n } = c.req.valid("param");
+			const { linkId, uploadId, n } = c.req.valid("param");
 			if (n < 1)
 				throw new ProblemError(problem("invalid-part-number", "Parts are numbered from 1."));
-			const { outcome } = await guardedWrite(c, linkToken, uploadId, "part-put", n);
+			const { outcome } = await guardedWrite(c, linkId, uploadId, "part-put", n);
 			if (!outcome.ok) throw new ProblemError(problem("internal-error"));
 			return c.json({ partNumber: n, etag: outcome.etag, size: outcome.size });
 		},
 	)
 	.post(
-		"/:linkToken/uploads/:uploadId/complete",
+		"/:linkId/uploads/:uploadId/complete",
 		doc({
 			summary: "Multipart: commit the parts (every part must be present); idempotent",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 200: UploadResponse },
 			problems: [...TERMINAL, ...SESSION, "upload-incomplete", "storage-unavailable"],
 		}),
 		valid("param", UploadParams),
 		async (c) => {
-			const { linkToken, uploadId } = c.req.valid("param");
-			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			const { linkId, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkId, uploadId);
 			const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
 			if (grant.alreadyCompleted) return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
 			let outcome: WriteOutcome;
@@ -265,35 +291,35 @@ export const uploads = new Hono<AppEnv>()
 		},
 	)
 	.delete(
-		"/:linkToken/uploads/:uploadId",
+		"/:linkId/uploads/:uploadId",
 		doc({
 			summary: "Abort the upload (releases its quota, removes its bytes); idempotent",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 204: null },
 			problems: [...TERMINAL, ...SESSION],
 		}),
 		valid("param", UploadParams),
 		async (c) => {
-			const { linkToken, uploadId } = c.req.valid("param");
-			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			const { linkId, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkId, uploadId);
 			unwrap(await stub.abortUpload(auth));
 			return c.body(null, 204);
 		},
 	)
 	.post(
-		"/:linkToken/uploads/:uploadId/finalize",
+		"/:linkId/uploads/:uploadId/finalize",
 		doc({
 			summary: "Hand the file over to the owner (a queued command: 202, poll the status URL)",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 202: CommandAccepted },
 			problems: [...TERMINAL, ...SESSION, "upload-incomplete", "invalid-idempotency-key"],
 		}),
 		valid("param", UploadParams),
 		async (c) => {
-			const { linkToken, uploadId } = c.req.valid("param");
-			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			const { linkId, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkId, uploadId);
 			// One finalize command per upload: a repeated request returns it, with or without a key.
 			idempotencyKeyOf(c.req.header("idempotency-key"));
 			const { command } = unwrap(await stub.requestFinalize(auth));
@@ -301,18 +327,18 @@ export const uploads = new Hono<AppEnv>()
 		},
 	)
 	.get(
-		"/:linkToken/uploads/:uploadId",
+		"/:linkId/uploads/:uploadId",
 		doc({
 			summary: "Upload status: state, parts held, finalize status",
 			tags: TAGS,
-			security: "none",
+			security: "link",
 			ok: { 200: UploadResponse },
 			problems: ["link-not-found", "link-deleted", ...SESSION],
 		}),
 		valid("param", UploadParams),
 		async (c) => {
-			const { linkToken, uploadId } = c.req.valid("param");
-			const { stub, auth } = await authOf(c, linkToken, uploadId);
+			const { linkId, uploadId } = c.req.valid("param");
+			const { stub, auth } = await authOf(c, linkId, uploadId);
 			return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
 		},
 	);

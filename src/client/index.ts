@@ -45,8 +45,8 @@ export class LinkGoneError extends ReceiveLinkError {
 }
 
 export interface ClientOptions {
-	/** e.g. "https://receive.example.com"; the link token is appended as /r/<token>. */
-	baseUrl: string;
+	/** Overrides the upload URL's origin, e.g. to reach the service through another address. */
+	baseUrl?: string;
 	fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 	/** Parts in flight at once (default 4). */
 	concurrency?: number;
@@ -79,18 +79,44 @@ export interface UploadResult {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Splits an upload URL (`<origin>/r/<linkId>#<secret>`) into the link's base
+ * URL (no secret) and the secret, which is only ever sent as `Link-Secret`.
+ */
+export function parseUploadUrl(uploadUrl: string): {
+	origin: string;
+	linkId: string;
+	secret: string;
+} {
+	let url: URL;
+	try {
+		url = new URL(uploadUrl);
+	} catch {
+		throw new Error("Not an upload URL: expected <origin>/r/<linkId>#<secret>");
+	}
+	const m = /^\/r\/([^/]+)\/?$/.exec(url.pathname);
+	const secret = url.hash.slice(1);
+	if (!m?.[1] || !secret)
+		throw new Error(
+			"Not an upload URL: expected <origin>/r/<linkId>#<secret> (is the part after # missing?)",
+		);
+	return { origin: url.origin, linkId: decodeURIComponent(m[1]), secret };
+}
+
 export class UploaderClient {
 	private readonly base: string;
+	private readonly secret: string;
 	private readonly doFetch: (input: string, init?: RequestInit) => Promise<Response>;
 	private readonly concurrency: number;
 	private readonly maxWaitMs: number;
 	private readonly pollMs: number;
 	private readonly sleep: (ms: number) => Promise<void>;
 
-	/** `link` is the upload URL (…/r/<token>) or the bare link token. */
-	constructor(link: string, options: ClientOptions) {
-		const token = link.includes("/r/") ? (link.split("/r/").pop() ?? "") : link;
-		this.base = `${options.baseUrl.replace(/\/$/, "")}/r/${encodeURIComponent(token.replace(/\/.*$/, ""))}`;
+	/** `uploadUrl` is the link's upload URL, secret fragment included (`…/r/<linkId>#<secret>`). */
+	constructor(uploadUrl: string, options: ClientOptions = {}) {
+		const { origin, linkId, secret } = parseUploadUrl(uploadUrl);
+		this.base = `${(options.baseUrl ?? origin).replace(/\/$/, "")}/r/${encodeURIComponent(linkId)}`;
+		this.secret = secret;
 		this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 		this.concurrency = Math.max(1, options.concurrency ?? 4);
 		this.maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
@@ -237,7 +263,9 @@ export class UploaderClient {
 	private async send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
 		const started = Date.now();
 		for (;;) {
-			const res = await this.doFetch(`${this.base}${path}`, { ...init, method });
+			const headers = new Headers(init.headers);
+			headers.set("Link-Secret", this.secret);
+			const res = await this.doFetch(`${this.base}${path}`, { ...init, method, headers });
 			if (res.ok) return res;
 			const p = await problemOf(res);
 			if (res.status === 410) throw new LinkGoneError(p.problem);

@@ -6,8 +6,8 @@ import * as v from "valibot";
 
 export const CommandMessage = v.strictObject({
 	v: v.literal(1),
-	linkId: v.pipe(v.string(), v.regex(/^lnk_[0-9a-z]{20}$/)),
-	commandId: v.pipe(v.string(), v.regex(/^cmd_[0-9a-z]{32}$/)),
+	linkId: v.pipe(v.string(), v.regex(/^lnk_[0-9a-z]{26}$/)),
+	commandId: v.pipe(v.string(), v.regex(/^cmd_[0-9a-z]{38}$/)),
 	seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
 export type CommandMessage = v.InferOutput<typeof CommandMessage>;

@@ -27,7 +27,7 @@ import { TIMERS } from "../storage/names";
 import { CommandLog, type CommandRecord, commandView } from "./command-log";
 import { type LinkRecord, loadLink, markProjected, recordTransition, saveLink } from "./link-store";
 import { projectLink } from "./projection";
-import { migrate } from "./schema";
+import { hasSchema, migrate } from "./schema";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { UploadStore } from "./upload-store";
@@ -73,6 +73,12 @@ export abstract class LinkBase extends DurableObject<Env> {
 	protected readonly log: CommandLog;
 	protected readonly uploads: UploadStore;
 	faults: Faults = {};
+	/**
+	 * Whether this object holds a link's schema. An object that was never
+	 * created writes nothing: its schema is made by `create`, so a request
+	 * naming an unknown link leaves no storage behind.
+	 */
+	protected ready: boolean;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -80,12 +86,19 @@ export abstract class LinkBase extends DurableObject<Env> {
 		this.timers = new Timers(this.sql, ctx.storage);
 		this.log = new CommandLog(this.sql);
 		this.uploads = new UploadStore(this.sql);
-		migrate(this.sql, (fn) => ctx.storage.transactionSync(fn));
+		this.ready = hasSchema(this.sql);
+		if (this.ready) this.migrate();
+	}
+
+	/** Applies the schema migrations not applied yet (all of them on first create). */
+	protected migrate(): void {
+		migrate(this.sql, (fn) => this.ctx.storage.transactionSync(fn));
+		this.ready = true;
 	}
 
 	/** The link row, or null before create. */
 	protected link(): LinkRecord | null {
-		return loadLink(this.sql);
+		return this.ready ? loadLink(this.sql) : null;
 	}
 
 	protected newCommand(
@@ -129,13 +142,13 @@ export abstract class LinkBase extends DurableObject<Env> {
 	 * projection's version guard lets the write through.
 	 */
 	protected async republish(): Promise<void> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (link) await this.publish(saveLink(this.sql, link, new Date().toISOString()));
 	}
 
 	/** Sends outbox rows quiet for `quietMs`; a failed send stays in the outbox for the alarm. */
 	protected async sendDue(quietMs: number): Promise<void> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (!link) return;
 		const head = this.log.unfinished()[0];
 		// A dead-lettered command blocks the log: re-sending the rest would only spin.
@@ -195,7 +208,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 	 * `If-Match` against the epoch.
 	 */
 	protected authorize(caller: Caller, operation: Operation, ifMatch?: number): Result<LinkRecord> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (!link || !mayActOn(caller, link.ownerId)) return fail(problem("link-not-found"));
 		const outcome = decide(operation, this.phase(link));
 		if (outcome.kind === "refuse") return fail(refusal(outcome.code, link.epoch));
@@ -261,7 +274,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 	}
 
 	protected async retryProjection(): Promise<void> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (link && link.projectedVersion < link.version) await this.publish(link);
 	}
 

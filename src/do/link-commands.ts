@@ -18,7 +18,7 @@ import { expiryMs } from "../domain/settings";
 import { TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { LinkBase } from "./link-base";
-import { type LinkRecord, loadLink, markProjected, recordTransition, saveLink } from "./link-store";
+import { type LinkRecord, markProjected, recordTransition, saveLink } from "./link-store";
 import { projectLink } from "./projection";
 import { purgeLinkObjects } from "./steps";
 import type { CommandView, DrainReport } from "./views";
@@ -61,7 +61,7 @@ export abstract class LinkCommands extends LinkBase {
 	async requestCommand(
 		req: CommandRequest,
 	): Promise<Result<{ command: CommandView; created: boolean }>> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (!link || !mayActOn(req.caller, link.ownerId)) return fail(problem("link-not-found"));
 		const scope = actorOf(req.caller);
 		if (req.idempotency) {
@@ -102,8 +102,8 @@ export abstract class LinkCommands extends LinkBase {
 
 	/** One command, for its owner or an admin; `caller` null when a Retry-Token was verified at the edge. */
 	async getCommand(caller: Caller | null, commandId: string): Promise<Result<CommandView>> {
-		const link = loadLink(this.sql);
-		const command = this.log.get(commandId);
+		const link = this.link();
+		const command = link ? this.log.get(commandId) : null;
 		if (!link || !command || (caller && !mayActOn(caller, link.ownerId))) {
 			return fail(problem("command-not-found"));
 		}
@@ -139,8 +139,8 @@ export abstract class LinkCommands extends LinkBase {
 	 * Returns the command (null when it already reached a final status).
 	 */
 	async deadLetter(commandId: string): Promise<CommandView | null> {
-		const link = loadLink(this.sql);
-		const command = this.log.get(commandId);
+		const link = this.link();
+		const command = link ? this.log.get(commandId) : null;
 		if (!link || !command || isFinal(command.status)) return null;
 		if (command.status !== "dead_lettered") this.log.update(commandId, { status: "dead_lettered" });
 		return commandView(link.id, this.log.get(commandId) ?? command);
@@ -148,7 +148,7 @@ export abstract class LinkCommands extends LinkBase {
 
 	/** Admin replay: a dead-lettered command is accepted again and re-sent. Idempotent. */
 	async replay(commandId: string): Promise<Result<CommandView>> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		const command = this.log.get(commandId);
 		if (!link || !command) return fail(problem("command-not-found"));
 		if (command.status === "dead_lettered") {
@@ -168,7 +168,7 @@ export abstract class LinkCommands extends LinkBase {
 	 * remaining steps).
 	 */
 	async discard(commandId: string): Promise<Result<CommandView>> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		const command = this.log.get(commandId);
 		if (!link || !command) return fail(problem("command-not-found"));
 		if (!isFinal(command.status)) {
@@ -185,6 +185,7 @@ export abstract class LinkCommands extends LinkBase {
 	}
 
 	protected async drainNow(): Promise<DrainReport> {
+		if (!this.ready) return { outcome: "idle", unfinished: [] };
 		for (;;) {
 			const next = this.log.unfinished()[0];
 			if (!next) return { outcome: "idle", unfinished: [] };
@@ -217,14 +218,14 @@ export abstract class LinkCommands extends LinkBase {
 	 */
 	protected async apply(command: CommandRecord): Promise<void> {
 		this.log.touch(command.id, Date.now());
-		let link = loadLink(this.sql);
+		let link = this.link();
 		if (!link) throw new Error("link row missing");
 		if (!isTerminalKind(command.kind)) {
 			const outcome = await this.applyFinalize(command);
 			if (this.cancelled(command.id)) return;
 			this.log.update(command.id, {
 				status: outcome.succeeded ? "succeeded" : "rejected",
-				appliedEpoch: (loadLink(this.sql) ?? link).epoch,
+				appliedEpoch: (this.link() ?? link).epoch,
 				result: outcome.result,
 				error: null,
 				finishedAt: new Date().toISOString(),
@@ -299,7 +300,7 @@ export abstract class LinkCommands extends LinkBase {
 	): Promise<void> {
 		switch (step) {
 			case "cleanup-uploads":
-				if (isTerminalKind(kind)) await this.settleUploads(loadLink(this.sql) ?? link, kind);
+				if (isTerminalKind(kind)) await this.settleUploads(this.link() ?? link, kind);
 				return;
 			case "purge-objects":
 				await purgeLinkObjects(this.env.FILES, link.id);
@@ -308,7 +309,7 @@ export abstract class LinkCommands extends LinkBase {
 				await this.purgeIndex(link);
 				return;
 			case "project": {
-				const current = loadLink(this.sql) ?? link;
+				const current = this.link() ?? link;
 				await projectLink(this.env.DB, this.view(current), current.version);
 				markProjected(this.sql, current.version);
 				return;
@@ -325,12 +326,12 @@ export abstract class LinkCommands extends LinkBase {
 	 * request left behind. A failure re-arms the sweep timer.
 	 */
 	protected async sweep(): Promise<void> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (!link) return;
 		try {
 			for (const command of this.log.cancelledWithOpenSteps())
 				await this.finishSteps(link, command);
-			const now = loadLink(this.sql) ?? link;
+			const now = this.link() ?? link;
 			if (isTerminal(now.state)) {
 				await this.settleUploads(
 					now,
@@ -346,7 +347,7 @@ export abstract class LinkCommands extends LinkBase {
 
 	/** The expiry alarm: a system `expire` command through the same pipeline. */
 	protected async expireNow(): Promise<void> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (!link) return;
 		const at = expiryMs(link.settings);
 		if (at === null) return;

@@ -13,7 +13,7 @@ import { mergeSettings } from "../domain/settings";
 import { timingSafeEqual } from "../lib/crypto";
 import { D1, TIMERS } from "../storage/names";
 import type { CreateLinkInput, SettingsUpdate } from "./link-base";
-import { insertLink, type LinkRecord, loadLink, saveLink } from "./link-store";
+import { insertLink, type LinkRecord, saveLink } from "./link-store";
 import { LinkUploads } from "./link-uploads";
 import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { LinkView, PublicLinkView } from "./views";
@@ -24,7 +24,8 @@ export type { CommandRequest } from "./link-commands";
 export class LinkDO extends LinkUploads {
 	/** Creates the link at epoch 1. Called once, by POST /api/links. */
 	async create(input: CreateLinkInput): Promise<Result<LinkView>> {
-		if (loadLink(this.sql)) return fail(problem("internal-error", "Link id collision."));
+		if (!this.ready) this.migrate();
+		if (this.link()) return fail(problem("internal-error", "Link id collision."));
 		const now = new Date().toISOString();
 		const link: LinkRecord = {
 			id: input.linkId,
@@ -90,7 +91,7 @@ export class LinkDO extends LinkUploads {
 
 	/** Public info for uploaders holding the link token (its secret's hash, compared timing-safe). */
 	async publicInfo(secretHash: string): Promise<Result<PublicLinkView>> {
-		const link = loadLink(this.sql);
+		const link = this.link();
 		if (!link || !timingSafeEqual(link.tokenHash, secretHash)) {
 			return fail(problem("link-not-found"));
 		}
@@ -130,6 +131,7 @@ export class LinkDO extends LinkUploads {
 
 	/** Runs the timed work that is due, then re-arms for the next. Idempotent. */
 	override async alarm(): Promise<void> {
+		if (!this.ready) return;
 		for (const name of this.timers.takeDue(Date.now())) {
 			if (name === TIMERS.projection) await this.retryProjection();
 			else if (name === TIMERS.expire) await this.expireNow();

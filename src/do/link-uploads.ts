@@ -9,6 +9,7 @@ import type { Caller } from "../domain/actor";
 import { mayActOn } from "../domain/actor";
 import type { TerminalKind } from "../domain/commands";
 import { decide, type Operation, refusal } from "../domain/lifecycle";
+import { afterFailure, NO_ATTEMPTS, passwordWaitSeconds } from "../domain/password";
 import { fail, ok, type Problem, problem, type Result } from "../domain/problems";
 import {
 	checkFile,
@@ -21,13 +22,14 @@ import {
 	SINGLE_WRITE_LEASE_MS,
 	settle,
 } from "../domain/uploads";
-import { timingSafeEqual, verifyPassword } from "../lib/crypto";
+import { passwordParams, proofMatches, timingSafeEqual } from "../lib/crypto";
 import { forEachLimit, mapLimit } from "../lib/limit";
 import { R2Keys, TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { indexFiles, purgeFiles } from "./file-index";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
+import { loadAttempts, saveAttempts } from "./password-attempts";
 import { abortMultipart, checkObject } from "./r2-ops";
 import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { UploadRecord } from "./upload-store";
@@ -50,9 +52,20 @@ export interface InitRequest {
 	uploaderName: string | null;
 	uploaderEmail: string | null;
 	sha256: string | null;
-	password: string | null;
+	/** Whether the uploader sent a password at all. */
+	passwordGiven: boolean;
+	/**
+	 * The password's hash under the link's params, derived at the edge after a
+	 * `password` challenge (PBKDF2 never runs in the Durable Object).
+	 */
+	passwordProof: { params: string; hash: string } | null;
 	idempotency?: { key: string; requestHash: string };
 }
+
+/** An init either needs the password's hash derived under `params` first, or it is done. */
+export type InitOutcome =
+	| { kind: "password"; params: string }
+	| { kind: "created"; upload: UploadView; replayed: boolean; needsMultipart: boolean };
 
 export type WriteOp = "single-put" | "part-put" | "complete";
 
@@ -71,23 +84,14 @@ export abstract class LinkUploads extends LinkCommands {
 	 * creates the session. Multipart uploads then get their R2 upload created
 	 * at the edge and recorded by `recordInit`.
 	 */
-	async initUpload(
-		req: InitRequest,
-	): Promise<Result<{ upload: UploadView; replayed: boolean; needsMultipart: boolean }>> {
-		const link = this.link();
-		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
+	async initUpload(req: InitRequest): Promise<Result<InitOutcome>> {
+		const current = this.link();
+		if (!current || !timingSafeEqual(current.tokenHash, req.linkSecretHash))
 			return fail(problem("link-not-found"));
-		const refused = this.refuse(link, "init");
+		const refused = this.refuse(current, "init");
 		if (refused) return fail(refused);
-		if (link.passwordHash) {
-			if (!req.password) return fail(problem("password-required"));
-			if (!(await verifyPassword(req.password, link.passwordHash)))
-				return fail(problem("password-incorrect"));
-		}
-		// The password check awaited: judge the link again as it is now.
-		const current = this.link() ?? link;
-		const stillRefused = this.refuse(current, "init");
-		if (stillRefused) return fail(stillRefused);
+		const password = this.checkPassword(current, req);
+		if (password) return password;
 		// Replays are checked after the lifecycle and the password, so a replayed key never
 		// bypasses them. Init keys should be unguessable: anyone holding the link URL, the key
 		// and the same body gets the session (with a fresh token).
@@ -101,6 +105,7 @@ export abstract class LinkUploads extends LinkCommands {
 					// The client lost the first answer, token included: the replay carries a fresh token.
 					this.uploads.update(original.id, { tokenHash: req.tokenHash });
 					return ok({
+						kind: "created",
 						upload: this.uploadView(original),
 						replayed: true,
 						needsMultipart:
@@ -166,6 +171,7 @@ export abstract class LinkUploads extends LinkCommands {
 		await this.timers.schedule(TIMERS.sessions, upload.expiresAt);
 		await this.raceSeam("admit");
 		return ok({
+			kind: "created",
 			upload: this.uploadView(upload),
 			replayed: false,
 			needsMultipart: plan.mode === "multipart",
@@ -452,6 +458,39 @@ export abstract class LinkUploads extends LinkCommands {
 		return ok({ link, upload });
 	}
 
+	/**
+	 * The password gate of an init: null when the link has no password or the
+	 * proof matches; otherwise the refusal, or a challenge naming the params
+	 * the edge must derive the password's hash under. A wrong proof counts
+	 * against the link's guess limit; while the link waits, attempts are
+	 * refused unchecked.
+	 */
+	private checkPassword(link: LinkRecord, req: InitRequest): Result<InitOutcome> | null {
+		if (!link.passwordHash) return null;
+		if (!req.passwordGiven) return fail(problem("password-required"));
+		const now = Date.now();
+		const attempts = loadAttempts(this.sql);
+		const wait = passwordWaitSeconds(attempts, now);
+		if (wait > 0) return fail(tooManyAttempts(wait));
+		const params = passwordParams(link.passwordHash);
+		// No proof yet, or one derived under params that changed since: (re)issue the challenge.
+		if (req.passwordProof?.params !== params) return ok({ kind: "password", params });
+		if (proofMatches(link.passwordHash, req.passwordProof.hash)) {
+			if (attempts.failures > 0) saveAttempts(this.sql, NO_ATTEMPTS);
+			return null;
+		}
+		const next = afterFailure(attempts, now);
+		saveAttempts(this.sql, next);
+		const nextWait = passwordWaitSeconds(next, now);
+		return fail(
+			problem(
+				"password-incorrect",
+				undefined,
+				nextWait > 0 ? { retryable: true, retryAfter: nextWait } : {},
+			),
+		);
+	}
+
 	private refuse(link: LinkRecord, op: Operation): Problem | undefined {
 		const outcome = decide(op, this.phase(link));
 		return outcome.kind === "refuse" ? refusal(outcome.code, link.epoch) : undefined;
@@ -667,6 +706,14 @@ export abstract class LinkUploads extends LinkCommands {
 			updatedAt: u.updatedAt,
 		};
 	}
+}
+
+function tooManyAttempts(seconds: number): Problem {
+	return problem(
+		"too-many-attempts",
+		`Too many wrong passwords for this link; try again in ${seconds} s.`,
+		{ retryable: true, retryAfter: seconds },
+	);
 }
 
 /** Uploads settled per batch when a link becomes terminal. */

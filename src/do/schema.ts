@@ -111,7 +111,22 @@ const MIGRATIONS: readonly string[] = [
 		at TEXT NOT NULL
 	);
 	`,
+	// 5: failed link password attempts (one row), for the per-link guess limit.
+	`
+	CREATE TABLE password_attempts (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		failures INTEGER NOT NULL,
+		wait_until INTEGER
+	);
+	`,
 ];
+
+/** Whether this object's storage holds the schema (false for an object never created). */
+export function hasSchema(sql: Sql): boolean {
+	return (
+		sql.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = '_schema'") !== null
+	);
+}
 
 /**
  * Applies every migration not applied yet. Runs synchronously in the

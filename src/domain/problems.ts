@@ -33,6 +33,10 @@ export const PROBLEM_CODES = {
 		status: 422,
 		title: "This Idempotency-Key was already used with a different request",
 	},
+	"too-many-attempts": {
+		status: 429,
+		title: "Too many wrong passwords for this link; wait before trying again",
+	},
 	"link-paused": { status: 423, title: "This link is paused" },
 	"link-closing": { status: 423, title: "This link is closing; retry later" },
 	"upload-not-found": { status: 404, title: "No such upload (or the Upload-Token does not match)" },

@@ -78,9 +78,14 @@ async function importHmacKey(secret: string): Promise<CryptoKey> {
 	);
 }
 
+export async function hmacBytes(secret: string, message: string): Promise<Uint8Array> {
+	return new Uint8Array(
+		await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(message)),
+	);
+}
+
 export async function hmacSign(secret: string, message: string): Promise<string> {
-	const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(message));
-	return base64url(new Uint8Array(sig));
+	return base64url(await hmacBytes(secret, message));
 }
 
 /** Workers cap PBKDF2 at 100,000 iterations. */
@@ -104,10 +109,35 @@ export async function hashPassword(password: string): Promise<string> {
 	return `pbkdf2-sha256$${PBKDF2_ITERATIONS}$${base64url(salt)}$${await pbkdf2(password, salt, PBKDF2_ITERATIONS)}`;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-	const [scheme, iter, saltText, hash] = stored.split("$");
+/**
+ * The public half of a stored password hash (`pbkdf2-sha256$<iterations>$<salt>`):
+ * what the edge needs to derive a candidate's hash, never the hash itself.
+ */
+export function passwordParams(stored: string): string {
+	return stored.slice(0, stored.lastIndexOf("$"));
+}
+
+/**
+ * The hash of `password` under `params` (from `passwordParams`), so the
+ * expensive PBKDF2 runs at the edge and the link's Durable Object only
+ * compares; null when the params are not ours.
+ */
+export async function passwordProof(password: string, params: string): Promise<string | null> {
+	const [scheme, iter, saltText, extra] = params.split("$");
 	const salt = fromBase64url(saltText ?? "");
 	const iterations = Number(iter);
-	if (scheme !== "pbkdf2-sha256" || !salt || !hash || !Number.isInteger(iterations)) return false;
-	return timingSafeEqual(await pbkdf2(password, salt, iterations), hash);
+	if (scheme !== "pbkdf2-sha256" || !salt || extra !== undefined) return null;
+	if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS)
+		return null;
+	return pbkdf2(password, salt, iterations);
+}
+
+/** Whether `proof` (from `passwordProof`) is the hash stored in `stored`; timing-safe. */
+export function proofMatches(stored: string, proof: string): boolean {
+	return timingSafeEqual(stored.slice(stored.lastIndexOf("$") + 1), proof);
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+	const proof = await passwordProof(password, passwordParams(stored));
+	return proof !== null && proofMatches(stored, proof);
 }

@@ -1,17 +1,48 @@
 /**
- * Identifiers and capability tokens.
+ * Identifiers and capability secrets.
  *
- * A link token is the link id's 20-character body followed by a 43-character
- * secret (256 bits). The id part routes the request to the link's Durable
- * Object without touching D1; the Durable Object compares the secret's hash,
- * timing-safe. An unknown or tampered token is simply "no such link".
+ * A link id is `lnk_` + 16 random base32 characters + a 10-character MAC of
+ * them (HMAC-SHA256 under LINK_ID_SECRET), so the edge refuses a forged or
+ * mistyped id before any Durable Object is touched. The id names the link;
+ * it is not a secret and appears in paths. The link's secret (256 bits) is a
+ * separate value: it travels in the upload URL's fragment and in the
+ * `Link-Secret` request header, never in a path; the Durable Object stores
+ * only its hash and compares it timing-safe.
  */
-import { randomBase32, randomSecret, sha256Hex } from "./crypto";
+import { hmacBytes, randomBase32, randomSecret, sha256Hex, timingSafeEqual } from "./crypto";
 
 const ID_BODY = /^[0-9a-z]{20}$/;
-const LINK_TOKEN = /^([0-9a-z]{20})([A-Za-z0-9_-]{43})$/;
+const LINK_ID = /^lnk_([0-9a-z]{16})([0-9a-z]{10})$/;
+const SECRET = /^[A-Za-z0-9_-]{43}$/;
+const BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export const newLinkId = (): string => `lnk_${randomBase32(20)}`;
+/** The MAC of a link id's random part: 10 base32 characters (50 bits). */
+async function linkIdMac(key: string, random: string): Promise<string> {
+	if (!key) throw new Error("LINK_ID_SECRET is not set");
+	const mac = await hmacBytes(key, `receive-links/link-id/v1:${random}`);
+	let out = "";
+	for (const b of mac.subarray(0, 10)) out += BASE32[b & 31];
+	return out;
+}
+
+/** A new link id carrying a MAC under `key` (LINK_ID_SECRET). */
+export async function newLinkId(key: string): Promise<string> {
+	const random = randomBase32(16);
+	return `lnk_${random}${await linkIdMac(key, random)}`;
+}
+
+/** Whether `value` has the shape of a link id (no MAC check: for internal, trusted ids). */
+export function isLinkId(value: string): boolean {
+	return LINK_ID.test(value);
+}
+
+/** Whether `value` is a link id minted with `key`: shape and MAC, compared timing-safe. */
+export async function isAuthenticLinkId(key: string, value: string): Promise<boolean> {
+	const m = LINK_ID.exec(value);
+	if (!m?.[1] || !m[2]) return false;
+	return timingSafeEqual(await linkIdMac(key, m[1]), m[2]);
+}
+
 export const newOwnerId = (): string => `own_${randomBase32(20)}`;
 export const newApiKey = (): string => `rlk_${randomSecret(32)}`;
 export const newUploadId = (): string => `upl_${randomBase32(20)}`;
@@ -28,30 +59,28 @@ export async function newUploadToken(): Promise<{ token: string; hash: string }>
 
 /** The hash of a presented Upload-Token; null when it cannot be one of ours. */
 export async function uploadTokenHash(token: string | undefined): Promise<string | null> {
-	if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+	if (!token || !SECRET.test(token)) return null;
 	return sha256Hex(token);
 }
 
-export function isLinkId(value: string): boolean {
-	return value.startsWith("lnk_") && ID_BODY.test(value.slice(4));
-}
-
-/** A new link token for `linkId`, and the hash the link stores. */
-export async function newLinkToken(linkId: string): Promise<{ token: string; hash: string }> {
+/** A new link secret (256 bits) and the hash the link stores. */
+export async function newLinkSecret(): Promise<{ secret: string; hash: string }> {
 	const secret = randomSecret(32);
-	return { token: `${linkId.slice(4)}${secret}`, hash: await sha256Hex(secret) };
+	return { secret, hash: await sha256Hex(secret) };
 }
 
-/** Splits a link token into the link id and the hash of its secret; null when malformed. */
-export async function parseLinkToken(
-	token: string,
-): Promise<{ linkId: string; secretHash: string } | null> {
-	const m = LINK_TOKEN.exec(token);
-	if (!m?.[1] || !m[2]) return null;
-	return { linkId: `lnk_${m[1]}`, secretHash: await sha256Hex(m[2]) };
+/** The hash of a presented `Link-Secret`; null when it cannot be one of ours. */
+export async function linkSecretHash(secret: string | undefined): Promise<string | null> {
+	if (!secret || !SECRET.test(secret)) return null;
+	return sha256Hex(secret);
 }
 
-const COMMAND_ID = /^cmd_([0-9a-z]{20})([0-9a-z]{12})$/;
+/** The upload URL handed to uploaders: the secret rides in the fragment, which no client sends. */
+export function uploadUrlOf(origin: string, linkId: string, secret: string): string {
+	return `${origin}/r/${linkId}#${secret}`;
+}
+
+const COMMAND_ID = /^cmd_([0-9a-z]{26})([0-9a-z]{12})$/;
 
 /** A command id embeds its link's id, so a status read needs no index lookup. */
 export const newCommandId = (linkId: string): string => `cmd_${linkId.slice(4)}${randomBase32(12)}`;

@@ -163,7 +163,7 @@ describe("documentation", () => {
 				"/api/links/{linkId}",
 				"/api/links/{linkId}/pause",
 				"/api/admin/owners",
-				"/r/{linkToken}",
+				"/r/{linkId}",
 			]),
 		);
 		const body = JSON.stringify(spec.paths["/api/links"]?.post?.requestBody);

@@ -5,10 +5,12 @@ import {
 	bearer,
 	bodyOf,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectProblem,
 	type LinkBody,
+	parseUploadUrl,
 	sendJson,
 } from "../helpers";
 
@@ -35,7 +37,7 @@ describe("owners and links", () => {
 			bearer(apiKey),
 		);
 		expect(res.status).toBe(201);
-		const body = await bodyOf<{ link: LinkBody; uploadUrl: string; linkToken: string }>(res);
+		const body = await bodyOf<{ link: LinkBody; uploadUrl: string }>(res);
 		expect(res.headers.get("location")).toBe(`/api/links/${body.link.id}`);
 		expect(res.headers.get("etag")).toBe('"1"');
 		expect(body.link).toMatchObject({
@@ -49,8 +51,11 @@ describe("owners and links", () => {
 			maxFiles: 3,
 			lateFinalize: "recover",
 		});
-		expect(body.uploadUrl).toBe(`https://receive.test/r/${body.linkToken}`);
-		expect(body.linkToken.length).toBe(63);
+		// The secret rides in the fragment (never sent to a server); the path names only the link.
+		expect(body.uploadUrl).toMatch(
+			new RegExp(`^https://receive\\.test/r/${body.link.id}#[A-Za-z0-9_-]{43}$`),
+		);
+		expect(body).not.toHaveProperty("linkToken");
 	});
 
 	it("accepts an empty POST body (all settings optional)", async () => {
@@ -278,12 +283,12 @@ describe("admin", () => {
 describe("public link info", () => {
 	it("shows uploaders the title, limits and part size, with no-referrer", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey, {
+		const { link, uploadUrl } = await createLink(apiKey, {
 			title: "Photos",
 			maxFiles: 2,
 			allowedMimeTypes: ["image/*"],
 		});
-		const res = await call(`/r/${linkToken}`);
+		const res = await callLink(uploadUrl, ``);
 		expect(res.status).toBe(200);
 		expect(res.headers.get("referrer-policy")).toBe("no-referrer");
 		const body = await bodyOf<{ link: Record<string, unknown> }>(res);
@@ -298,30 +303,36 @@ describe("public link info", () => {
 
 	it("shows a paused link as paused", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		await post(`/api/links/${link.id}/pause`, apiKey);
-		const body = await bodyOf<{ link: { state: string } }>(await call(`/r/${linkToken}`));
+		const body = await bodyOf<{ link: { state: string } }>(await callLink(uploadUrl, ``));
 		expect(body.link.state).toBe("paused");
 	});
 
-	it("answers 404 with no-referrer for tampered, truncated and foreign tokens", async () => {
+	it("answers 404 with no-referrer for tampered, truncated, missing and foreign secrets", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey);
-		const other = (await createLink(apiKey)).linkToken;
-		const flipped = linkToken.slice(0, -1) + (linkToken.endsWith("A") ? "B" : "A");
-		const foreign = linkToken.slice(0, 20) + other.slice(20);
-		for (const token of [
-			flipped,
-			linkToken.slice(0, -1),
-			`${linkToken}A`,
-			foreign,
-			"x",
-			"%00",
-			"..%2F..%2Fapi",
+		const { link, uploadUrl } = await createLink(apiKey);
+		const other = (await createLink(apiKey)).uploadUrl;
+		const secret = parseUploadUrl(uploadUrl).secret;
+		const flipped = secret.slice(0, -1) + (secret.endsWith("A") ? "B" : "A");
+		for (const headers of [
+			{ "Link-Secret": flipped } as Record<string, string>,
+			{ "Link-Secret": secret.slice(0, -1) },
+			{ "Link-Secret": `${secret}A` },
+			{ "Link-Secret": parseUploadUrl(other).secret },
+			{ "Link-Secret": "x" },
+			{ "Link-Secret": "%00" },
+			{},
 		]) {
-			const res = await call(`/r/${token}`);
-			await expectProblem(res, 404, token === "..%2F..%2Fapi" ? undefined : "link-not-found");
+			const res = await call(`/r/${link.id}`, { headers });
+			await expectProblem(res, 404, "link-not-found");
 			expect(res.headers.get("referrer-policy")).toBe("no-referrer");
 		}
+		// The secret in the path (the old form) names no link.
+		await expectProblem(await call(`/r/${link.id}${secret}`), 404);
+		await expectProblem(
+			await call(`/r/..%2F..%2Fapi`, { headers: { "Link-Secret": secret } }),
+			404,
+		);
 	});
 });

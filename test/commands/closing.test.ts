@@ -4,6 +4,7 @@ import {
 	bodyOf,
 	type CommandBody,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -19,12 +20,12 @@ import {
 /** A link whose revoke is accepted but cannot be sent: it stays closing until released. */
 async function closingLink() {
 	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey);
+	const { link, uploadUrl } = await createLink(apiKey);
 	await setFaults(link.id, { failSend: 1_000 });
 	const res = await issue("revoke", link.id, apiKey);
 	expect(res.status).toBe(202);
 	const { command } = await bodyOf<{ command: CommandBody }>(res);
-	return { apiKey, link, linkToken, command };
+	return { apiKey, link, uploadUrl, command };
 }
 
 describe("the closing fence", () => {
@@ -72,12 +73,12 @@ describe("the closing fence", () => {
 	});
 
 	it("still shows uploaders a closing link (phase closing), then 410 once applied", async () => {
-		const { link, linkToken, command } = await closingLink();
-		const info = await bodyOf<{ link: { phase: string } }>(await call(`/r/${linkToken}`));
+		const { link, uploadUrl, command } = await closingLink();
+		const info = await bodyOf<{ link: { phase: string } }>(await callLink(uploadUrl, ``));
 		expect(info.link.phase).toBe("closing");
 		await setFaults(link.id, {});
 		await fireTimers(link.id, ["outbox"]);
 		await waitForCommand(command.id);
-		await expectProblem(await call(`/r/${linkToken}`), 410, "link-revoked");
+		await expectProblem(await callLink(uploadUrl, ``), 410, "link-revoked");
 	});
 });

@@ -6,6 +6,7 @@ import {
 	bodyOf,
 	type CommandBody,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -22,7 +23,7 @@ describe("expiry", () => {
 	it("the expiry alarm issues a system expire command through the queue", async () => {
 		const { apiKey } = await createOwner();
 		const expiresAt = new Date(Date.now() + 400).toISOString();
-		const { link, linkToken } = await createLink(apiKey, { expiresAt });
+		const { link, uploadUrl } = await createLink(apiKey, { expiresAt });
 		await new Promise((r) => setTimeout(r, 450));
 		await fireTimers(link.id, ["expire"]);
 		const history = await bodyOf<{ items: CommandBody[] }>(
@@ -33,7 +34,7 @@ describe("expiry", () => {
 		expect((await waitForCommand(expire.id)).result).toBe("expired");
 		const now = await bodyOf<{ link: LinkBody }>(await readLink(link.id));
 		expect(now.link).toMatchObject({ state: "expired", epoch: 2, terminalEpoch: 2 });
-		await expectProblem(await call(`/r/${linkToken}`), 410, "link-expired");
+		await expectProblem(await callLink(uploadUrl, ``), 410, "link-expired");
 		await expectProblem(await issue("revoke", link.id, apiKey), 410, "link-expired");
 		// Delete is still allowed on an expired link.
 		const del = await issue("delete", link.id, apiKey);

@@ -4,6 +4,7 @@ import {
 	bodyOf,
 	type CommandBody,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -29,7 +30,7 @@ async function accepted(
 describe("revoke and delete through the real queue", () => {
 	it("revoke: 202, then the command reaches succeeded and the link is revoked at epoch +1", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		await call(`/api/links/${link.id}/pause`, { method: "POST", headers: bearer(apiKey) });
 		const { command } = await accepted(await issue("revoke", link.id, apiKey));
 		expect(command).toMatchObject({ kind: "revoke", seq: 1, acceptedEpoch: 2 });
@@ -46,7 +47,7 @@ describe("revoke and delete through the real queue", () => {
 		});
 
 		// A revoked link's capability URL never works again; lifecycle calls get 410.
-		await expectProblem(await call(`/r/${linkToken}`), 410, "link-revoked");
+		await expectProblem(await callLink(uploadUrl, ``), 410, "link-revoked");
 		for (const op of ["pause", "resume"]) {
 			await expectProblem(
 				await call(`/api/links/${link.id}/${op}`, { method: "POST", headers: bearer(apiKey) }),
@@ -69,7 +70,7 @@ describe("revoke and delete through the real queue", () => {
 
 	it("delete of a revoked link is accepted, applies, and leaves a tombstone answering 410", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		const revoke = await accepted(await issue("revoke", link.id, apiKey));
 		await waitForCommand(revoke.command.id);
 		const del = await accepted(
@@ -80,7 +81,7 @@ describe("revoke and delete through the real queue", () => {
 		expect(done).toMatchObject({ status: "succeeded", appliedEpoch: 3, result: "deleted" });
 
 		await expectProblem(await readLink(link.id), 410, "link-deleted");
-		await expectProblem(await call(`/r/${linkToken}`), 410, "link-deleted");
+		await expectProblem(await callLink(uploadUrl, ``), 410, "link-deleted");
 		await expectProblem(
 			await call(`/api/links/${link.id}/pause`, { method: "POST", headers: bearer(apiKey) }),
 			410,

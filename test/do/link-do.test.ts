@@ -8,7 +8,7 @@ import { newLinkId } from "../../src/lib/ids";
 const owner = { kind: "owner" as const, ownerId: "own_test" };
 
 async function freshLink(settings = DEFAULT_SETTINGS) {
-	const linkId = newLinkId();
+	const linkId = await newLinkId(env.LINK_ID_SECRET);
 	const stub = env.LINK_DO.get(env.LINK_DO.idFromName(linkId));
 	const created = await stub.create({
 		linkId,
@@ -28,7 +28,7 @@ describe("LinkDO", () => {
 			const rows = state.storage.sql
 				.exec<{ version: number }>("SELECT version FROM _schema")
 				.toArray();
-			expect(rows).toEqual([{ version: 4 }]);
+			expect(rows).toEqual([{ version: 5 }]);
 			const tables = state.storage.sql
 				.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
 				.toArray()
@@ -48,7 +48,7 @@ describe("LinkDO", () => {
 	});
 
 	it("answers link-not-found for a link never created, and for another owner", async () => {
-		const never = env.LINK_DO.get(env.LINK_DO.idFromName(newLinkId()));
+		const never = env.LINK_DO.get(env.LINK_DO.idFromName(await newLinkId(env.LINK_ID_SECRET)));
 		expect(await never.get(owner)).toMatchObject({
 			ok: false,
 			problem: { code: "link-not-found", status: 404 },

@@ -18,13 +18,14 @@ import {
 	bodyOf,
 	bytesOf,
 	type CommandBody,
-	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectClean,
 	expectProblem,
 	issue,
 	ORIGIN,
+	parseUploadUrl,
 	readCommand,
 	setFaults,
 	storedEpoch,
@@ -51,11 +52,11 @@ async function deliver(linkId: string, c: CommandBody) {
 /** A link holding a finalized file, a completed-not-finalized upload and an open one. */
 async function busyLink() {
 	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey);
-	const client = uploaderFor(linkToken);
+	const { link, uploadUrl } = await createLink(apiKey);
+	const client = uploaderFor(uploadUrl);
 	const kept = await client.upload(bytesOf(100, 1), { name: "kept.txt" });
 	const completed = (await client.init(50, { name: "late.txt" })).session;
-	await call(`/r/${linkToken}/uploads/${completed.uploadId}`, {
+	await callLink(uploadUrl, `/uploads/${completed.uploadId}`, {
 		method: "PUT",
 		headers: { "Upload-Token": completed.uploadToken },
 		body: bytesOf(50, 2),
@@ -64,7 +65,7 @@ async function busyLink() {
 	return {
 		apiKey,
 		link,
-		linkToken,
+		uploadUrl,
 		kept: kept.upload.id,
 		completed: completed.uploadId,
 		open: open.uploadId,
@@ -109,9 +110,9 @@ describe("a failure at every drain step, then an eviction", () => {
 describe("broken writes", () => {
 	it("R2 failing mid-part: 503 storage-unavailable, nothing recorded, the retry succeeds", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		const data = bytesOf(9 * MiB, 5);
-		const client = uploaderFor(linkToken);
+		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(data.byteLength, { name: "flaky.bin" });
 		// A bucket whose uploadPart reads some of the body, then fails like an R2 outage.
 		const flaky = {
@@ -127,9 +128,12 @@ describe("broken writes", () => {
 		} as unknown as R2Bucket;
 		const ctx = createExecutionContext();
 		const res = await worker.fetch(
-			new Request(`${ORIGIN}/r/${linkToken}/uploads/${session.uploadId}/parts/1`, {
+			new Request(`${ORIGIN}/r/${link.id}/uploads/${session.uploadId}/parts/1`, {
 				method: "PUT",
-				headers: { "Upload-Token": session.uploadToken },
+				headers: {
+					"Upload-Token": session.uploadToken,
+					"Link-Secret": parseUploadUrl(uploadUrl).secret,
+				},
 				body: data.slice(0, 8 * MiB),
 			}),
 			{ ...env, FILES: flaky },
@@ -157,11 +161,11 @@ describe("broken writes", () => {
 	] as const) {
 		it(`${what}: 400 length-mismatch, nothing recorded, no object; the retry succeeds`, async () => {
 			const { apiKey } = await createOwner();
-			const { link, linkToken } = await createLink(apiKey);
+			const { link, uploadUrl } = await createLink(apiKey);
 			const data = bytesOf(9 * MiB, 6);
-			const client = uploaderFor(linkToken);
+			const client = uploaderFor(uploadUrl);
 			const { session } = await client.init(data.byteLength, { name: "cut.bin" });
-			const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/parts/1`, {
+			const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/1`, {
 				method: "PUT",
 				headers: { "Upload-Token": session.uploadToken },
 				body: make(data.slice(0, 3 * MiB)),
@@ -178,10 +182,10 @@ describe("broken writes", () => {
 
 	it("a single PUT body that breaks leaves the upload open and R2 empty", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
-		const client = uploaderFor(linkToken);
+		const { link, uploadUrl } = await createLink(apiKey);
+		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(1000, { name: "s.txt" });
-		const res = await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: errorAfter(bytesOf(400), new Error("reset")),

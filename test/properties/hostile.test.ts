@@ -17,13 +17,14 @@ import {
 	createLink,
 	createOwner,
 	issue,
+	parseUploadUrl,
 	uploaderFor,
 } from "../helpers";
 
 interface Fixture {
 	apiKey: string;
 	linkId: string;
-	linkToken: string;
+	linkSecret: string;
 	uploadId: string;
 	uploadToken: string;
 	commandId: string;
@@ -35,8 +36,8 @@ let f: Fixture;
 
 beforeAll(async () => {
 	const { apiKey } = await createOwner("hostile");
-	const { link, linkToken } = await createLink(apiKey, { maxFiles: 1000 });
-	const client = uploaderFor(linkToken);
+	const { link, uploadUrl } = await createLink(apiKey, { maxFiles: 1000 });
+	const client = uploaderFor(uploadUrl);
 	const done = await client.upload(bytesOf(10), { name: "x.txt" });
 	const { session } = await client.init(10, { name: "open.txt" });
 	const other = await createLink(apiKey);
@@ -45,7 +46,7 @@ beforeAll(async () => {
 	f = {
 		apiKey,
 		linkId: link.id,
-		linkToken,
+		linkSecret: parseUploadUrl(uploadUrl).secret,
 		uploadId: session.uploadId,
 		uploadToken: session.uploadToken,
 		commandId: accepted.command.id,
@@ -112,6 +113,7 @@ const jsonBody = fc.oneof(
 
 type Route = { method: string; path: (t: Tokens) => string; tokenKinds: (keyof Tokens)[] };
 interface Tokens {
+	/** The link secret (the `Link-Secret` header of uploader routes). */
 	link: string;
 	upload: string;
 	linkId: string;
@@ -122,37 +124,37 @@ interface Tokens {
 }
 
 const ROUTES: Route[] = [
-	{ method: "GET", path: (t) => `/r/${t.link}`, tokenKinds: ["link"] },
-	{ method: "POST", path: (t) => `/r/${t.link}/uploads`, tokenKinds: ["link"] },
+	{ method: "GET", path: (t) => `/r/${t.linkId}`, tokenKinds: ["link", "linkId"] },
+	{ method: "POST", path: (t) => `/r/${t.linkId}/uploads`, tokenKinds: ["link", "linkId"] },
 	{
 		method: "PUT",
-		path: (t) => `/r/${t.link}/uploads/${t.upload}`,
-		tokenKinds: ["link", "upload", "uploadToken"],
+		path: (t) => `/r/${t.linkId}/uploads/${t.upload}`,
+		tokenKinds: ["link", "linkId", "upload", "uploadToken"],
 	},
 	{
 		method: "PUT",
-		path: (t) => `/r/${t.link}/uploads/${t.upload}/parts/1`,
-		tokenKinds: ["link", "upload", "uploadToken"],
+		path: (t) => `/r/${t.linkId}/uploads/${t.upload}/parts/1`,
+		tokenKinds: ["link", "linkId", "upload", "uploadToken"],
 	},
 	{
 		method: "POST",
-		path: (t) => `/r/${t.link}/uploads/${t.upload}/complete`,
-		tokenKinds: ["link", "upload", "uploadToken"],
+		path: (t) => `/r/${t.linkId}/uploads/${t.upload}/complete`,
+		tokenKinds: ["link", "linkId", "upload", "uploadToken"],
 	},
 	{
 		method: "POST",
-		path: (t) => `/r/${t.link}/uploads/${t.upload}/finalize`,
-		tokenKinds: ["link", "upload", "uploadToken"],
+		path: (t) => `/r/${t.linkId}/uploads/${t.upload}/finalize`,
+		tokenKinds: ["link", "linkId", "upload", "uploadToken"],
 	},
 	{
 		method: "DELETE",
-		path: (t) => `/r/${t.link}/uploads/${t.upload}`,
-		tokenKinds: ["link", "upload", "uploadToken"],
+		path: (t) => `/r/${t.linkId}/uploads/${t.upload}`,
+		tokenKinds: ["link", "linkId", "upload", "uploadToken"],
 	},
 	{
 		method: "GET",
-		path: (t) => `/r/${t.link}/uploads/${t.upload}`,
-		tokenKinds: ["link", "upload", "uploadToken"],
+		path: (t) => `/r/${t.linkId}/uploads/${t.upload}`,
+		tokenKinds: ["link", "linkId", "upload", "uploadToken"],
 	},
 	{ method: "GET", path: (t) => `/api/commands/${t.commandId}`, tokenKinds: ["retryToken"] },
 	{ method: "GET", path: (t) => `/api/links/${t.linkId}`, tokenKinds: [] },
@@ -181,7 +183,7 @@ const hostileRequest = fc.record({
 		"none",
 	),
 	bad: fc.oneof(
-		mangled(() => f.linkToken),
+		mangled(() => f.linkSecret),
 		mangled(() => f.uploadId),
 		mangled(() => f.uploadToken),
 		mangled(() => f.retryToken),
@@ -232,7 +234,7 @@ describe("hostile input", () => {
 			fc.asyncProperty(hostileRequest, async (r) => {
 				const route = ROUTES[r.route] as Route;
 				const tokens: Tokens = {
-					link: f.linkToken,
+					link: f.linkSecret,
 					upload: f.uploadId,
 					linkId: f.linkId,
 					commandId: f.commandId,
@@ -251,6 +253,8 @@ describe("hostile input", () => {
 				}[r.auth];
 				if (auth) headers.set("Authorization", auth);
 				if (r.contentType) headers.set("Content-Type", r.contentType);
+				const linkSecret = safeHeader(tokens.link);
+				if (linkSecret !== null) headers.set("Link-Secret", linkSecret);
 				const uploadToken = safeHeader(tokens.uploadToken);
 				if (uploadToken !== null) headers.set("Upload-Token", uploadToken);
 				if (route.tokenKinds.includes("retryToken")) {
@@ -312,7 +316,7 @@ describe("hostile input", () => {
 
 function goodValue(kind: keyof Tokens): string {
 	return {
-		link: f.linkToken,
+		link: f.linkSecret,
 		upload: f.uploadId,
 		linkId: f.linkId,
 		commandId: f.commandId,

@@ -20,15 +20,18 @@ import fc from "fast-check";
 import type { LinkDO } from "../../src/do/link-do";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/crypto";
-import { parseLinkToken } from "../../src/lib/ids";
+import { linkSecretHash as hashOfSecret } from "../../src/lib/ids";
 import {
 	ADMIN,
 	bearer,
 	bodyOf,
 	bytesOf,
 	call,
+	callLink,
 	createLink,
+	parseUploadUrl,
 	sendJson,
+	sendLinkJson,
 	setFaults,
 	stubOf,
 } from "../helpers";
@@ -108,11 +111,11 @@ async function answerOf(res: Response): Promise<Answer & { body: Record<string, 
 }
 
 export async function runCase(apiKey: string, c: Case): Promise<void> {
-	const { link, linkToken } = await createLink(apiKey, {
+	const { link, uploadUrl } = await createLink(apiKey, {
 		maxFiles: c.maxFiles,
 		lateFinalize: c.policy,
 	});
-	const linkSecretHash = (await parseLinkToken(linkToken))?.secretHash ?? "";
+	const linkSecretHash = (await hashOfSecret(parseUploadUrl(uploadUrl).secret)) ?? "";
 	const stub = stubOf(link.id);
 	const quiet = { failSend: 1_000_000_000 };
 	await setFaults(link.id, quiet);
@@ -221,7 +224,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			}
 			case "init": {
 				if (sessions[step.u]) break;
-				const res = await sendJson("POST", `/r/${linkToken}/uploads`, {
+				const res = await sendLinkJson("POST", uploadUrl, `/uploads`, {
 					name: `f${step.u}.bin`,
 					size: c.sizes[step.u],
 				});
@@ -276,14 +279,14 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			case "status": {
 				const s = sessions[step.u];
 				if (!s) break;
-				const path = `/r/${linkToken}/uploads/${s.uploadId}`;
+				const path = `/uploads/${s.uploadId}`;
 				const headers = { "Upload-Token": s.token };
 				const res =
 					step.t === "finalize"
-						? await call(`${path}/finalize`, { method: "POST", headers })
+						? await callLink(uploadUrl, `${path}/finalize`, { method: "POST", headers })
 						: step.t === "abort"
-							? await call(path, { method: "DELETE", headers })
-							: await call(path, { headers });
+							? await callLink(uploadUrl, path, { method: "DELETE", headers })
+							: await callLink(uploadUrl, path, { headers });
 				const a = await answerOf(res);
 				const predicted =
 					step.t === "finalize"

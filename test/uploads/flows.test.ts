@@ -5,6 +5,7 @@ import {
 	bodyOf,
 	bytesOf,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -24,9 +25,9 @@ async function download(apiKey: string, url: string, headers: Record<string, str
 describe("upload flows", () => {
 	it("single upload: init, PUT, finalize, and the owner downloads the same bytes", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		const data = bytesOf(1234, 7);
-		const result = await uploaderFor(linkToken).upload(data, {
+		const result = await uploaderFor(uploadUrl).upload(data, {
 			name: "notes.txt",
 			type: "text/plain",
 			uploaderName: "Bea",
@@ -69,9 +70,9 @@ describe("upload flows", () => {
 
 	it("multipart upload of 3 parts (8 + 8 + 4 MiB): bytes downloaded equal bytes uploaded", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		const data = bytesOf(20 * MiB, 3);
-		const client = uploaderFor(linkToken, 3);
+		const client = uploaderFor(uploadUrl, 3);
 		const { session, upload } = await client.init(data.byteLength, { name: "video.bin" });
 		expect(upload).toMatchObject({ mode: "multipart", partSize: 8 * MiB, partCount: 3 });
 		const result = await client.resume(session, data);
@@ -86,9 +87,9 @@ describe("upload flows", () => {
 
 	it("serves byte ranges (206) and refuses unsatisfiable ones (416)", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey);
+		const { uploadUrl } = await createLink(apiKey);
 		const data = new TextEncoder().encode("0123456789");
-		const { upload } = await uploaderFor(linkToken).upload(data, { name: "digits.txt" });
+		const { upload } = await uploaderFor(uploadUrl).upload(data, { name: "digits.txt" });
 		const url = `/api/files/${upload.fileId}/content`;
 		const part = await download(apiKey, url, { Range: "bytes=2-5" });
 		expect(part.status).toBe(206);
@@ -103,8 +104,8 @@ describe("upload flows", () => {
 	it("keeps other owners away from files and uploads (404)", async () => {
 		const a = await createOwner();
 		const b = await createOwner();
-		const { link, linkToken } = await createLink(a.apiKey);
-		const { upload } = await uploaderFor(linkToken).upload(bytesOf(10), { name: "a.txt" });
+		const { link, uploadUrl } = await createLink(a.apiKey);
+		const { upload } = await uploaderFor(uploadUrl).upload(bytesOf(10), { name: "a.txt" });
 		await expectProblem(
 			await download(b.apiKey, `/api/files/${upload.fileId}/content`),
 			404,
@@ -128,11 +129,11 @@ describe("upload flows", () => {
 
 	it("an uploader cannot read another uploader's session", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey);
-		const client = uploaderFor(linkToken);
+		const { uploadUrl } = await createLink(apiKey);
+		const client = uploaderFor(uploadUrl);
 		const first = await client.init(5, { name: "a.txt" });
 		const second = await client.init(5, { name: "b.txt" });
-		const res = await call(`/r/${linkToken}/uploads/${first.session.uploadId}`, {
+		const res = await callLink(uploadUrl, `/uploads/${first.session.uploadId}`, {
 			headers: { "Upload-Token": second.session.uploadToken },
 		});
 		await expectProblem(res, 404, "upload-not-found");
@@ -140,31 +141,31 @@ describe("upload flows", () => {
 
 	it("abort answers 204, releases the quota and removes the bytes; a later PUT is 410", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey, { maxFiles: 1 });
-		const client = uploaderFor(linkToken);
+		const { link, uploadUrl } = await createLink(apiKey, { maxFiles: 1 });
+		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(20 * MiB, { name: "big.bin" });
-		await call(`/r/${linkToken}/uploads/${session.uploadId}/parts/1`, {
+		await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/1`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(8 * MiB),
 		});
 		await expectProblem(
-			await initRaw(linkToken, { name: "x.txt", size: 1 }),
+			await initRaw(uploadUrl, { name: "x.txt", size: 1 }),
 			409,
 			"quota-exceeded",
 		);
-		const aborted = await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		const aborted = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "DELETE",
 			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(aborted.status).toBe(204);
-		const again = await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		const again = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "DELETE",
 			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(again.status).toBe(204);
 		await expectProblem(
-			await call(`/r/${linkToken}/uploads/${session.uploadId}/parts/2`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/2`, {
 				method: "PUT",
 				headers: { "Upload-Token": session.uploadToken },
 				body: bytesOf(8 * MiB),
@@ -173,16 +174,16 @@ describe("upload flows", () => {
 			"upload-aborted",
 		);
 		expect(await r2Keys(link.id)).toEqual([]);
-		expect((await initRaw(linkToken, { name: "x.txt", size: 1 })).status).toBe(201);
+		expect((await initRaw(uploadUrl, { name: "x.txt", size: 1 })).status).toBe(201);
 	});
 
 	it("the client resumes an interrupted upload from the server's ledger, sending only missing parts", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey);
+		const { uploadUrl } = await createLink(apiKey);
 		const data = bytesOf(17 * MiB, 9);
-		const client = uploaderFor(linkToken);
+		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(data.byteLength, { name: "resume.bin" });
-		const first = await call(`/r/${linkToken}/uploads/${session.uploadId}/parts/2`, {
+		const first = await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/2`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: data.slice(8 * MiB, 16 * MiB),
@@ -191,7 +192,7 @@ describe("upload flows", () => {
 		const sent: string[] = [];
 		const { exports } = await import("cloudflare:workers");
 		const { UploaderClient } = await import("../../src/client");
-		const counting = new UploaderClient(linkToken, {
+		const counting = new UploaderClient(uploadUrl, {
 			baseUrl: "https://receive.test",
 			fetch: (input, init) => {
 				if (init?.method === "PUT") sent.push(input.slice(input.lastIndexOf("/uploads/")));
@@ -211,36 +212,36 @@ describe("upload flows", () => {
 
 	it("a repeated complete and a repeated finalize are idempotent", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey);
-		const client = uploaderFor(linkToken);
+		const { uploadUrl } = await createLink(apiKey);
+		const client = uploaderFor(uploadUrl);
 		const data = bytesOf(9 * MiB);
 		const { session } = await client.init(data.byteLength, { name: "twice.bin" });
 		const h = { "Upload-Token": session.uploadToken };
 		for (const n of [1, 2]) {
 			const start = (n - 1) * 8 * MiB;
-			await call(`/r/${linkToken}/uploads/${session.uploadId}/parts/${n}`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/${n}`, {
 				method: "PUT",
 				headers: h,
 				body: data.slice(start, start + 8 * MiB),
 			});
 		}
-		const c1 = await call(`/r/${linkToken}/uploads/${session.uploadId}/complete`, {
+		const c1 = await callLink(uploadUrl, `/uploads/${session.uploadId}/complete`, {
 			method: "POST",
 			headers: h,
 		});
-		const c2 = await call(`/r/${linkToken}/uploads/${session.uploadId}/complete`, {
+		const c2 = await callLink(uploadUrl, `/uploads/${session.uploadId}/complete`, {
 			method: "POST",
 			headers: h,
 		});
 		expect([c1.status, c2.status]).toEqual([200, 200]);
 		const f1 = await bodyOf<{ command: { id: string } }>(
-			await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 				method: "POST",
 				headers: h,
 			}),
 		);
 		const f2 = await bodyOf<{ command: { id: string } }>(
-			await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 				method: "POST",
 				headers: h,
 			}),
@@ -250,7 +251,7 @@ describe("upload flows", () => {
 			f1.command.id,
 			(
 				await bodyOf<{ retryToken: string }>(
-					await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+					await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 						method: "POST",
 						headers: h,
 					}),
@@ -265,26 +266,26 @@ describe("upload flows", () => {
 
 	it("an Idempotency-Key replay of init returns the same upload with a fresh token", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey, { maxFiles: 1 });
+		const { uploadUrl } = await createLink(apiKey, { maxFiles: 1 });
 		const body = { name: "a.txt", size: 3 };
 		const r1 = await bodyOf<{ upload: { id: string }; uploadToken: string }>(
-			await initRaw(linkToken, body, { "Idempotency-Key": "init-1" }),
+			await initRaw(uploadUrl, body, { "Idempotency-Key": "init-1" }),
 		);
 		const r2 = await bodyOf<{ upload: { id: string }; uploadToken: string }>(
-			await initRaw(linkToken, body, { "Idempotency-Key": "init-1" }),
+			await initRaw(uploadUrl, body, { "Idempotency-Key": "init-1" }),
 		);
 		expect(r2.upload.id).toBe(r1.upload.id);
 		expect(r2.uploadToken).not.toBe(r1.uploadToken);
 		await expectProblem(
-			await initRaw(linkToken, { ...body, size: 4 }, { "Idempotency-Key": "init-1" }),
+			await initRaw(uploadUrl, { ...body, size: 4 }, { "Idempotency-Key": "init-1" }),
 			422,
 			"idempotency-key-reused",
 		);
-		const old = await call(`/r/${linkToken}/uploads/${r1.upload.id}`, {
+		const old = await callLink(uploadUrl, `/uploads/${r1.upload.id}`, {
 			headers: { "Upload-Token": r1.uploadToken },
 		});
 		await expectProblem(old, 404, "upload-not-found");
-		const fresh = await call(`/r/${linkToken}/uploads/${r1.upload.id}`, {
+		const fresh = await callLink(uploadUrl, `/uploads/${r1.upload.id}`, {
 			headers: { "Upload-Token": r2.uploadToken },
 		});
 		expect(fresh.status).toBe(200);

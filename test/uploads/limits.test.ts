@@ -11,6 +11,7 @@ import {
 	bodyOf,
 	type Created,
 	call,
+	callLink,
 	createOwner,
 	expectProblem,
 	initRaw,
@@ -23,14 +24,14 @@ import {
 	uploaderFor,
 } from "../helpers";
 
-async function limitsOf(linkToken: string): Promise<PublicLinkView["limits"]> {
-	const res = await call(`/r/${linkToken}`);
+async function limitsOf(uploadUrl: string): Promise<PublicLinkView["limits"]> {
+	const res = await callLink(uploadUrl, ``);
 	expect(res.status).toBe(200);
 	return (await bodyOf<{ link: PublicLinkView }>(res)).link.limits;
 }
 
-function abort(linkToken: string, created: Created): Promise<Response> {
-	return call(`/r/${linkToken}/uploads/${created.upload.id}`, {
+function abort(uploadUrl: string, created: Created): Promise<Response> {
+	return callLink(uploadUrl, `/uploads/${created.upload.id}`, {
 		method: "DELETE",
 		headers: { "Upload-Token": created.uploadToken },
 	});
@@ -38,20 +39,20 @@ function abort(linkToken: string, created: Created): Promise<Response> {
 
 describe("maxFiles", () => {
 	it("reserves a file at init: the file after the last allowed one is 409 quota-exceeded", async () => {
-		const { linkToken } = await openLink({ maxFiles: 3 });
-		for (let i = 0; i < 3; i++) await initUpload(linkToken, { name: `f${i}.txt`, size: 3 });
-		expect((await limitsOf(linkToken)).remainingFiles).toBe(0);
+		const { uploadUrl } = await openLink({ maxFiles: 3 });
+		for (let i = 0; i < 3; i++) await initUpload(uploadUrl, { name: `f${i}.txt`, size: 3 });
+		expect((await limitsOf(uploadUrl)).remainingFiles).toBe(0);
 		await expectProblem(
-			await initRaw(linkToken, { name: "f3.txt", size: 3 }),
+			await initRaw(uploadUrl, { name: "f3.txt", size: 3 }),
 			409,
 			"quota-exceeded",
 		);
 	});
 
 	it("12 concurrent inits against maxFiles 3: exactly 3 get 201, the other 9 get 409", async () => {
-		const { linkId, linkToken } = await openLink({ maxFiles: 3 });
+		const { linkId, uploadUrl } = await openLink({ maxFiles: 3 });
 		const answers = await Promise.all(
-			Array.from({ length: 12 }, (_, i) => initRaw(linkToken, { name: `p${i}.txt`, size: 5 })),
+			Array.from({ length: 12 }, (_, i) => initRaw(uploadUrl, { name: `p${i}.txt`, size: 5 })),
 		);
 		const created = answers.filter((r) => r.status === 201);
 		const refused = answers.filter((r) => r.status !== 201);
@@ -65,16 +66,16 @@ describe("maxFiles", () => {
 		expect(link.counters).toMatchObject({ files: 0, reservedFiles: 3, reservedBytes: 15 });
 	});
 	it("a finalized file keeps counting: its reservation becomes a counted file", async () => {
-		const { linkId, linkToken } = await openLink({ maxFiles: 1 });
-		const result = await uploaderFor(linkToken).upload(new Uint8Array([1, 2, 3]), {
+		const { linkId, uploadUrl } = await openLink({ maxFiles: 1 });
+		const result = await uploaderFor(uploadUrl).upload(new Uint8Array([1, 2, 3]), {
 			name: "kept.txt",
 		});
 		expect(result.command).toMatchObject({ status: "succeeded", result: "finalized" });
 		const { link } = await bodyOf<{ link: { counters: Json } }>(await readLink(linkId));
 		expect(link.counters).toEqual({ files: 1, bytes: 3, reservedFiles: 0, reservedBytes: 0 });
-		expect((await limitsOf(linkToken)).remainingFiles).toBe(0);
+		expect((await limitsOf(uploadUrl)).remainingFiles).toBe(0);
 		await expectProblem(
-			await initRaw(linkToken, { name: "more.txt", size: 3 }),
+			await initRaw(uploadUrl, { name: "more.txt", size: 3 }),
 			409,
 			"quota-exceeded",
 		);
@@ -83,20 +84,20 @@ describe("maxFiles", () => {
 
 describe("maxFileBytes", () => {
 	it("a file one byte over the per-file limit is 413 file-too-large; at the limit it is admitted", async () => {
-		const { linkToken } = await openLink({ maxFileBytes: 100 });
+		const { uploadUrl } = await openLink({ maxFileBytes: 100 });
 		await expectProblem(
-			await initRaw(linkToken, { name: "big.bin", size: 101 }),
+			await initRaw(uploadUrl, { name: "big.bin", size: 101 }),
 			413,
 			"file-too-large",
 		);
-		const { upload } = await initUpload(linkToken, { name: "ok.bin", size: 100 });
+		const { upload } = await initUpload(uploadUrl, { name: "ok.bin", size: 100 });
 		expect(upload).toMatchObject({ size: 100, mode: "single", state: "open" });
 	});
 
 	it("the per-file limit is checked against the declared size, before any byte is sent", async () => {
-		const { linkToken } = await openLink({ maxFileBytes: 10 * 1024 * 1024 });
+		const { uploadUrl } = await openLink({ maxFileBytes: 10 * 1024 * 1024 });
 		await expectProblem(
-			await initRaw(linkToken, { name: "huge.bin", size: 4 * 1024 ** 4 }),
+			await initRaw(uploadUrl, { name: "huge.bin", size: 4 * 1024 ** 4 }),
 			413,
 			"file-too-large",
 		);
@@ -105,76 +106,76 @@ describe("maxFileBytes", () => {
 
 describe("maxTotalBytes", () => {
 	it("sequential inits: the reservation that would pass the total is 409 quota-exceeded", async () => {
-		const { linkToken } = await openLink({ maxTotalBytes: 1000, maxFileBytes: 1000 });
-		await initUpload(linkToken, { name: "a.bin", size: 600 });
+		const { uploadUrl } = await openLink({ maxTotalBytes: 1000, maxFileBytes: 1000 });
+		await initUpload(uploadUrl, { name: "a.bin", size: 600 });
 		await expectProblem(
-			await initRaw(linkToken, { name: "b.bin", size: 401 }),
+			await initRaw(uploadUrl, { name: "b.bin", size: 401 }),
 			409,
 			"quota-exceeded",
 		);
-		await initUpload(linkToken, { name: "c.bin", size: 400 });
-		expect((await limitsOf(linkToken)).remainingBytes).toBe(0);
+		await initUpload(uploadUrl, { name: "c.bin", size: 400 });
+		expect((await limitsOf(uploadUrl)).remainingBytes).toBe(0);
 		await expectProblem(
-			await initRaw(linkToken, { name: "d.bin", size: 1 }),
+			await initRaw(uploadUrl, { name: "d.bin", size: 1 }),
 			409,
 			"quota-exceeded",
 		);
 	});
 
 	it("parallel inits count each other's reservations: 6 x 300 bytes against 1000 admits exactly 3", async () => {
-		const { linkId, linkToken } = await openLink({ maxTotalBytes: 1000, maxFileBytes: 1000 });
+		const { linkId, uploadUrl } = await openLink({ maxTotalBytes: 1000, maxFileBytes: 1000 });
 		const answers = await Promise.all(
-			Array.from({ length: 6 }, (_, i) => initRaw(linkToken, { name: `p${i}.bin`, size: 300 })),
+			Array.from({ length: 6 }, (_, i) => initRaw(uploadUrl, { name: `p${i}.bin`, size: 300 })),
 		);
 		expect(answers.filter((r) => r.status === 201)).toHaveLength(3);
 		for (const res of answers.filter((r) => r.status !== 201))
 			await expectProblem(res, 409, "quota-exceeded");
 		const { link } = await bodyOf<{ link: { counters: Json } }>(await readLink(linkId));
 		expect(link.counters).toMatchObject({ bytes: 0, reservedBytes: 900 });
-		expect((await limitsOf(linkToken)).remainingBytes).toBe(100);
+		expect((await limitsOf(uploadUrl)).remainingBytes).toBe(100);
 		await expectProblem(
-			await initRaw(linkToken, { name: "over.bin", size: 101 }),
+			await initRaw(uploadUrl, { name: "over.bin", size: 101 }),
 			409,
 			"quota-exceeded",
 		);
-		await initUpload(linkToken, { name: "fits.bin", size: 100 });
+		await initUpload(uploadUrl, { name: "fits.bin", size: 100 });
 	});
 });
 
 describe("abort releases the reservation", () => {
 	it("remainingFiles and remainingBytes go back up, and a refused init then fits", async () => {
-		const { linkToken } = await openLink({ maxFiles: 2, maxTotalBytes: 500, maxFileBytes: 500 });
-		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 2, remainingBytes: 500 });
-		const a = await initUpload(linkToken, { name: "a.bin", size: 200 });
-		const b = await initUpload(linkToken, { name: "b.bin", size: 300 });
-		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 0, remainingBytes: 0 });
+		const { uploadUrl } = await openLink({ maxFiles: 2, maxTotalBytes: 500, maxFileBytes: 500 });
+		expect(await limitsOf(uploadUrl)).toMatchObject({ remainingFiles: 2, remainingBytes: 500 });
+		const a = await initUpload(uploadUrl, { name: "a.bin", size: 200 });
+		const b = await initUpload(uploadUrl, { name: "b.bin", size: 300 });
+		expect(await limitsOf(uploadUrl)).toMatchObject({ remainingFiles: 0, remainingBytes: 0 });
 		await expectProblem(
-			await initRaw(linkToken, { name: "c.bin", size: 1 }),
+			await initRaw(uploadUrl, { name: "c.bin", size: 1 }),
 			409,
 			"quota-exceeded",
 		);
 
-		expect((await abort(linkToken, b)).status).toBe(204);
-		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 1, remainingBytes: 300 });
+		expect((await abort(uploadUrl, b)).status).toBe(204);
+		expect(await limitsOf(uploadUrl)).toMatchObject({ remainingFiles: 1, remainingBytes: 300 });
 		// Aborting again is idempotent and releases nothing twice.
-		expect((await abort(linkToken, b)).status).toBe(204);
-		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 1, remainingBytes: 300 });
+		expect((await abort(uploadUrl, b)).status).toBe(204);
+		expect(await limitsOf(uploadUrl)).toMatchObject({ remainingFiles: 1, remainingBytes: 300 });
 
-		await initUpload(linkToken, { name: "c.bin", size: 300 });
-		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 0, remainingBytes: 0 });
-		expect((await abort(linkToken, a)).status).toBe(204);
-		expect(await limitsOf(linkToken)).toMatchObject({ remainingFiles: 1, remainingBytes: 200 });
+		await initUpload(uploadUrl, { name: "c.bin", size: 300 });
+		expect(await limitsOf(uploadUrl)).toMatchObject({ remainingFiles: 0, remainingBytes: 0 });
+		expect((await abort(uploadUrl, a)).status).toBe(204);
+		expect(await limitsOf(uploadUrl)).toMatchObject({ remainingFiles: 1, remainingBytes: 200 });
 	});
 });
 
 describe("allowedExtensions", () => {
 	it("accepts an allowed extension in any case and refuses others with 415", async () => {
-		const { linkToken } = await openLink({ allowedExtensions: ["pdf"] });
-		await initUpload(linkToken, { name: "contract.pdf", size: 4 });
-		await initUpload(linkToken, { name: "report.PDF", size: 4 });
+		const { uploadUrl } = await openLink({ allowedExtensions: ["pdf"] });
+		await initUpload(uploadUrl, { name: "contract.pdf", size: 4 });
+		await initUpload(uploadUrl, { name: "report.PDF", size: 4 });
 		for (const name of ["notes.txt", "contract.pdf.exe", "pdf"]) {
 			await expectProblem(
-				await initRaw(linkToken, { name, size: 4 }),
+				await initRaw(uploadUrl, { name, size: 4 }),
 				415,
 				"file-type-not-allowed",
 			);
@@ -182,20 +183,20 @@ describe("allowedExtensions", () => {
 	});
 
 	it("judges the last extension: photo.jpg.php is refused when only jpg is allowed", async () => {
-		const { linkToken } = await openLink({ allowedExtensions: [".jpg"] });
-		await initUpload(linkToken, { name: "photo.jpg", size: 4 });
+		const { uploadUrl } = await openLink({ allowedExtensions: [".jpg"] });
+		await initUpload(uploadUrl, { name: "photo.jpg", size: 4 });
 		await expectProblem(
-			await initRaw(linkToken, { name: "photo.jpg.php", size: 4 }),
+			await initRaw(uploadUrl, { name: "photo.jpg.php", size: 4 }),
 			415,
 			"file-type-not-allowed",
 		);
 	});
 
 	it("refuses a name with no extension (or only a leading or trailing dot)", async () => {
-		const { linkToken } = await openLink({ allowedExtensions: ["jpg"] });
+		const { uploadUrl } = await openLink({ allowedExtensions: ["jpg"] });
 		for (const name of ["photo", ".jpg", "photo.", "photo.jpg/"]) {
 			await expectProblem(
-				await initRaw(linkToken, { name, size: 4 }),
+				await initRaw(uploadUrl, { name, size: 4 }),
 				415,
 				"file-type-not-allowed",
 			);
@@ -205,12 +206,12 @@ describe("allowedExtensions", () => {
 
 describe("allowedMimeTypes", () => {
 	it("matches exact types and type/* patterns, and refuses everything else with 415", async () => {
-		const { linkToken } = await openLink({ allowedMimeTypes: ["image/*", "application/pdf"] });
+		const { uploadUrl } = await openLink({ allowedMimeTypes: ["image/*", "application/pdf"] });
 		for (const type of ["image/png", "image/jpeg", "image/svg+xml", "IMAGE/PNG", "application/pdf"])
-			await initUpload(linkToken, { name: "f.bin", size: 4, type });
+			await initUpload(uploadUrl, { name: "f.bin", size: 4, type });
 		for (const type of ["text/plain", "application/pdfx", "imagex/png", "application/x-image"]) {
 			await expectProblem(
-				await initRaw(linkToken, { name: "f.bin", size: 4, type }),
+				await initRaw(uploadUrl, { name: "f.bin", size: 4, type }),
 				415,
 				"file-type-not-allowed",
 			);
@@ -218,9 +219,9 @@ describe("allowedMimeTypes", () => {
 	});
 
 	it("a file with no declared type counts as application/octet-stream and is refused", async () => {
-		const { linkToken } = await openLink({ allowedMimeTypes: ["image/*"] });
+		const { uploadUrl } = await openLink({ allowedMimeTypes: ["image/*"] });
 		await expectProblem(
-			await initRaw(linkToken, { name: "f.png", size: 4 }),
+			await initRaw(uploadUrl, { name: "f.png", size: 4 }),
 			415,
 			"file-type-not-allowed",
 		);
@@ -231,41 +232,41 @@ describe("password", () => {
 	const PASSWORD = "s3cret-Passphrase!";
 
 	it("none is 401 password-required, wrong is 403 password-incorrect, right is 201", async () => {
-		const { linkToken } = await openLink({ password: PASSWORD });
-		const info = await bodyOf<{ link: PublicLinkView }>(await call(`/r/${linkToken}`));
+		const { uploadUrl } = await openLink({ password: PASSWORD });
+		const info = await bodyOf<{ link: PublicLinkView }>(await callLink(uploadUrl, ``));
 		expect(info.link.passwordRequired).toBe(true);
 		const file = { name: "a.txt", size: 3 };
-		await expectProblem(await initRaw(linkToken, file), 401, "password-required");
+		await expectProblem(await initRaw(uploadUrl, file), 401, "password-required");
 		await expectProblem(
-			await initRaw(linkToken, { ...file, password: "" }),
+			await initRaw(uploadUrl, { ...file, password: "" }),
 			401,
 			"password-required",
 		);
 		for (const password of ["wrong-password", `${PASSWORD}x`, PASSWORD.toUpperCase()]) {
 			await expectProblem(
-				await initRaw(linkToken, { ...file, password }),
+				await initRaw(uploadUrl, { ...file, password }),
 				403,
 				"password-incorrect",
 			);
 		}
-		const { upload } = await initUpload(linkToken, { ...file, password: PASSWORD });
+		const { upload } = await initUpload(uploadUrl, { ...file, password: PASSWORD });
 		expect(upload.state).toBe("open");
 	});
 
 	it("an Idempotency-Key replay of an init still needs the password", async () => {
-		const { linkToken } = await openLink({ password: PASSWORD });
+		const { uploadUrl } = await openLink({ password: PASSWORD });
 		const file = { name: "a.txt", size: 3 };
 		const key = { "Idempotency-Key": "init-with-password-1" };
-		const first = await initRaw(linkToken, { ...file, password: PASSWORD }, key);
+		const first = await initRaw(uploadUrl, { ...file, password: PASSWORD }, key);
 		expect(first.status).toBe(201);
-		await expectProblem(await initRaw(linkToken, file, key), 401, "password-required");
+		await expectProblem(await initRaw(uploadUrl, file, key), 401, "password-required");
 		await expectProblem(
-			await initRaw(linkToken, { ...file, password: "wrong-password" }, key),
+			await initRaw(uploadUrl, { ...file, password: "wrong-password" }, key),
 			403,
 			"password-incorrect",
 		);
 		// The right password replays the original upload.
-		const replay = await initRaw(linkToken, { ...file, password: PASSWORD }, key);
+		const replay = await initRaw(uploadUrl, { ...file, password: PASSWORD }, key);
 		expect(replay.status).toBe(201);
 		const a = (await bodyOf<Created>(first)).upload.id;
 		expect((await bodyOf<Created>(replay)).upload.id).toBe(a);
@@ -280,24 +281,24 @@ describe("password", () => {
 		});
 		const createText = await createRes.text();
 		expect(createRes.status).toBe(201);
-		const { link, linkToken } = JSON.parse(createText) as {
+		const { link, uploadUrl } = JSON.parse(createText) as {
 			link: { id: string };
-			linkToken: string;
+			uploadUrl: string;
 		};
 		const file = { name: "a.txt", size: 3 };
-		const initRes = await initRaw(linkToken, { ...file, password: PASSWORD });
+		const initRes = await initRaw(uploadUrl, { ...file, password: PASSWORD });
 		const initText = await initRes.text();
 		expect(initRes.status).toBe(201);
 		const { upload, uploadToken } = JSON.parse(initText) as Created;
 		const texts = [
 			createText,
 			initText,
-			await (await initRaw(linkToken, { ...file, password: "wrong-password" })).text(),
-			await (await call(`/r/${linkToken}`)).text(),
+			await (await initRaw(uploadUrl, { ...file, password: "wrong-password" })).text(),
+			await (await callLink(uploadUrl, ``)).text(),
 			await (await call(`/api/links/${link.id}`, { headers: bearer(apiKey) })).text(),
 			await (await call(`/api/links/${link.id}/uploads`, { headers: bearer(apiKey) })).text(),
 			await (
-				await call(`/r/${linkToken}/uploads/${upload.id}`, {
+				await callLink(uploadUrl, `/uploads/${upload.id}`, {
 					headers: { "Upload-Token": uploadToken },
 				})
 			).text(),
@@ -308,29 +309,29 @@ describe("password", () => {
 
 describe("required uploader details", () => {
 	it("requireUploaderName: a missing name is 400 uploader-details-required", async () => {
-		const { linkToken } = await openLink({ requireUploaderName: true });
+		const { uploadUrl } = await openLink({ requireUploaderName: true });
 		await expectProblem(
-			await initRaw(linkToken, { name: "a.txt", size: 3 }),
+			await initRaw(uploadUrl, { name: "a.txt", size: 3 }),
 			400,
 			"uploader-details-required",
 		);
 		await expectProblem(
-			await initRaw(linkToken, { name: "a.txt", size: 3, uploaderEmail: "a@example.com" }),
+			await initRaw(uploadUrl, { name: "a.txt", size: 3, uploaderEmail: "a@example.com" }),
 			400,
 			"uploader-details-required",
 		);
-		const { upload } = await initUpload(linkToken, { name: "a.txt", size: 3, uploaderName: "Ada" });
+		const { upload } = await initUpload(uploadUrl, { name: "a.txt", size: 3, uploaderName: "Ada" });
 		expect(upload.uploaderName).toBe("Ada");
 	});
 
 	it("requireUploaderEmail: a missing email is 400 uploader-details-required", async () => {
-		const { linkToken } = await openLink({ requireUploaderEmail: true });
+		const { uploadUrl } = await openLink({ requireUploaderEmail: true });
 		await expectProblem(
-			await initRaw(linkToken, { name: "a.txt", size: 3, uploaderName: "Ada" }),
+			await initRaw(uploadUrl, { name: "a.txt", size: 3, uploaderName: "Ada" }),
 			400,
 			"uploader-details-required",
 		);
-		const { upload } = await initUpload(linkToken, {
+		const { upload } = await initUpload(uploadUrl, {
 			name: "a.txt",
 			size: 3,
 			uploaderEmail: "ada@example.com",
@@ -339,17 +340,17 @@ describe("required uploader details", () => {
 	});
 
 	it("an invalid email or a blank name is 400 validation-failed", async () => {
-		const { linkToken } = await openLink({ requireUploaderName: true, requireUploaderEmail: true });
+		const { uploadUrl } = await openLink({ requireUploaderName: true, requireUploaderEmail: true });
 		for (const uploaderEmail of ["not-an-email", "a@", "@example.com", "a b@example.com", ""]) {
 			await expectProblem(
-				await initRaw(linkToken, { name: "a.txt", size: 3, uploaderName: "Ada", uploaderEmail }),
+				await initRaw(uploadUrl, { name: "a.txt", size: 3, uploaderName: "Ada", uploaderEmail }),
 				400,
 				"validation-failed",
 			);
 		}
 		for (const uploaderName of ["", "   "]) {
 			await expectProblem(
-				await initRaw(linkToken, {
+				await initRaw(uploadUrl, {
 					name: "a.txt",
 					size: 3,
 					uploaderName,
@@ -359,7 +360,7 @@ describe("required uploader details", () => {
 				"validation-failed",
 			);
 		}
-		await initUpload(linkToken, {
+		await initUpload(uploadUrl, {
 			name: "a.txt",
 			size: 3,
 			uploaderName: "Ada",
@@ -371,8 +372,8 @@ describe("required uploader details", () => {
 describe("link expiry", () => {
 	it("past expiresAt, init is 423 link-closing with Retry-After even before the alarm runs", async () => {
 		const expiresAt = new Date(Date.now() + 300).toISOString();
-		const { linkId, linkToken } = await openLink({ expiresAt });
-		const early = await initUpload(linkToken, { name: "early.txt", size: 3 });
+		const { linkId, uploadUrl } = await openLink({ expiresAt });
+		const early = await initUpload(uploadUrl, { name: "early.txt", size: 3 });
 		// Keep the expiry alarm from running: the link must close on the clock alone.
 		await runInDurableObject(stubOf(linkId), async (_instance, state) => {
 			await state.storage.deleteAlarm();
@@ -380,17 +381,17 @@ describe("link expiry", () => {
 		await sleep(400);
 
 		const p = await expectProblem(
-			await initRaw(linkToken, { name: "late.txt", size: 3 }),
+			await initRaw(uploadUrl, { name: "late.txt", size: 3 }),
 			423,
 			"link-closing",
 		);
 		expect(p.retryable).toBe(true);
-		const res = await initRaw(linkToken, { name: "late.txt", size: 3 });
+		const res = await initRaw(uploadUrl, { name: "late.txt", size: 3 });
 		expect(res.headers.get("retry-after")).toMatch(/^[0-9]+$/);
 		await expectProblem(res, 423, "link-closing");
 		// An upload admitted before the expiry cannot send its bytes either.
 		await expectProblem(
-			await call(`/r/${linkToken}/uploads/${early.upload.id}`, {
+			await callLink(uploadUrl, `/uploads/${early.upload.id}`, {
 				method: "PUT",
 				headers: { "Upload-Token": early.uploadToken },
 				body: new Uint8Array([1, 2, 3]),

@@ -13,6 +13,7 @@ import {
 	bytesOf,
 	type CommandBody,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectClean,
@@ -31,8 +32,8 @@ const MiB = 1024 * 1024;
 
 async function fixture(settings: Record<string, unknown> = {}) {
 	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey, settings);
-	return { apiKey, link, linkToken, client: uploaderFor(linkToken) };
+	const { link, uploadUrl } = await createLink(apiKey, settings);
+	return { apiKey, link, uploadUrl, client: uploaderFor(uploadUrl) };
 }
 
 async function uploadState(linkId: string, uploadId: string) {
@@ -55,12 +56,12 @@ async function reserved(linkId: string) {
 }
 
 function putPart(
-	linkToken: string,
+	uploadUrl: string,
 	session: { uploadId: string; uploadToken: string },
 	n: number,
 	body: Uint8Array,
 ) {
-	return call(`/r/${linkToken}/uploads/${session.uploadId}/parts/${n}`, {
+	return callLink(uploadUrl, `/uploads/${session.uploadId}/parts/${n}`, {
 		method: "PUT",
 		headers: { "Upload-Token": session.uploadToken },
 		body,
@@ -78,9 +79,9 @@ describe("race: terminal transition between admit and record", () => {
 		const race = { kind, at };
 
 		it(`init (multipart creation) racing ${kind} (applied at ${at}): 410 ${code}, multipart aborted, quota released`, async () => {
-			const { link, linkToken } = await fixture();
+			const { link, uploadUrl } = await fixture();
 			await setFaults(link.id, { race });
-			await expectProblem(await initRaw(linkToken, { name: "big.bin", size: 20 * MiB }), 410, code);
+			await expectProblem(await initRaw(uploadUrl, { name: "big.bin", size: 20 * MiB }), 410, code);
 			expect(await r2Keys(link.id)).toEqual([]);
 			const rows = await runInDurableObject(stubOf(link.id), (_i: LinkDO, state) =>
 				state.storage.sql
@@ -95,10 +96,10 @@ describe("race: terminal transition between admit and record", () => {
 		});
 
 		it(`single PUT racing ${kind} (applied at ${at}): 410 ${code} and the object is removed`, async () => {
-			const { link, linkToken, client } = await fixture();
+			const { link, uploadUrl, client } = await fixture();
 			const { session } = await client.init(100, { name: "a.txt" });
 			await setFaults(link.id, { race });
-			const res = await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+			const res = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 				method: "PUT",
 				headers: { "Upload-Token": session.uploadToken },
 				body: bytesOf(100),
@@ -111,11 +112,11 @@ describe("race: terminal transition between admit and record", () => {
 		});
 
 		it(`part PUT racing ${kind} (applied at ${at}): 410 ${code}, never recorded, multipart aborted`, async () => {
-			const { link, linkToken, client } = await fixture();
+			const { link, uploadUrl, client } = await fixture();
 			const { session } = await client.init(20 * MiB, { name: "v.bin" });
-			expect((await putPart(linkToken, session, 1, bytesOf(8 * MiB))).status).toBe(200);
+			expect((await putPart(uploadUrl, session, 1, bytesOf(8 * MiB))).status).toBe(200);
 			await setFaults(link.id, { race });
-			await expectProblem(await putPart(linkToken, session, 2, bytesOf(8 * MiB)), 410, code);
+			await expectProblem(await putPart(uploadUrl, session, 2, bytesOf(8 * MiB)), 410, code);
 			const { r2_upload_id: r2UploadId } = await uploadState(link.id, session.uploadId);
 			const parts = await runInDurableObject(stubOf(link.id), (_i: LinkDO, state) =>
 				state.storage.sql
@@ -137,12 +138,12 @@ describe("race: terminal transition between admit and record", () => {
 		});
 
 		it(`complete racing ${kind} (applied at ${at}): 410 ${code} and the committed object is deleted`, async () => {
-			const { link, linkToken, client } = await fixture({ lateFinalize: "recover" });
+			const { link, uploadUrl, client } = await fixture({ lateFinalize: "recover" });
 			const { session } = await client.init(9 * MiB, { name: "c.bin" });
-			expect((await putPart(linkToken, session, 1, bytesOf(8 * MiB))).status).toBe(200);
-			expect((await putPart(linkToken, session, 2, bytesOf(1 * MiB))).status).toBe(200);
+			expect((await putPart(uploadUrl, session, 1, bytesOf(8 * MiB))).status).toBe(200);
+			expect((await putPart(uploadUrl, session, 2, bytesOf(1 * MiB))).status).toBe(200);
 			await setFaults(link.id, { race });
-			const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/complete`, {
+			const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/complete`, {
 				method: "POST",
 				headers: { "Upload-Token": session.uploadToken },
 			});
@@ -158,16 +159,16 @@ describe("race: terminal transition between admit and record", () => {
 	}
 
 	it("finalize accepted before a delete is decided first: finalized, then purged with the link", async () => {
-		const { apiKey, link, linkToken, client } = await fixture();
+		const { apiKey, link, uploadUrl, client } = await fixture();
 		const { session } = await client.init(10, { name: "f.txt" });
-		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
 		});
 		await setFaults(link.id, { failSend: 1_000 });
 		const fin = await bodyOf<{ command: CommandBody }>(
-			await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 				method: "POST",
 				headers: { "Upload-Token": session.uploadToken },
 			}),
@@ -199,16 +200,16 @@ describe("race: terminal transition between admit and record", () => {
 	});
 
 	it("finalize accepted while a delete is pending is decided after it: rejected link-deleted, bytes gone", async () => {
-		const { apiKey, link, linkToken, client } = await fixture();
+		const { apiKey, link, uploadUrl, client } = await fixture();
 		const { session } = await client.init(10, { name: "f.txt" });
-		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
 		});
 		await setFaults(link.id, { failSend: 1_000 });
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
-		const finRes = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+		const finRes = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 			method: "POST",
 			headers: { "Upload-Token": session.uploadToken },
 		});
@@ -226,9 +227,9 @@ describe("race: terminal transition between admit and record", () => {
 
 describe("finalization-pending uploads and lateFinalize", () => {
 	async function completedThenRevoked(policy: "recover" | "reject", finalizeFirst = false) {
-		const { apiKey, link, linkToken, client } = await fixture({ lateFinalize: policy });
+		const { apiKey, link, uploadUrl, client } = await fixture({ lateFinalize: policy });
 		const { session } = await client.init(10, { name: "late.txt" });
-		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
@@ -236,7 +237,7 @@ describe("finalization-pending uploads and lateFinalize", () => {
 		const open = await client.init(20 * MiB, { name: "open.bin" });
 		if (finalizeFirst) await setFaults(link.id, { failSend: 1_000 });
 		const revoke = await bodyOf<{ command: CommandBody }>(await issue("revoke", link.id, apiKey));
-		return { apiKey, link, linkToken, client, session, open: open.session, revoke: revoke.command };
+		return { apiKey, link, uploadUrl, client, session, open: open.session, revoke: revoke.command };
 	}
 
 	it("recover (default): an upload completed before the revoke is finalized without being asked", async () => {
@@ -253,9 +254,9 @@ describe("finalization-pending uploads and lateFinalize", () => {
 	});
 
 	it("recover: the uploader's late finalize still gets 202 and succeeds", async () => {
-		const { link, linkToken, session, revoke } = await completedThenRevoked("recover");
+		const { link, uploadUrl, session, revoke } = await completedThenRevoked("recover");
 		await waitForCommand(revoke.id);
-		const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 			method: "POST",
 			headers: { "Upload-Token": session.uploadToken },
 		});
@@ -269,18 +270,18 @@ describe("finalization-pending uploads and lateFinalize", () => {
 	});
 
 	it("reject: the completed upload is deleted and its finalize answers 410", async () => {
-		const { link, linkToken, session, revoke } = await completedThenRevoked("reject");
+		const { link, uploadUrl, session, revoke } = await completedThenRevoked("reject");
 		await waitForCommand(revoke.id);
 		expect((await uploadState(link.id, session.uploadId)).state).toBe("rejected");
 		expect(await r2Keys(link.id)).toEqual([]);
-		const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 			method: "POST",
 			headers: { "Upload-Token": session.uploadToken },
 		});
 		await expectProblem(res, 410, "link-revoked");
 		// The status still shows the final outcome.
 		const status = await bodyOf<{ upload: { state: string } }>(
-			await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 				headers: { "Upload-Token": session.uploadToken },
 			}),
 		);
@@ -309,17 +310,17 @@ describe("finalization-pending uploads and lateFinalize", () => {
 
 describe("pause and resume leave in-flight uploads alone", () => {
 	it("a part admitted before a pause is recorded; new parts wait for resume", async () => {
-		const { apiKey, link, linkToken, client } = await fixture();
+		const { apiKey, link, uploadUrl, client } = await fixture();
 		const data = bytesOf(17 * MiB, 4);
 		const { session } = await client.init(data.byteLength, { name: "p.bin" });
 		await setFaults(link.id, { race: { kind: "pause", at: "record" } });
-		expect((await putPart(linkToken, session, 1, data.slice(0, 8 * MiB))).status).toBe(200);
+		expect((await putPart(uploadUrl, session, 1, data.slice(0, 8 * MiB))).status).toBe(200);
 		await expectProblem(
-			await putPart(linkToken, session, 2, data.slice(8 * MiB, 16 * MiB)),
+			await putPart(uploadUrl, session, 2, data.slice(8 * MiB, 16 * MiB)),
 			423,
 			"link-paused",
 		);
-		const status = await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		const status = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(status.status).toBe(200);

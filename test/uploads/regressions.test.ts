@@ -6,18 +6,19 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LinkDO } from "../../src/do/link-do";
 import { sha256Hex } from "../../src/lib/crypto";
-import { parseLinkToken } from "../../src/lib/ids";
+import { linkSecretHash as hashOfSecret } from "../../src/lib/ids";
 import {
 	bodyOf,
 	bytesOf,
 	type CommandBody,
-	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectClean,
 	expectProblem,
 	fireTimers,
 	issue,
+	parseUploadUrl,
 	r2Keys,
 	setFaults,
 	stubOf,
@@ -27,15 +28,15 @@ import {
 
 async function session(settings: Record<string, unknown> = {}) {
 	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey, settings);
-	const { session } = await uploaderFor(linkToken).init(10, { name: "a.txt" });
-	const parsed = await parseLinkToken(linkToken);
+	const { link, uploadUrl } = await createLink(apiKey, settings);
+	const { session } = await uploaderFor(uploadUrl).init(10, { name: "a.txt" });
+	const secretHash = (await hashOfSecret(parseUploadUrl(uploadUrl).secret)) ?? "";
 	const auth = {
-		linkSecretHash: parsed?.secretHash ?? "",
+		linkSecretHash: secretHash,
 		uploadId: session.uploadId,
 		tokenHash: await sha256Hex(session.uploadToken),
 	};
-	return { link, linkToken, session, auth, stub: stubOf(link.id) };
+	return { link, uploadUrl, session, auth, stub: stubOf(link.id) };
 }
 
 describe("regressions", () => {
@@ -79,11 +80,11 @@ describe("regressions", () => {
 describe("review findings", () => {
 	it("a finalize decided after a delete is refused even for a file recovered by an earlier revoke", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
-		const client = uploaderFor(linkToken);
+		const { link, uploadUrl } = await createLink(apiKey);
+		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(10, { name: "r.txt" });
 		const h = { "Upload-Token": session.uploadToken };
-		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "PUT",
 			headers: h,
 			body: bytesOf(10),
@@ -92,7 +93,7 @@ describe("review findings", () => {
 		await waitForCommand(revoke.command.id);
 		await setFaults(link.id, { failSend: 1_000 });
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
-		const fin = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+		const fin = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 			method: "POST",
 			headers: h,
 		});
@@ -109,13 +110,13 @@ describe("review findings", () => {
 
 	it("finalize of an upload still open on a revoked link is 410, not 409", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
-		const { session } = await uploaderFor(linkToken).init(10, { name: "o.txt" });
+		const { link, uploadUrl } = await createLink(apiKey);
+		const { session } = await uploaderFor(uploadUrl).init(10, { name: "o.txt" });
 		// The transition applies but its cleanup step fails: the upload is still open.
 		await setFaults(link.id, { failStep: { "cleanup-uploads": 1_000 } });
 		await bodyOf(await issue("revoke", link.id, apiKey));
 		await stubOf(link.id).drain();
-		const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 			method: "POST",
 			headers: { "Upload-Token": session.uploadToken },
 		});
@@ -124,9 +125,9 @@ describe("review findings", () => {
 
 	it("delete rejects a completed upload directly (no revoke first), whatever the policy", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey, { lateFinalize: "recover" });
-		const { session } = await uploaderFor(linkToken).init(10, { name: "d.txt" });
-		await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+		const { link, uploadUrl } = await createLink(apiKey, { lateFinalize: "recover" });
+		const { session } = await uploaderFor(uploadUrl).init(10, { name: "d.txt" });
+		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 			method: "PUT",
 			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
@@ -144,9 +145,9 @@ describe("review findings", () => {
 	for (const policy of ["recover", "reject"] as const) {
 		it(`session expiry of a completed, never-finalized upload under ${policy}`, async () => {
 			const { apiKey } = await createOwner();
-			const { link, linkToken } = await createLink(apiKey, { lateFinalize: policy });
-			const { session } = await uploaderFor(linkToken).init(10, { name: "s.txt" });
-			await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+			const { link, uploadUrl } = await createLink(apiKey, { lateFinalize: policy });
+			const { session } = await uploaderFor(uploadUrl).init(10, { name: "s.txt" });
+			await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 				method: "PUT",
 				headers: { "Upload-Token": session.uploadToken },
 				body: bytesOf(10),

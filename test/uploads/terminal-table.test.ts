@@ -11,6 +11,7 @@ import {
 	bytesOf,
 	type CommandBody,
 	call,
+	callLink,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -63,8 +64,8 @@ const EXPECTED: Record<Op, Record<Phase, [number, string?]>> = {
 /** A link with sessions in every state an operation needs, then driven into `phase`. */
 async function linkIn(phase: Phase) {
 	const { apiKey } = await createOwner();
-	const { link, linkToken } = await createLink(apiKey);
-	const client = uploaderFor(linkToken);
+	const { link, uploadUrl } = await createLink(apiKey);
+	const client = uploaderFor(uploadUrl);
 	const single = (await client.init(10, { name: "open.txt" })).session;
 	const toAbort = (await client.init(10, { name: "abort.txt" })).session;
 	const multi = (await client.init(9 * MiB, { name: "parts.bin" })).session;
@@ -72,7 +73,7 @@ async function linkIn(phase: Phase) {
 		[1, 8 * MiB],
 		[2, MiB],
 	] as const) {
-		const res = await call(`/r/${linkToken}/uploads/${multi.uploadId}/parts/${n}`, {
+		const res = await callLink(uploadUrl, `/uploads/${multi.uploadId}/parts/${n}`, {
 			method: "PUT",
 			headers: { "Upload-Token": multi.uploadToken },
 			body: bytesOf(size),
@@ -80,7 +81,7 @@ async function linkIn(phase: Phase) {
 		expect(res.status).toBe(200);
 	}
 	const done = (await client.init(10, { name: "done.txt" })).session;
-	const put = await call(`/r/${linkToken}/uploads/${done.uploadId}`, {
+	const put = await callLink(uploadUrl, `/uploads/${done.uploadId}`, {
 		method: "PUT",
 		headers: { "Upload-Token": done.uploadToken },
 		body: bytesOf(10),
@@ -98,27 +99,39 @@ async function linkIn(phase: Phase) {
 		if (phase !== "closing") await waitForCommand(command.id);
 	}
 	const h = (s: { uploadToken: string }) => ({ "Upload-Token": s.uploadToken });
-	const base = `/r/${linkToken}/uploads`;
+	const base = `/uploads`;
 	const ops: Record<Op, () => Promise<Response>> = {
 		init: () =>
-			call(base, {
+			callLink(uploadUrl, base, {
 				method: "POST",
 				headers: { "Content-Type": "application/json" },
 				body: JSON.stringify({ name: "n.txt", size: 1 }),
 			}),
 		"single-put": () =>
-			call(`${base}/${single.uploadId}`, { method: "PUT", headers: h(single), body: bytesOf(10) }),
+			callLink(uploadUrl, `${base}/${single.uploadId}`, {
+				method: "PUT",
+				headers: h(single),
+				body: bytesOf(10),
+			}),
 		"part-put": () =>
-			call(`${base}/${multi.uploadId}/parts/2`, {
+			callLink(uploadUrl, `${base}/${multi.uploadId}/parts/2`, {
 				method: "PUT",
 				headers: h(multi),
 				body: bytesOf(MiB),
 			}),
 		complete: () =>
-			call(`${base}/${multi.uploadId}/complete`, { method: "POST", headers: h(multi) }),
-		abort: () => call(`${base}/${toAbort.uploadId}`, { method: "DELETE", headers: h(toAbort) }),
-		finalize: () => call(`${base}/${done.uploadId}/finalize`, { method: "POST", headers: h(done) }),
-		status: () => call(`${base}/${done.uploadId}`, { headers: h(done) }),
+			callLink(uploadUrl, `${base}/${multi.uploadId}/complete`, {
+				method: "POST",
+				headers: h(multi),
+			}),
+		abort: () =>
+			callLink(uploadUrl, `${base}/${toAbort.uploadId}`, { method: "DELETE", headers: h(toAbort) }),
+		finalize: () =>
+			callLink(uploadUrl, `${base}/${done.uploadId}/finalize`, {
+				method: "POST",
+				headers: h(done),
+			}),
+		status: () => callLink(uploadUrl, `${base}/${done.uploadId}`, { headers: h(done) }),
 	};
 	return ops;
 }
@@ -145,19 +158,19 @@ describe("terminal-state table for uploader operations", () => {
 
 	it("after revoke, finalize of an upload that never completed is 410", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
-		const { session } = await uploaderFor(linkToken).init(10, { name: "never.txt" });
+		const { link, uploadUrl } = await createLink(apiKey);
+		const { session } = await uploaderFor(uploadUrl).init(10, { name: "never.txt" });
 		const { command } = await bodyOf<{ command: CommandBody }>(
 			await issue("revoke", link.id, apiKey),
 		);
 		await waitForCommand(command.id);
-		const res = await call(`/r/${linkToken}/uploads/${session.uploadId}/finalize`, {
+		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
 			method: "POST",
 			headers: { "Upload-Token": session.uploadToken },
 		});
 		await expectProblem(res, 410, "link-revoked");
 		const status = await bodyOf<{ upload: { state: string } }>(
-			await call(`/r/${linkToken}/uploads/${session.uploadId}`, {
+			await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
 				headers: { "Upload-Token": session.uploadToken },
 			}),
 		);
@@ -166,9 +179,9 @@ describe("terminal-state table for uploader operations", () => {
 
 	it("the client waits out 423 link-paused and finishes after resume", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		await call(`/api/links/${link.id}/pause`, { method: "POST", headers: bearer(apiKey) });
-		const pending = uploaderFor(linkToken).upload(bytesOf(100), { name: "wait.txt" });
+		const pending = uploaderFor(uploadUrl).upload(bytesOf(100), { name: "wait.txt" });
 		await new Promise((r) => setTimeout(r, 150));
 		await call(`/api/links/${link.id}/resume`, { method: "POST", headers: bearer(apiKey) });
 		const result = await pending;
@@ -177,13 +190,13 @@ describe("terminal-state table for uploader operations", () => {
 
 	it("the client stops on 410 with a LinkGoneError", async () => {
 		const { apiKey } = await createOwner();
-		const { link, linkToken } = await createLink(apiKey);
+		const { link, uploadUrl } = await createLink(apiKey);
 		const { command } = await bodyOf<{ command: CommandBody }>(
 			await issue("revoke", link.id, apiKey),
 		);
 		await waitForCommand(command.id);
 		await expect(
-			uploaderFor(linkToken).upload(bytesOf(5), { name: "late.txt" }),
+			uploaderFor(uploadUrl).upload(bytesOf(5), { name: "late.txt" }),
 		).rejects.toMatchObject({
 			name: "LinkGoneError",
 			code: "link-revoked",
