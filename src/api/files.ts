@@ -82,7 +82,13 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 			"Content-Disposition": contentDisposition(file.name),
 			"X-Content-Type-Options": "nosniff",
 			"Content-Security-Policy": "default-src 'none'; sandbox",
-			"Cache-Control": "private, no-store",
+			// Byte-exact: the runtime and Cloudflare's edge compress text-like types
+			// unless told not to, which drops Content-Length and leaves a
+			// Content-Range that no longer describes the bytes sent. `identity` is
+			// what the runtime (and miniflare) honour; `no-transform` is what the
+			// edge honours.
+			"Cache-Control": "private, no-store, no-transform",
+			"Content-Encoding": "identity",
 			"Accept-Ranges": "bytes",
 			ETag: object.httpEtag,
 		});

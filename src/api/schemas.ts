@@ -5,10 +5,52 @@
 import * as v from "valibot";
 import { LINK_STATES, PHASES } from "../domain/lifecycle";
 import { MAX_FILE_BYTES_LIMIT } from "../domain/settings";
+import { cleanText, hasVisible, visibleText } from "../domain/text";
 
-const text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max));
+/*
+ * Human text is cleaned here, at the edge (src/domain/text.ts): no control,
+ * bidi or invisible characters are stored. A blank string stays a shape error
+ * (400 validation-failed); a value whose characters are all invisible is
+ * refused where the field is required, and counts as absent where it is
+ * optional (so a required uploader detail is then uploader-details-required).
+ */
+
+/** Multi-line text (a description): cleaned, `\n` kept; nothing visible is "". */
+const text = (max: number) =>
+	v.pipe(
+		v.string(),
+		v.trim(),
+		v.maxLength(max),
+		v.transform((s) => visibleText(s, { multiline: true }) ?? ""),
+	);
+/** Required one-line text (a title, a name): cleaned; nothing visible is refused. */
 const nonEmptyText = (max: number) =>
-	v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
+	v.pipe(
+		v.string(),
+		v.trim(),
+		v.minLength(1),
+		v.maxLength(max),
+		v.transform((s) => cleanText(s)),
+		v.check(hasVisible, "Expected visible characters"),
+	);
+/** Optional one-line text from uploaders: cleaned; nothing visible is absent. */
+const optionalText = (max: number) =>
+	v.pipe(
+		v.string(),
+		v.trim(),
+		v.minLength(1),
+		v.maxLength(max),
+		v.transform((s) => visibleText(s) ?? undefined),
+	);
+/** Optional email from uploaders: cleaned, then checked; nothing visible is absent. */
+const optionalEmail = v.pipe(
+	v.string(),
+	v.trim(),
+	v.minLength(1, "Invalid email"),
+	v.maxLength(320),
+	v.transform((s) => visibleText(s) ?? undefined),
+	v.check((s) => s === undefined || v.EMAIL_REGEX.test(s), "Invalid email"),
+);
 const positiveInt = (max: number) =>
 	v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
 
@@ -85,8 +127,8 @@ export const InitUploadBody = v.strictObject({
 		),
 		"application/octet-stream",
 	),
-	uploaderName: v.optional(nonEmptyText(200)),
-	uploaderEmail: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(320), v.email())),
+	uploaderName: v.optional(optionalText(200)),
+	uploaderEmail: v.optional(optionalEmail),
 	sha256: v.optional(
 		v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/, "64 hex digits"), v.toLowerCase()),
 	),

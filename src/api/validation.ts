@@ -57,19 +57,48 @@ const limit = bodyLimit({
 });
 
 /**
+ * The one rule for "this body is JSON": exactly Hono's validator rule
+ * (hono/dist/validator/validator.js), applied to the media type before any
+ * `;` parameters. If the two rules differed, Hono would validate `{}` for a
+ * body this middleware let through, and the body would be silently ignored.
+ */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** The media type of a Content-Type header, as Hono reads it. */
+export function mediaTypeOf(contentType: string): string {
+	return (contentType.split(";")[0] ?? "").trim().toLowerCase();
+}
+
+/** True when `contentType` names JSON under the rule Hono's validator applies. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+	return contentType !== undefined && JSON_MEDIA_TYPE.test(mediaTypeOf(contentType));
+}
+
+/**
  * For JSON endpoints: 415 unless the body is JSON, 413 when too large, 400
- * `malformed-json` when it does not parse. An absent body counts as `{}` so
- * that endpoints whose fields are all optional accept an empty POST.
+ * `malformed-json` when it does not parse. An absent, empty or whitespace-only
+ * body counts as `{}` so that endpoints whose fields are all optional accept an
+ * empty POST or PATCH.
+ *
+ * What this middleware parsed is what the validator sees: the parsed value is
+ * put back into Hono's body cache as the request text (`c.req.json()` reads
+ * `bodyCache.text`, a Promise), so the validator never re-reads or re-decides.
  */
 export const jsonBody: MiddlewareHandler = async (c, next) => {
 	const length = c.req.header("content-length");
 	const type = c.req.header("content-type");
-	const empty = length === "0" || (length === undefined && !type && c.req.raw.body === null);
-	if (empty) {
-		c.req.bodyCache.json = {};
+	const useParsed = (value: object) => {
+		// Hono types the cache as plain values but stores and reads Promises
+		// (request.js #cachedBody); a plain value there breaks c.req.json().
+		const cache: { text: Promise<string> } = { text: Promise.resolve(JSON.stringify(value)) };
+		c.req.bodyCache = cache as unknown as typeof c.req.bodyCache;
+	};
+	if (length === "0" || (length === undefined && c.req.raw.body === null)) {
+		// No body at all: nothing can be ignored, whatever the type says.
+		useParsed({});
 		return next();
 	}
-	if (!type || !/^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i.test(type)) {
+	if (!isJsonContentType(type)) {
 		throw new ProblemError(problem("unsupported-media-type"));
 	}
 	return limit(c, async () => {
@@ -89,7 +118,7 @@ export const jsonBody: MiddlewareHandler = async (c, next) => {
 				}),
 			);
 		}
-		c.req.bodyCache.json = parsed;
+		useParsed(parsed);
 		await next();
 	});
 };

@@ -5,6 +5,9 @@
 import type { TimerName } from "../storage/names";
 import type { Sql } from "./sql";
 
+/** The furthest ahead the alarm is ever set (a year); later timers wait in the table. */
+export const MAX_ALARM_AHEAD_MS = 365 * 24 * 3_600_000;
+
 export class Timers {
 	constructor(
 		private readonly sql: Sql,
@@ -44,9 +47,15 @@ export class Timers {
 		return due.map((t) => t.name as TimerName);
 	}
 
+	/**
+	 * Points the alarm at the earliest due timer, at most `MAX_ALARM_AHEAD_MS`
+	 * ahead: the alarm API throws for far dates (after 2189), and a throw here
+	 * would fail every call that re-arms, after its change was committed. An
+	 * alarm that fires early finds nothing due and re-arms again.
+	 */
 	async rearm(): Promise<void> {
 		const next = this.sql.one<{ due: number | null }>("SELECT MIN(due_at) AS due FROM timers");
 		if (next?.due == null) await this.storage.deleteAlarm();
-		else await this.storage.setAlarm(next.due);
+		else await this.storage.setAlarm(Math.min(next.due, Date.now() + MAX_ALARM_AHEAD_MS));
 	}
 }

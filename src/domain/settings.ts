@@ -49,8 +49,23 @@ export const DEFAULT_SETTINGS: LinkSettings = {
 };
 
 /**
+ * How far ahead a link may expire. A bound keeps every expiry a date the
+ * Durable Object alarm API accepts (it refuses dates after 2189), and a link
+ * meant to live longer than this should simply not expire.
+ */
+export const MAX_EXPIRY_YEARS = 10;
+
+/** The latest instant (ms) a link created or changed at `now` may expire at. */
+export function latestExpiry(now: number): number {
+	const d = new Date(now);
+	d.setUTCFullYear(d.getUTCFullYear() + MAX_EXPIRY_YEARS);
+	return d.getTime();
+}
+
+/**
  * Merges a patch into settings and checks the rules that span fields.
- * `changingExpiry` rules: a new expiry must lie in the future (`now` in ms).
+ * A new expiry must lie in the future (`now` in ms) and at most
+ * `MAX_EXPIRY_YEARS` ahead; an expiry already stored is not judged again.
  */
 export function mergeSettings(
 	current: LinkSettings,
@@ -68,6 +83,13 @@ export function mergeSettings(
 		const at = Date.parse(patch.expiresAt);
 		if (!Number.isFinite(at)) return invalid("expiresAt", "expiresAt is not a valid instant.");
 		if (at <= now) return invalid("expiresAt", "expiresAt must be in the future.");
+		const latest = latestExpiry(now);
+		if (at > latest) {
+			return invalid(
+				"expiresAt",
+				`expiresAt must be within ${MAX_EXPIRY_YEARS} years from now (no later than ${new Date(latest).toISOString()}); use null for a link that never expires.`,
+			);
+		}
 		next.expiresAt = new Date(at).toISOString();
 	}
 	return { ok: true, value: next };

@@ -8,6 +8,7 @@ import { isTerminal, type LinkState, TERMINAL_CODE } from "./lifecycle";
 import { choosePartSize, DEFAULT_PART_SIZE, MAX_PARTS } from "./parts";
 import { type Problem, problem } from "./problems";
 import type { LateFinalizePolicy, LinkSettings } from "./settings";
+import { cleanText, hasVisible } from "./text";
 
 export const UPLOAD_STATES = ["open", "completed", "finalized", "aborted", "rejected"] as const;
 export type UploadState = (typeof UPLOAD_STATES)[number];
@@ -52,17 +53,15 @@ export function missingParts(partCount: number, have: readonly number[]): number
 
 /**
  * A file name made safe for display and Content-Disposition: no path, no
- * control or bidi-override characters, bounded length. Never used in a key.
+ * control, bidi or invisible characters (`cleanText`), no `"`, no leading
+ * dots, bounded length; "file" when nothing visible is left. Never used in a
+ * key. Idempotent.
  */
 export function sanitizeFileName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? "";
-	const cleaned = base
-		// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-		.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069"]/g, "")
-		.replace(/^[.\s]+/, "")
-		.trim();
-	const bounded = [...cleaned].slice(0, 200).join("");
-	return bounded || "file";
+	const cleaned = cleanText(base.replace(/"/g, "")).replace(/^[.\s]+/, "");
+	const bounded = [...cleaned].slice(0, 200).join("").trim();
+	return hasVisible(bounded) ? bounded : "file";
 }
 
 /** The lower-case extension of a (sanitized) name, without the dot; "" when none. */

@@ -1,0 +1,51 @@
+/**
+ * Downloads are byte-exact (issue 9, item 6): the runtime and Cloudflare's
+ * edge compress text-like responses unless told not to, which drops
+ * Content-Length and leaves a Content-Range that describes other bytes. The
+ * in-process fetch here does not compress, so the opt-out headers are checked.
+ */
+import { describe, expect, it } from "vitest";
+import { bearer, call, createLink, createOwner, sha256HexOf, uploaderFor } from "../helpers";
+
+const HTML = `<!doctype html><title>x</title>${"<p>hello, world</p>\n".repeat(200)}`;
+
+function expectNoTransform(res: Response) {
+	expect(res.headers.get("cache-control")).toBe("private, no-store, no-transform");
+	expect(res.headers.get("content-encoding")).toBe("identity");
+	expect(res.headers.get("accept-ranges")).toBe("bytes");
+}
+
+describe("file downloads opt out of compression", () => {
+	it("full and ranged downloads of a text/html file are identity-encoded with Content-Length", async () => {
+		const { apiKey } = await createOwner();
+		const { linkToken } = await createLink(apiKey);
+		const data = new TextEncoder().encode(HTML);
+		const result = await uploaderFor(linkToken).upload(data, {
+			name: "page.html",
+			type: "text/html",
+		});
+		expect(result.command.status).toBe("succeeded");
+		const url = `/api/files/${result.upload.fileId}/content`;
+		const gzip = { ...bearer(apiKey), "Accept-Encoding": "gzip, br" };
+
+		const full = await call(url, { headers: gzip });
+		expect(full.status).toBe(200);
+		expectNoTransform(full);
+		expect(full.headers.get("content-type")).toBe("text/html");
+		expect(full.headers.get("content-length")).toBe(String(data.byteLength));
+		expect(await sha256HexOf(await full.arrayBuffer())).toBe(await sha256HexOf(data));
+
+		const part = await call(url, { headers: { ...gzip, Range: "bytes=100-1099" } });
+		expect(part.status).toBe(206);
+		expectNoTransform(part);
+		expect(part.headers.get("content-range")).toBe(`bytes 100-1099/${data.byteLength}`);
+		expect(part.headers.get("content-length")).toBe("1000");
+		expect(new Uint8Array(await part.arrayBuffer())).toEqual(data.slice(100, 1100));
+
+		const tail = await call(url, { headers: { ...gzip, Range: "bytes=-10" } });
+		expect(tail.status).toBe(206);
+		expectNoTransform(tail);
+		expect(tail.headers.get("content-length")).toBe("10");
+		expect(new Uint8Array(await tail.arrayBuffer())).toEqual(data.slice(-10));
+	});
+});
