@@ -178,6 +178,20 @@ export abstract class LinkUploads extends LinkCommands {
 		const link = this.link();
 		const upload = this.uploads.get(uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
+		if (upload.r2UploadId !== null) {
+			// Exactly one multipart upload per session: inits racing with one Idempotency-Key can
+			// each create one (a replay answers needsMultipart while the first create is in
+			// flight). The first recorded stays; a different one is aborted, and the session is
+			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
+			// end (a repeated record of the same id is not a refused write).
+			if (upload.r2UploadId !== r2UploadId)
+				await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
+			const now = this.link() ?? link;
+			const current = this.uploads.get(uploadId) ?? upload;
+			const gone = checkRecord(now.state, current);
+			if (gone && gone.code !== "upload-state-conflict") return fail(this.withEpoch(gone));
+			return ok(this.uploadView(current));
+		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
 			await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
