@@ -65,7 +65,17 @@ export interface Faults {
 	 * `at: "record"` as the record call arrives (the write landed before).
 	 */
 	race?: { kind: "revoke" | "delete" | "pause"; at: "admit" | "record" };
+	/**
+	 * Runs `run` once, awaited, at a point where finalize awaits something other
+	 * than its own storage: `finalize-check` right after its R2 object check,
+	 * `finalize-index` right after its D1 index write. Lets a test land another
+	 * call (an abort, say) exactly there. Costs nothing (no await) when unset.
+	 */
+	pauseAt?: { at: FinalizeSeam; run: () => Promise<void> };
 }
+
+/** The points inside finalize where `Faults.pauseAt` can run a test's callback. */
+export type FinalizeSeam = "finalize-check" | "finalize-index";
 
 export abstract class LinkBase extends DurableObject<Env> {
 	protected readonly sql: Sql;

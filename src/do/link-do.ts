@@ -18,7 +18,7 @@ import { LinkUploads } from "./link-uploads";
 import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { LinkView, PublicLinkView } from "./views";
 
-export type { CreateLinkInput, Faults, SettingsUpdate } from "./link-base";
+export type { CreateLinkInput, Faults, FinalizeSeam, SettingsUpdate } from "./link-base";
 export type { CommandRequest } from "./link-commands";
 
 export class LinkDO extends LinkUploads {

@@ -14,6 +14,7 @@ import {
 	checkFile,
 	checkQuota,
 	checkRecord,
+	decideAbort,
 	decideWrite,
 	finalizeOutcome,
 	planUpload,
@@ -26,6 +27,7 @@ import { forEachLimit, mapLimit } from "../lib/limit";
 import { R2Keys, TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { indexFiles, purgeFiles } from "./file-index";
+import type { FinalizeSeam } from "./link-base";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
 import { abortMultipart, checkObject } from "./r2-ops";
@@ -65,6 +67,14 @@ export type WriteOutcome =
 const INIT_SCOPE = "uploader:init";
 
 export abstract class LinkUploads extends LinkCommands {
+	/**
+	 * Uploads a finalize is verifying or indexing right now (between its R2
+	 * check and its commit, across awaits on R2 and D1). In memory on purpose:
+	 * it is exactly the finalizes running in this instance; an eviction ends
+	 * them too, and the command's retry starts over.
+	 */
+	private readonly finalizing = new Set<string>();
+
 	/**
 	 * Admits an upload: link token, phase, password, required fields, file
 	 * rules and quota, then reserves the quota in the same transaction that
@@ -299,12 +309,14 @@ export abstract class LinkUploads extends LinkCommands {
 	async abortUpload(auth: UploadAuth): Promise<Result<null>> {
 		const found = this.uploader(auth, "abort");
 		if (!found.ok) return found;
-		const { upload } = found.value;
-		if (upload.state === "aborted" || upload.state === "rejected") return ok(null);
-		if (upload.state === "finalized") {
-			return fail(problem("upload-state-conflict", "A finalized file belongs to the owner now."));
-		}
-		await this.dropUpload(upload, "aborted");
+		return this.abortSession(found.value.upload);
+	}
+
+	/** Ends a session unless it already ended, is finalized, or is being finalized (`decideAbort`). */
+	private async abortSession(upload: UploadRecord): Promise<Result<null>> {
+		const decision = decideAbort(upload.state, this.finalizing.has(upload.id));
+		if (decision.kind === "refuse") return fail(this.withEpoch(decision.problem));
+		if (decision.kind === "drop") await this.dropUpload(upload, "aborted");
 		return ok(null);
 	}
 
@@ -562,9 +574,24 @@ export abstract class LinkUploads extends LinkCommands {
 	 * refuses those that do not match, indexes the rest in D1 (one batch,
 	 * idempotent), then commits them as finalized and turns their reservations
 	 * into counted files and bytes in one transaction. Returns the refusal
-	 * code of each refused upload.
+	 * code of each refused upload. While it runs, the uploads are in
+	 * `finalizing`, so an abort cannot take them back between the check and
+	 * the commit (it would leave a D1 row without an object).
 	 */
 	private async finalizeUploads(
+		link: LinkRecord,
+		uploads: UploadRecord[],
+	): Promise<Map<string, Problem["code"]>> {
+		for (const u of uploads) this.finalizing.add(u.id);
+		try {
+			return await this.verifyAndCommit(link, uploads);
+		} finally {
+			for (const u of uploads) this.finalizing.delete(u.id);
+		}
+	}
+
+	/** The body of `finalizeUploads`, run while its uploads are marked `finalizing`. */
+	private async verifyAndCommit(
 		link: LinkRecord,
 		uploads: UploadRecord[],
 	): Promise<Map<string, Problem["code"]>> {
@@ -572,6 +599,8 @@ export abstract class LinkUploads extends LinkCommands {
 		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
 			checkObject(this.env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
 		);
+		const checked = this.seam("finalize-check");
+		if (checked) await checked;
 		const good: UploadRecord[] = [];
 		uploads.forEach((u, i) => {
 			const check = checks[i];
@@ -604,6 +633,8 @@ export abstract class LinkUploads extends LinkCommands {
 				createdAt,
 			})),
 		);
+		const indexed = this.seam("finalize-index");
+		if (indexed) await indexed;
 		this.ctx.storage.transactionSync(() => {
 			const fresh = this.link();
 			if (!fresh) return;
@@ -629,6 +660,14 @@ export abstract class LinkUploads extends LinkCommands {
 			);
 		});
 		return refused;
+	}
+
+	/** Test seam inside finalize (`Faults.pauseAt`): undefined, so no await, when unset. */
+	private seam(at: FinalizeSeam): Promise<void> | undefined {
+		const hook = this.faults.pauseAt;
+		if (hook?.at !== at) return undefined;
+		this.faults.pauseAt = undefined;
+		return hook.run();
 	}
 
 	/** Test seam: applies a lifecycle change between an admit and its record. Free when unset. */

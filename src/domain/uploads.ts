@@ -209,6 +209,34 @@ export function finalizeOutcome(
 }
 
 /**
+ * What an abort (by the uploader or the link's owner) does to a session: a
+ * session that already ended stays ended (`noop`, 204 again); a finalized
+ * file is the owner's (409); a session a finalize is verifying or indexing
+ * right now is not pulled from under it (409): the finalize would otherwise
+ * index a file whose bytes the abort deletes, and report it finalized.
+ */
+export function decideAbort(
+	state: UploadState,
+	finalizing: boolean,
+): { kind: "noop" } | { kind: "drop" } | { kind: "refuse"; problem: Problem } {
+	if (state === "aborted" || state === "rejected") return { kind: "noop" };
+	if (state === "finalized")
+		return {
+			kind: "refuse",
+			problem: problem("upload-state-conflict", "A finalized file belongs to the owner now."),
+		};
+	if (finalizing)
+		return {
+			kind: "refuse",
+			problem: problem(
+				"upload-state-conflict",
+				"This upload is being finalized; it ends finalized (the owner's file) or rejected.",
+			),
+		};
+	return { kind: "drop" };
+}
+
+/**
  * `Content-Disposition: attachment` for a stored name: an ASCII fallback
  * `filename` and the exact name as RFC 5987 `filename*`.
  */

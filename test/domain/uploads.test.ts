@@ -4,6 +4,7 @@ import {
 	checkFile,
 	checkQuota,
 	contentDisposition,
+	decideAbort,
 	decideWrite,
 	expectedPartLength,
 	finalizeOutcome,
@@ -202,5 +203,22 @@ describe("settling and late finalize", () => {
 			kind: "reject",
 			code: "upload-aborted",
 		});
+	});
+});
+
+describe("abort", () => {
+	it("drops live sessions, repeats for ended ones, refuses finalized files and running finalizes", () => {
+		expect(decideAbort("open", false)).toEqual({ kind: "drop" });
+		expect(decideAbort("completed", false)).toEqual({ kind: "drop" });
+		expect(decideAbort("aborted", false)).toEqual({ kind: "noop" });
+		expect(decideAbort("rejected", true)).toEqual({ kind: "noop" });
+		for (const [state, finalizing] of [
+			["finalized", false],
+			["completed", true],
+			["open", true],
+		] as const) {
+			const d = decideAbort(state, finalizing);
+			expect(d.kind === "refuse" && d.problem.code).toBe("upload-state-conflict");
+		}
 	});
 });
