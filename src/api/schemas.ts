@@ -244,6 +244,7 @@ export const Link = v.object({
 	closing: v.boolean(),
 	epoch: v.number(),
 	terminalEpoch: v.nullable(v.number()),
+	settingsRevision: v.number(),
 	settings: Settings,
 	counters: v.object({
 		files: v.number(),

@@ -14,7 +14,9 @@ import { type CommandKind, STEPS } from "../domain/commands";
 import {
 	applyTransition,
 	checkIfMatch,
+	checkSettingsIfMatch,
 	decide,
+	type IfMatch,
 	isTerminal,
 	type Operation,
 	phaseOf,
@@ -183,7 +185,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 	protected async transition(
 		caller: Caller,
 		operation: "pause" | "resume",
-		ifMatch?: number,
+		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
 		const found = this.authorize(caller, operation, ifMatch);
 		if (!found.ok) return found;
@@ -202,14 +204,18 @@ export abstract class LinkBase extends DurableObject<Env> {
 	/**
 	 * Loads the link, checks the caller may act on it (another owner's link is
 	 * 404, never 403), checks `operation` against the terminal-state table and
-	 * `If-Match` against the epoch.
+	 * `If-Match`: against the epoch, and for a settings PATCH sent the full ETag
+	 * also against the settings revision.
 	 */
-	protected authorize(caller: Caller, operation: Operation, ifMatch?: number): Result<LinkRecord> {
+	protected authorize(caller: Caller, operation: Operation, ifMatch?: IfMatch): Result<LinkRecord> {
 		const link = loadLink(this.sql);
 		if (!link || !mayActOn(caller, link.ownerId)) return fail(problem("link-not-found"));
 		const outcome = decide(operation, this.phase(link));
 		if (outcome.kind === "refuse") return fail(refusal(outcome.code, link.epoch));
-		const stale = checkIfMatch(link.epoch, ifMatch);
+		const stale =
+			operation === "settings"
+				? checkSettingsIfMatch(link, ifMatch, { settings: this.view(link).settings })
+				: checkIfMatch(link, ifMatch);
 		if (stale) return fail(stale);
 		return ok(link);
 	}
@@ -240,6 +246,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 			closing,
 			epoch: link.epoch,
 			terminalEpoch: link.terminalEpoch,
+			settingsRevision: link.settingsRevision,
 			settings: { ...link.settings, passwordRequired: link.passwordHash !== null },
 			counters: {
 				files: link.filesCount,

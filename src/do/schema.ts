@@ -111,6 +111,10 @@ const MIGRATIONS: readonly string[] = [
 		at TEXT NOT NULL
 	);
 	`,
+	// 5: the settings revision (+1 per applied settings PATCH): with the epoch, the link's ETag.
+	`
+	ALTER TABLE link ADD COLUMN settings_revision INTEGER NOT NULL DEFAULT 1;
+	`,
 ];
 
 /**
