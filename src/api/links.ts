@@ -27,6 +27,7 @@ import {
 	LinkList,
 	LinkResponse,
 	ListQuery,
+	OwnerUploadParams,
 	PatchLinkBody,
 	type SettingsInput,
 	UploadList,
@@ -315,6 +316,30 @@ export const links = new Hono<AppEnv>()
 				items: page.items,
 				nextCursor: page.nextCursor && encodeCursor(page.nextCursor),
 			});
+		},
+	)
+	.delete(
+		"/:linkId/uploads/:uploadId",
+		doc({
+			summary: "Abort an upload session of your link (quota released, bytes removed; idempotent)",
+			tags: TAGS,
+			ok: { 204: null },
+			problems: [
+				"unauthorized",
+				"link-not-found",
+				"upload-not-found",
+				"upload-state-conflict",
+				"link-revoked",
+				"link-expired",
+				"link-deleted",
+				"validation-failed",
+			],
+		}),
+		valid("param", OwnerUploadParams),
+		async (c) => {
+			const { linkId, uploadId } = c.req.valid("param");
+			unwrap(await stubFor(c, linkId).ownerAbortUpload(c.var.caller, uploadId));
+			return c.body(null, 204);
 		},
 	)
 	.get(

@@ -98,6 +98,10 @@ export const UploadParams = v.object({
 	linkToken: v.pipe(v.string(), v.maxLength(128)),
 	uploadId: v.pipe(v.string(), v.maxLength(64)),
 });
+export const OwnerUploadParams = v.object({
+	...LinkIdParam.entries,
+	uploadId: v.pipe(v.string(), v.maxLength(64)),
+});
 export const PartParams = v.object({
 	...UploadParams.entries,
 	n: v.pipe(v.string(), v.regex(/^[0-9]{1,6}$/, "a part number"), v.transform(Number)),

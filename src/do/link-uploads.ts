@@ -17,9 +17,10 @@ import {
 	decideAbort,
 	decideWrite,
 	finalizeOutcome,
+	idleTimeoutMs,
 	planUpload,
-	SESSION_TTL_MS,
 	SINGLE_WRITE_LEASE_MS,
+	sessionExpiry,
 	settle,
 } from "../domain/uploads";
 import { timingSafeEqual, verifyPassword } from "../lib/crypto";
@@ -152,7 +153,7 @@ export abstract class LinkUploads extends LinkCommands {
 			uploaderName: req.uploaderName,
 			uploaderEmail: req.uploaderEmail,
 			sha256: req.sha256,
-			expiresAt: now.getTime() + SESSION_TTL_MS,
+			expiresAt: sessionExpiry(now.getTime(), now.getTime(), this.idleTimeoutMs()),
 			finalizeCommandId: null,
 			fileId: null,
 			leaseUntil: null,
@@ -292,17 +293,30 @@ export abstract class LinkUploads extends LinkCommands {
 			return fail(this.withEpoch(refused));
 		}
 		if (!req.outcome.ok) return fail(this.writeFailure(req.outcome.reason));
+		// Progress: the session's idle window starts again (within its 24 h cap).
+		const expiresAt = sessionExpiry(
+			Date.parse(upload.createdAt),
+			Date.now(),
+			this.idleTimeoutMs(),
+			upload.expiresAt,
+		);
 		if (req.op === "part-put") {
-			this.uploads.putPart(upload.id, {
-				partNumber: req.partNumber ?? 0,
-				etag: req.outcome.etag,
-				size: req.outcome.size,
-				recordedEpoch: link.epoch,
+			const { etag, size } = req.outcome;
+			this.ctx.storage.transactionSync(() => {
+				this.uploads.putPart(upload.id, {
+					partNumber: req.partNumber ?? 0,
+					etag,
+					size,
+					recordedEpoch: link.epoch,
+				});
+				this.uploads.update(upload.id, { expiresAt });
 			});
-			return ok(this.uploadView(upload));
+			return ok(this.uploadView({ ...upload, expiresAt }));
 		}
-		this.uploads.update(upload.id, { state: "completed", completedEpoch: link.epoch });
-		return ok(this.uploadView({ ...upload, state: "completed", completedEpoch: link.epoch }));
+		this.uploads.update(upload.id, { state: "completed", completedEpoch: link.epoch, expiresAt });
+		return ok(
+			this.uploadView({ ...upload, state: "completed", completedEpoch: link.epoch, expiresAt }),
+		);
 	}
 
 	/** Abort by the uploader: releases the quota and removes the bytes. Idempotent. */
@@ -318,6 +332,20 @@ export abstract class LinkUploads extends LinkCommands {
 		if (decision.kind === "refuse") return fail(this.withEpoch(decision.problem));
 		if (decision.kind === "drop") await this.dropUpload(upload, "aborted");
 		return ok(null);
+	}
+
+	/**
+	 * Abort by the link's owner (or an admin): ends any session of the link,
+	 * as the uploader's abort does (quota released, bytes removed). Another
+	 * owner's link is 404 `link-not-found`, an unknown upload 404
+	 * `upload-not-found`; the terminal-state table's `abort` row applies.
+	 */
+	async ownerAbortUpload(caller: Caller, uploadId: string): Promise<Result<null>> {
+		const found = this.authorize(caller, "abort");
+		if (!found.ok) return found;
+		const upload = this.uploads.get(uploadId);
+		if (!upload) return fail(problem("upload-not-found"));
+		return this.abortSession(upload);
 	}
 
 	/** The uploader's view of its upload, with the parts the server holds (for resuming). */
@@ -660,6 +688,11 @@ export abstract class LinkUploads extends LinkCommands {
 			);
 		});
 		return refused;
+	}
+
+	/** `UPLOAD_IDLE_TIMEOUT_SECONDS`, in ms (see `idleTimeoutMs`). */
+	private idleTimeoutMs(): number {
+		return idleTimeoutMs(this.env.UPLOAD_IDLE_TIMEOUT_SECONDS);
 	}
 
 	/** Test seam inside finalize (`Faults.pauseAt`): undefined, so no await, when unset. */

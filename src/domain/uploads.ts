@@ -15,8 +15,40 @@ export type UploadMode = "single" | "multipart";
 
 /** Files up to this size are sent in one PUT; larger ones in parts. */
 export const SINGLE_MAX_BYTES = DEFAULT_PART_SIZE;
-/** An upload session not completed within this time is aborted by the DO's alarm. */
+/**
+ * The absolute cap on a session's life, from its init: past it, the DO's
+ * sessions alarm ends it whatever its progress.
+ */
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a session may go without progress before the alarm aborts it (`UPLOAD_IDLE_TIMEOUT_SECONDS`). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+
+/**
+ * The idle timeout from the `UPLOAD_IDLE_TIMEOUT_SECONDS` var (whole seconds,
+ * at least 1); anything else (unset, empty, zero, not a number) is the default.
+ */
+export function idleTimeoutMs(configured: string | undefined): number {
+	const seconds = Number(configured);
+	return configured && Number.isInteger(seconds) && seconds > 0
+		? seconds * 1000
+		: DEFAULT_IDLE_TIMEOUT_MS;
+}
+
+/**
+ * A session's expiry after progress at `nowMs` (its init, a recorded part, its
+ * completion): `idleMs` from now, never beyond `SESSION_TTL_MS` after
+ * `createdAtMs`, and never earlier than it already was (`currentMs`). So a
+ * session that sends nothing is aborted after the idle timeout, and one that
+ * keeps making progress lives at most 24 h.
+ */
+export function sessionExpiry(
+	createdAtMs: number,
+	nowMs: number,
+	idleMs: number,
+	currentMs = 0,
+): number {
+	return Math.max(currentMs, Math.min(createdAtMs + SESSION_TTL_MS, nowMs + idleMs));
+}
 
 export interface UploadPlan {
 	mode: UploadMode;
