@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import type { SettingsUpdate } from "../do/link-do";
 import { unwrap } from "../do/stub";
 import type { LinkView } from "../do/views";
-import { parseIfMatch } from "../domain/lifecycle";
+import { etagOf, type IfMatch, parseIfMatch } from "../domain/lifecycle";
 import { ProblemError, problem } from "../domain/problems";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
 import { hashPassword, sha256Hex } from "../lib/crypto";
@@ -27,6 +27,7 @@ import {
 	LinkList,
 	LinkResponse,
 	ListQuery,
+	OwnerUploadParams,
 	PatchLinkBody,
 	type SettingsInput,
 	UploadList,
@@ -45,8 +46,8 @@ const LIFECYCLE_PROBLEMS = [
 	"link-deleted",
 ] as const;
 
-/** `If-Match: "<epoch>"`, parsed; malformed is 400. */
-export function ifMatchOf(header: string | undefined): number | undefined {
+/** `If-Match: "<epoch>.<settingsRevision>"` or `"<epoch>"`, parsed; malformed is 400. */
+export function ifMatchOf(header: string | undefined): IfMatch | undefined {
 	const parsed = parseIfMatch(header);
 	if (parsed === null) throw new ProblemError(problem("invalid-if-match"));
 	return parsed;
@@ -69,13 +70,21 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 	return header;
 }
 
+/** The If-Match as hashed into a revoke/delete request: `3`, `3.2` or empty (stable for old keys). */
+function ifMatchText(ifMatch: IfMatch | undefined): string {
+	if (ifMatch === undefined) return "";
+	return ifMatch.settingsRevision === null
+		? String(ifMatch.epoch)
+		: `${ifMatch.epoch}.${ifMatch.settingsRevision}`;
+}
+
 /** Issues a revoke or delete command through the link's DO; answers 202. */
 async function issueCommand(c: Context<AppEnv>, linkId: string, kind: "revoke" | "delete") {
 	const stub = await stubFor(c, linkId);
 	const ifMatch = ifMatchOf(c.req.header("if-match"));
 	const key = idempotencyKeyOf(c.req.header("idempotency-key"));
 	const idempotency = key
-		? { key, requestHash: await sha256Hex(`${kind}\n${linkId}\n${ifMatch ?? ""}`) }
+		? { key, requestHash: await sha256Hex(`${kind}\n${linkId}\n${ifMatchText(ifMatch)}`) }
 		: undefined;
 	const { command } = unwrap(
 		await stub.requestCommand({
@@ -101,7 +110,7 @@ const COMMAND_PROBLEMS = [
 ] as const;
 
 export function withEtag(c: { header: (k: string, v: string) => void }, link: LinkView) {
-	c.header("ETag", `"${link.epoch}"`);
+	c.header("ETag", etagOf(link));
 	c.header("Cache-Control", "no-store");
 }
 
@@ -185,11 +194,13 @@ export const links = new Hono<AppEnv>()
 	.patch(
 		"/:linkId",
 		doc({
-			summary: "Update a link's settings (synchronous)",
+			summary:
+				"Update a link's settings (synchronous; If-Match with the ETag guards concurrent edits)",
 			tags: TAGS,
 			ok: { 200: LinkResponse },
 			problems: [
 				...LIFECYCLE_PROBLEMS,
+				"settings-mismatch",
 				"validation-failed",
 				"malformed-json",
 				"unsupported-media-type",
@@ -305,6 +316,31 @@ export const links = new Hono<AppEnv>()
 				items: page.items,
 				nextCursor: page.nextCursor && encodeCursor(page.nextCursor),
 			});
+		},
+	)
+	.delete(
+		"/:linkId/uploads/:uploadId",
+		doc({
+			summary: "Abort an upload session of your link (quota released, bytes removed; idempotent)",
+			tags: TAGS,
+			ok: { 204: null },
+			problems: [
+				"unauthorized",
+				"link-not-found",
+				"upload-not-found",
+				"upload-state-conflict",
+				"link-revoked",
+				"link-expired",
+				"link-deleted",
+				"validation-failed",
+			],
+		}),
+		valid("param", OwnerUploadParams),
+		async (c) => {
+			const { linkId, uploadId } = c.req.valid("param");
+			const stub = await stubFor(c, linkId);
+			unwrap(await stub.ownerAbortUpload(c.var.caller, uploadId));
+			return c.body(null, 204);
 		},
 	)
 	.get(

@@ -139,6 +139,10 @@ export const UploadParams = v.object({
 	linkId: v.pipe(v.string(), v.maxLength(128)),
 	uploadId: v.pipe(v.string(), v.maxLength(64)),
 });
+export const OwnerUploadParams = v.object({
+	...LinkIdParam.entries,
+	uploadId: v.pipe(v.string(), v.maxLength(64)),
+});
 export const PartParams = v.object({
 	...UploadParams.entries,
 	n: v.pipe(v.string(), v.regex(/^[0-9]{1,6}$/, "a part number"), v.transform(Number)),
@@ -285,6 +289,7 @@ export const Link = v.object({
 	closing: v.boolean(),
 	epoch: v.number(),
 	terminalEpoch: v.nullable(v.number()),
+	settingsRevision: v.number(),
 	settings: Settings,
 	counters: v.object({
 		files: v.number(),

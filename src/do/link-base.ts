@@ -14,7 +14,9 @@ import { type CommandKind, STEPS } from "../domain/commands";
 import {
 	applyTransition,
 	checkIfMatch,
+	checkSettingsIfMatch,
 	decide,
+	type IfMatch,
 	isTerminal,
 	type Operation,
 	phaseOf,
@@ -65,7 +67,17 @@ export interface Faults {
 	 * `at: "record"` as the record call arrives (the write landed before).
 	 */
 	race?: { kind: "revoke" | "delete" | "pause"; at: "admit" | "record" };
+	/**
+	 * Runs `run` once, awaited, at a point where finalize awaits something other
+	 * than its own storage: `finalize-check` right after its R2 object check,
+	 * `finalize-index` right after its D1 index write. Lets a test land another
+	 * call (an abort, say) exactly there. Costs nothing (no await) when unset.
+	 */
+	pauseAt?: { at: FinalizeSeam; run: () => Promise<void> };
 }
+
+/** The points inside finalize where `Faults.pauseAt` can run a test's callback. */
+export type FinalizeSeam = "finalize-check" | "finalize-index";
 
 export abstract class LinkBase extends DurableObject<Env> {
 	protected readonly sql: Sql;
@@ -186,7 +198,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 	protected async transition(
 		caller: Caller,
 		operation: "pause" | "resume",
-		ifMatch?: number,
+		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
 		const found = this.authorize(caller, operation, ifMatch);
 		if (!found.ok) return found;
@@ -205,14 +217,18 @@ export abstract class LinkBase extends DurableObject<Env> {
 	/**
 	 * Loads the link, checks the caller may act on it (another owner's link is
 	 * 404, never 403), checks `operation` against the terminal-state table and
-	 * `If-Match` against the epoch.
+	 * `If-Match`: against the epoch, and for a settings PATCH sent the full ETag
+	 * also against the settings revision.
 	 */
-	protected authorize(caller: Caller, operation: Operation, ifMatch?: number): Result<LinkRecord> {
+	protected authorize(caller: Caller, operation: Operation, ifMatch?: IfMatch): Result<LinkRecord> {
 		const link = this.link();
 		if (!link || !mayActOn(caller, link.ownerId)) return fail(problem("link-not-found"));
 		const outcome = decide(operation, this.phase(link));
 		if (outcome.kind === "refuse") return fail(refusal(outcome.code, link.epoch));
-		const stale = checkIfMatch(link.epoch, ifMatch);
+		const stale =
+			operation === "settings"
+				? checkSettingsIfMatch(link, ifMatch, { settings: this.view(link).settings })
+				: checkIfMatch(link, ifMatch);
 		if (stale) return fail(stale);
 		return ok(link);
 	}
@@ -243,6 +259,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 			closing,
 			epoch: link.epoch,
 			terminalEpoch: link.terminalEpoch,
+			settingsRevision: link.settingsRevision,
 			settings: { ...link.settings, passwordRequired: link.passwordHash !== null },
 			counters: {
 				files: link.filesCount,

@@ -12,7 +12,13 @@ import {
 	type TerminalKind,
 	TRANSITION_OF,
 } from "../domain/commands";
-import { applyTransition, checkIfMatch, isTerminal, refusal } from "../domain/lifecycle";
+import {
+	applyTransition,
+	checkIfMatch,
+	type IfMatch,
+	isTerminal,
+	refusal,
+} from "../domain/lifecycle";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { expiryMs } from "../domain/settings";
 import { TIMERS } from "../storage/names";
@@ -33,7 +39,8 @@ const EXPIRE_RECHECK_MS = 30_000;
 export interface CommandRequest {
 	caller: Caller;
 	kind: "revoke" | "delete";
-	ifMatch?: number;
+	/** Only its epoch is compared (a lifecycle call). */
+	ifMatch?: IfMatch;
 	/** Idempotency-Key and the hash of the request it came with. */
 	idempotency?: { key: string; requestHash: string };
 }
@@ -76,7 +83,7 @@ export abstract class LinkCommands extends LinkBase {
 		}
 		const decision = acceptTerminal(req.kind, link.state, this.log.pending());
 		if (decision.kind === "refuse") return fail(refusal(decision.code, link.epoch));
-		const stale = checkIfMatch(link.epoch, req.ifMatch);
+		const stale = checkIfMatch(link, req.ifMatch);
 		if (stale) return fail(stale);
 		if (decision.kind === "existing") {
 			const existing = this.log.get(decision.commandId);

@@ -6,7 +6,7 @@
  */
 import type { Caller } from "../domain/actor";
 import { type AuditReport, auditLink } from "../domain/audit";
-import { decide, initialLifecycle, isTerminal, refusal } from "../domain/lifecycle";
+import { decide, type IfMatch, initialLifecycle, isTerminal, refusal } from "../domain/lifecycle";
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { mergeSettings } from "../domain/settings";
@@ -18,7 +18,7 @@ import { LinkUploads } from "./link-uploads";
 import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { LinkView, PublicLinkView } from "./views";
 
-export type { CreateLinkInput, Faults, SettingsUpdate } from "./link-base";
+export type { CreateLinkInput, Faults, FinalizeSeam, SettingsUpdate } from "./link-base";
 export type { CommandRequest } from "./link-commands";
 
 export class LinkDO extends LinkUploads {
@@ -34,6 +34,7 @@ export class LinkDO extends LinkUploads {
 			settings: input.settings,
 			passwordHash: input.passwordHash,
 			...initialLifecycle(),
+			settingsRevision: 1,
 			filesCount: 0,
 			bytesTotal: 0,
 			reservedFiles: 0,
@@ -54,11 +55,14 @@ export class LinkDO extends LinkUploads {
 		return found.ok ? ok(this.view(found.value)) : found;
 	}
 
-	/** PATCH settings: synchronous, no epoch change (settings are not a lifecycle transition). */
+	/**
+	 * PATCH settings: synchronous, no epoch change (settings are not a lifecycle
+	 * transition); the settings revision rises by one, so the ETag changes.
+	 */
 	async updateSettings(
 		caller: Caller,
 		update: SettingsUpdate,
-		ifMatch?: number,
+		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
 		const found = this.authorize(caller, "settings", ifMatch);
 		if (!found.ok) return found;
@@ -70,6 +74,7 @@ export class LinkDO extends LinkUploads {
 			this.sql,
 			{
 				...link,
+				settingsRevision: link.settingsRevision + 1,
 				settings: merged.value,
 				passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
 			},
@@ -80,12 +85,12 @@ export class LinkDO extends LinkUploads {
 	}
 
 	/** Pause: synchronous, +1 epoch; pausing a paused link is a no-op. */
-	async pause(caller: Caller, ifMatch?: number): Promise<Result<LinkView>> {
+	async pause(caller: Caller, ifMatch?: IfMatch): Promise<Result<LinkView>> {
 		return this.transition(caller, "pause", ifMatch);
 	}
 
 	/** Resume: synchronous, +1 epoch; resuming an active link is a no-op. */
-	async resume(caller: Caller, ifMatch?: number): Promise<Result<LinkView>> {
+	async resume(caller: Caller, ifMatch?: IfMatch): Promise<Result<LinkView>> {
 		return this.transition(caller, "resume", ifMatch);
 	}
 

@@ -16,6 +16,8 @@ export interface LinkRecord extends Lifecycle {
 	bytesTotal: number;
 	reservedFiles: number;
 	reservedBytes: number;
+	/** 1 at creation, +1 on every applied settings PATCH (with the epoch, the link's ETag). */
+	settingsRevision: number;
 	/** +1 on every change of the row; orders writes to the D1 projection. */
 	version: number;
 	projectedVersion: number;
@@ -36,6 +38,7 @@ type LinkRow = {
 	bytes_total: number;
 	reserved_files: number;
 	reserved_bytes: number;
+	settings_revision: number;
 	version: number;
 	projected_version: number;
 	created_at: string;
@@ -58,6 +61,7 @@ export function loadLink(sql: Sql): LinkRecord | null {
 		bytesTotal: r.bytes_total,
 		reservedFiles: r.reserved_files,
 		reservedBytes: r.reserved_bytes,
+		settingsRevision: r.settings_revision,
 		version: r.version,
 		projectedVersion: r.projected_version,
 		createdAt: r.created_at,
@@ -68,8 +72,8 @@ export function loadLink(sql: Sql): LinkRecord | null {
 export function insertLink(sql: Sql, link: LinkRecord): void {
 	sql.run(
 		`INSERT INTO link (id, owner_id, token_hash, state, epoch, terminal_epoch, settings,
-			password_hash, version, projected_version, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+			password_hash, settings_revision, version, projected_version, created_at, updated_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
 		link.id,
 		link.ownerId,
 		link.tokenHash,
@@ -78,6 +82,7 @@ export function insertLink(sql: Sql, link: LinkRecord): void {
 		link.terminalEpoch,
 		JSON.stringify(link.settings),
 		link.passwordHash,
+		link.settingsRevision,
 		link.version,
 		link.createdAt,
 		link.updatedAt,
@@ -90,7 +95,7 @@ export function saveLink(sql: Sql, link: LinkRecord, now: string): LinkRecord {
 	sql.run(
 		`UPDATE link SET state = ?, epoch = ?, terminal_epoch = ?, settings = ?, password_hash = ?,
 			files_count = ?, bytes_total = ?, reserved_files = ?, reserved_bytes = ?,
-			version = ?, updated_at = ?`,
+			settings_revision = ?, version = ?, updated_at = ?`,
 		next.state,
 		next.epoch,
 		next.terminalEpoch,
@@ -100,6 +105,7 @@ export function saveLink(sql: Sql, link: LinkRecord, now: string): LinkRecord {
 		next.bytesTotal,
 		next.reservedFiles,
 		next.reservedBytes,
+		next.settingsRevision,
 		next.version,
 		next.updatedAt,
 	);

@@ -15,11 +15,13 @@ import {
 	checkFile,
 	checkQuota,
 	checkRecord,
+	decideAbort,
 	decideWrite,
 	finalizeOutcome,
+	idleTimeoutMs,
 	planUpload,
-	SESSION_TTL_MS,
 	SINGLE_WRITE_LEASE_MS,
+	sessionExpiry,
 	settle,
 } from "../domain/uploads";
 import { passwordParams, proofMatches, timingSafeEqual } from "../lib/crypto";
@@ -27,6 +29,7 @@ import { forEachLimit, mapLimit } from "../lib/limit";
 import { R2Keys, TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { indexFiles, purgeFiles } from "./file-index";
+import type { FinalizeSeam } from "./link-base";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
 import { loadAttempts, saveAttempts } from "./password-attempts";
@@ -78,6 +81,14 @@ export type WriteOutcome =
 const INIT_SCOPE = "uploader:init";
 
 export abstract class LinkUploads extends LinkCommands {
+	/**
+	 * Uploads a finalize is verifying or indexing right now (between its R2
+	 * check and its commit, across awaits on R2 and D1). In memory on purpose:
+	 * it is exactly the finalizes running in this instance; an eviction ends
+	 * them too, and the command's retry starts over.
+	 */
+	private readonly finalizing = new Set<string>();
+
 	/**
 	 * Admits an upload: link token, phase, password, required fields, file
 	 * rules and quota, then reserves the quota in the same transaction that
@@ -147,7 +158,7 @@ export abstract class LinkUploads extends LinkCommands {
 			uploaderName: req.uploaderName,
 			uploaderEmail: req.uploaderEmail,
 			sha256: req.sha256,
-			expiresAt: now.getTime() + SESSION_TTL_MS,
+			expiresAt: sessionExpiry(now.getTime(), now.getTime(), this.idleTimeoutMs()),
 			finalizeCommandId: null,
 			fileId: null,
 			leaseUntil: null,
@@ -184,6 +195,20 @@ export abstract class LinkUploads extends LinkCommands {
 		const link = this.link();
 		const upload = this.uploads.get(uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
+		if (upload.r2UploadId !== null) {
+			// Exactly one multipart upload per session: inits racing with one Idempotency-Key can
+			// each create one (a replay answers needsMultipart while the first create is in
+			// flight). The first recorded stays; a different one is aborted, and the session is
+			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
+			// end (a repeated record of the same id is not a refused write).
+			if (upload.r2UploadId !== r2UploadId)
+				await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
+			const now = this.link() ?? link;
+			const current = this.uploads.get(uploadId) ?? upload;
+			const gone = checkRecord(now.state, current);
+			if (gone && gone.code !== "upload-state-conflict") return fail(this.withEpoch(gone));
+			return ok(this.uploadView(current));
+		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
 			await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
@@ -274,30 +299,59 @@ export abstract class LinkUploads extends LinkCommands {
 			return fail(this.withEpoch(refused));
 		}
 		if (!req.outcome.ok) return fail(this.writeFailure(req.outcome.reason));
+		// Progress: the session's idle window starts again (within its 24 h cap).
+		const expiresAt = sessionExpiry(
+			Date.parse(upload.createdAt),
+			Date.now(),
+			this.idleTimeoutMs(),
+			upload.expiresAt,
+		);
 		if (req.op === "part-put") {
-			this.uploads.putPart(upload.id, {
-				partNumber: req.partNumber ?? 0,
-				etag: req.outcome.etag,
-				size: req.outcome.size,
-				recordedEpoch: link.epoch,
+			const { etag, size } = req.outcome;
+			this.ctx.storage.transactionSync(() => {
+				this.uploads.putPart(upload.id, {
+					partNumber: req.partNumber ?? 0,
+					etag,
+					size,
+					recordedEpoch: link.epoch,
+				});
+				this.uploads.update(upload.id, { expiresAt });
 			});
-			return ok(this.uploadView(upload));
+			return ok(this.uploadView({ ...upload, expiresAt }));
 		}
-		this.uploads.update(upload.id, { state: "completed", completedEpoch: link.epoch });
-		return ok(this.uploadView({ ...upload, state: "completed", completedEpoch: link.epoch }));
+		this.uploads.update(upload.id, { state: "completed", completedEpoch: link.epoch, expiresAt });
+		return ok(
+			this.uploadView({ ...upload, state: "completed", completedEpoch: link.epoch, expiresAt }),
+		);
 	}
 
 	/** Abort by the uploader: releases the quota and removes the bytes. Idempotent. */
 	async abortUpload(auth: UploadAuth): Promise<Result<null>> {
 		const found = this.uploader(auth, "abort");
 		if (!found.ok) return found;
-		const { upload } = found.value;
-		if (upload.state === "aborted" || upload.state === "rejected") return ok(null);
-		if (upload.state === "finalized") {
-			return fail(problem("upload-state-conflict", "A finalized file belongs to the owner now."));
-		}
-		await this.dropUpload(upload, "aborted");
+		return this.abortSession(found.value.upload);
+	}
+
+	/** Ends a session unless it already ended, is finalized, or is being finalized (`decideAbort`). */
+	private async abortSession(upload: UploadRecord): Promise<Result<null>> {
+		const decision = decideAbort(upload.state, this.finalizing.has(upload.id));
+		if (decision.kind === "refuse") return fail(this.withEpoch(decision.problem));
+		if (decision.kind === "drop") await this.dropUpload(upload, "aborted");
 		return ok(null);
+	}
+
+	/**
+	 * Abort by the link's owner (or an admin): ends any session of the link,
+	 * as the uploader's abort does (quota released, bytes removed). Another
+	 * owner's link is 404 `link-not-found`, an unknown upload 404
+	 * `upload-not-found`; the terminal-state table's `abort` row applies.
+	 */
+	async ownerAbortUpload(caller: Caller, uploadId: string): Promise<Result<null>> {
+		const found = this.authorize(caller, "abort");
+		if (!found.ok) return found;
+		const upload = this.uploads.get(uploadId);
+		if (!upload) return fail(problem("upload-not-found"));
+		return this.abortSession(upload);
 	}
 
 	/** The uploader's view of its upload, with the parts the server holds (for resuming). */
@@ -587,9 +641,24 @@ export abstract class LinkUploads extends LinkCommands {
 	 * refuses those that do not match, indexes the rest in D1 (one batch,
 	 * idempotent), then commits them as finalized and turns their reservations
 	 * into counted files and bytes in one transaction. Returns the refusal
-	 * code of each refused upload.
+	 * code of each refused upload. While it runs, the uploads are in
+	 * `finalizing`, so an abort cannot take them back between the check and
+	 * the commit (it would leave a D1 row without an object).
 	 */
 	private async finalizeUploads(
+		link: LinkRecord,
+		uploads: UploadRecord[],
+	): Promise<Map<string, Problem["code"]>> {
+		for (const u of uploads) this.finalizing.add(u.id);
+		try {
+			return await this.verifyAndCommit(link, uploads);
+		} finally {
+			for (const u of uploads) this.finalizing.delete(u.id);
+		}
+	}
+
+	/** The body of `finalizeUploads`, run while its uploads are marked `finalizing`. */
+	private async verifyAndCommit(
 		link: LinkRecord,
 		uploads: UploadRecord[],
 	): Promise<Map<string, Problem["code"]>> {
@@ -597,6 +666,8 @@ export abstract class LinkUploads extends LinkCommands {
 		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
 			checkObject(this.env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
 		);
+		const checked = this.seam("finalize-check");
+		if (checked) await checked;
 		const good: UploadRecord[] = [];
 		uploads.forEach((u, i) => {
 			const check = checks[i];
@@ -629,6 +700,8 @@ export abstract class LinkUploads extends LinkCommands {
 				createdAt,
 			})),
 		);
+		const indexed = this.seam("finalize-index");
+		if (indexed) await indexed;
 		this.ctx.storage.transactionSync(() => {
 			const fresh = this.link();
 			if (!fresh) return;
@@ -654,6 +727,19 @@ export abstract class LinkUploads extends LinkCommands {
 			);
 		});
 		return refused;
+	}
+
+	/** `UPLOAD_IDLE_TIMEOUT_SECONDS`, in ms (see `idleTimeoutMs`). */
+	private idleTimeoutMs(): number {
+		return idleTimeoutMs(this.env.UPLOAD_IDLE_TIMEOUT_SECONDS);
+	}
+
+	/** Test seam inside finalize (`Faults.pauseAt`): undefined, so no await, when unset. */
+	private seam(at: FinalizeSeam): Promise<void> | undefined {
+		const hook = this.faults.pauseAt;
+		if (hook?.at !== at) return undefined;
+		this.faults.pauseAt = undefined;
+		return hook.run();
 	}
 
 	/** Test seam: applies a lifecycle change between an admit and its record. Free when unset. */

@@ -111,7 +111,11 @@ const MIGRATIONS: readonly string[] = [
 		at TEXT NOT NULL
 	);
 	`,
-	// 5: failed link password attempts (one row), for the per-link guess limit.
+	// 5: the settings revision (+1 per applied settings PATCH): with the epoch, the link's ETag.
+	`
+	ALTER TABLE link ADD COLUMN settings_revision INTEGER NOT NULL DEFAULT 1;
+	`,
+	// 6: failed link password attempts (one row), for the per-link guess limit.
 	`
 	CREATE TABLE password_attempts (
 		id INTEGER PRIMARY KEY CHECK (id = 1),

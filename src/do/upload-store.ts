@@ -97,6 +97,7 @@ const COLUMNS: Record<string, string> = {
 	finalizeCommandId: "finalize_command_id",
 	fileId: "file_id",
 	leaseUntil: "lease_until",
+	expiresAt: "expires_at",
 };
 
 export class UploadStore {
@@ -194,6 +195,7 @@ export class UploadStore {
 				| "finalizedEpoch"
 				| "finalizeCommandId"
 				| "fileId"
+				| "expiresAt"
 			>
 		>,
 	): void {

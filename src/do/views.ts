@@ -38,6 +38,8 @@ export interface LinkView {
 	closing: boolean;
 	epoch: number;
 	terminalEpoch: number | null;
+	/** 1 at creation, +1 on every applied settings PATCH; the ETag is `"<epoch>.<settingsRevision>"`. */
+	settingsRevision: number;
 	settings: LinkSettings & { passwordRequired: boolean };
 	counters: LinkCounters;
 	pendingCommands: CommandView[];

@@ -172,19 +172,83 @@ export function applyTransition(
 }
 
 /**
- * Parses an `If-Match` header value. Accepts `"<epoch>"`, `W/"<epoch>"` and `*`.
- * Returns undefined when absent or `*`, null when malformed.
+ * What a link's ETag validates: the lifecycle epoch, and the settings revision
+ * (1 at creation, +1 on every applied settings PATCH). The epoch keeps its
+ * meaning (lifecycle transitions only); the revision makes the validator change
+ * with every settings change.
  */
-export function parseIfMatch(header: string | undefined | null): number | undefined | null {
+export interface Validator {
+	epoch: number;
+	settingsRevision: number;
+}
+
+/** A parsed `If-Match`: the epoch, and the settings revision when the full ETag was sent. */
+export interface IfMatch {
+	epoch: number;
+	/** Null for a bare `"<epoch>"` (the lifecycle-only form). */
+	settingsRevision: number | null;
+}
+
+/** The link's ETag: `"<epoch>.<settingsRevision>"`. */
+export function etagOf(v: Validator): string {
+	return `"${v.epoch}.${v.settingsRevision}"`;
+}
+
+/**
+ * Parses an `If-Match` header value. Accepts the full ETag
+ * `"<epoch>.<settingsRevision>"`, the bare `"<epoch>"`, either weak (`W/`), and
+ * `*`. Numbers are 1 to 15 digits without a leading zero. Returns undefined when
+ * absent or `*`, null when malformed.
+ */
+export function parseIfMatch(header: string | undefined | null): IfMatch | undefined | null {
 	if (header === undefined || header === null) return undefined;
 	const value = header.trim();
 	if (value === "*") return undefined;
-	const m = /^(?:W\/)?"([1-9][0-9]{0,14})"$/.exec(value);
-	return m?.[1] ? Number(m[1]) : null;
+	const m = /^(?:W\/)?"([1-9][0-9]{0,14})(?:\.([1-9][0-9]{0,14}))?"$/.exec(value);
+	if (!m?.[1]) return null;
+	return { epoch: Number(m[1]), settingsRevision: m[2] ? Number(m[2]) : null };
 }
 
-/** Optimistic concurrency: a stale `If-Match` epoch is `412 epoch-mismatch`. */
-export function checkIfMatch(epoch: number, ifMatch: number | undefined): Problem | undefined {
-	if (ifMatch === undefined || ifMatch === epoch) return undefined;
-	return problem("epoch-mismatch", `The link is at epoch ${epoch}, not ${ifMatch}.`, { epoch });
+/** The validator as it appears in a 412: the current ETag, epoch and settings revision. */
+function current(v: Validator) {
+	return { epoch: v.epoch, extra: { etag: etagOf(v), settingsRevision: v.settingsRevision } };
+}
+
+/**
+ * Optimistic concurrency for lifecycle calls (pause, resume, revoke, delete):
+ * only the epoch is compared, whichever form was sent (`"3"` or `"3.7"`); a
+ * stale one is `412 epoch-mismatch`.
+ */
+export function checkIfMatch(v: Validator, ifMatch: IfMatch | undefined): Problem | undefined {
+	if (ifMatch === undefined || ifMatch.epoch === v.epoch) return undefined;
+	return problem(
+		"epoch-mismatch",
+		`The link is at epoch ${v.epoch}, not ${ifMatch.epoch}.`,
+		current(v),
+	);
+}
+
+/**
+ * Optimistic concurrency for a settings PATCH. The epoch first (a stale one is
+ * `412 epoch-mismatch`), then, when the full ETag was sent, the settings
+ * revision: a stale one is `412 settings-mismatch`, carrying the current ETag,
+ * revision and `shown` (the current settings) so a dashboard can show the
+ * conflict. A bare `"<epoch>"` checks the epoch only (the lifecycle-only form:
+ * it does not protect against a concurrent settings edit).
+ */
+export function checkSettingsIfMatch(
+	v: Validator,
+	ifMatch: IfMatch | undefined,
+	shown: Record<string, unknown> = {},
+): Problem | undefined {
+	const stale = checkIfMatch(v, ifMatch);
+	if (stale || ifMatch === undefined) return stale;
+	if (ifMatch.settingsRevision === null || ifMatch.settingsRevision === v.settingsRevision)
+		return undefined;
+	const c = current(v);
+	return problem(
+		"settings-mismatch",
+		`The link's settings are at revision ${v.settingsRevision}, not ${ifMatch.settingsRevision}.`,
+		{ ...c, extra: { ...c.extra, ...shown } },
+	);
 }

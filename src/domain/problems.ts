@@ -6,7 +6,10 @@ export const PROBLEM_CODES = {
 	"validation-failed": { status: 400, title: "The request is not valid" },
 	"malformed-json": { status: 400, title: "The request body is not valid JSON" },
 	"invalid-cursor": { status: 400, title: "The pagination cursor is not valid" },
-	"invalid-if-match": { status: 400, title: 'If-Match must be a quoted epoch such as "3"' },
+	"invalid-if-match": {
+		status: 400,
+		title: 'If-Match must be the link\'s ETag (such as "3.2") or a quoted epoch (such as "3")',
+	},
 	"invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },
 	unauthorized: { status: 401, title: "Missing or invalid credentials" },
 	forbidden: { status: 403, title: "These credentials may not do this" },
@@ -27,6 +30,10 @@ export const PROBLEM_CODES = {
 	"link-expired": { status: 410, title: "This link has expired" },
 	"link-deleted": { status: 410, title: "This link was deleted" },
 	"epoch-mismatch": { status: 412, title: "The link changed since you read it (stale epoch)" },
+	"settings-mismatch": {
+		status: 412,
+		title: "The link's settings changed since you read them (stale ETag)",
+	},
 	"payload-too-large": { status: 413, title: "The request body is too large" },
 	"unsupported-media-type": { status: 415, title: "Send JSON (Content-Type: application/json)" },
 	"idempotency-key-reused": {

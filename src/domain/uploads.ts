@@ -16,8 +16,40 @@ export type UploadMode = "single" | "multipart";
 
 /** Files up to this size are sent in one PUT; larger ones in parts. */
 export const SINGLE_MAX_BYTES = DEFAULT_PART_SIZE;
-/** An upload session not completed within this time is aborted by the DO's alarm. */
+/**
+ * The absolute cap on a session's life, from its init: past it, the DO's
+ * sessions alarm ends it whatever its progress.
+ */
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a session may go without progress before the alarm aborts it (`UPLOAD_IDLE_TIMEOUT_SECONDS`). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+
+/**
+ * The idle timeout from the `UPLOAD_IDLE_TIMEOUT_SECONDS` var (whole seconds,
+ * at least 1); anything else (unset, empty, zero, not a number) is the default.
+ */
+export function idleTimeoutMs(configured: string | undefined): number {
+	const seconds = Number(configured);
+	return configured && Number.isInteger(seconds) && seconds > 0
+		? seconds * 1000
+		: DEFAULT_IDLE_TIMEOUT_MS;
+}
+
+/**
+ * A session's expiry after progress at `nowMs` (its init, a recorded part, its
+ * completion): `idleMs` from now, never beyond `SESSION_TTL_MS` after
+ * `createdAtMs`, and never earlier than it already was (`currentMs`). So a
+ * session that sends nothing is aborted after the idle timeout, and one that
+ * keeps making progress lives at most 24 h.
+ */
+export function sessionExpiry(
+	createdAtMs: number,
+	nowMs: number,
+	idleMs: number,
+	currentMs = 0,
+): number {
+	return Math.max(currentMs, Math.min(createdAtMs + SESSION_TTL_MS, nowMs + idleMs));
+}
 
 export interface UploadPlan {
 	mode: UploadMode;
@@ -205,6 +237,34 @@ export function finalizeOutcome(
 	return pending && link.lateFinalize === "recover"
 		? { kind: "finalize" }
 		: { kind: "reject", code: TERMINAL_CODE[link.state] };
+}
+
+/**
+ * What an abort (by the uploader or the link's owner) does to a session: a
+ * session that already ended stays ended (`noop`, 204 again); a finalized
+ * file is the owner's (409); a session a finalize is verifying or indexing
+ * right now is not pulled from under it (409): the finalize would otherwise
+ * index a file whose bytes the abort deletes, and report it finalized.
+ */
+export function decideAbort(
+	state: UploadState,
+	finalizing: boolean,
+): { kind: "noop" } | { kind: "drop" } | { kind: "refuse"; problem: Problem } {
+	if (state === "aborted" || state === "rejected") return { kind: "noop" };
+	if (state === "finalized")
+		return {
+			kind: "refuse",
+			problem: problem("upload-state-conflict", "A finalized file belongs to the owner now."),
+		};
+	if (finalizing)
+		return {
+			kind: "refuse",
+			problem: problem(
+				"upload-state-conflict",
+				"This upload is being finalized; it ends finalized (the owner's file) or rejected.",
+			),
+		};
+	return { kind: "drop" };
 }
 
 /**

@@ -18,9 +18,9 @@ function expectNoTransform(res: Response) {
 describe("file downloads opt out of compression", () => {
 	it("full and ranged downloads of a text/html file are identity-encoded with Content-Length", async () => {
 		const { apiKey } = await createOwner();
-		const { linkToken } = await createLink(apiKey);
+		const { uploadUrl } = await createLink(apiKey);
 		const data = new TextEncoder().encode(HTML);
-		const result = await uploaderFor(linkToken).upload(data, {
+		const result = await uploaderFor(uploadUrl).upload(data, {
 			name: "page.html",
 			type: "text/html",
 		});

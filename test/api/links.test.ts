@@ -39,7 +39,7 @@ describe("owners and links", () => {
 		expect(res.status).toBe(201);
 		const body = await bodyOf<{ link: LinkBody; uploadUrl: string }>(res);
 		expect(res.headers.get("location")).toBe(`/api/links/${body.link.id}`);
-		expect(res.headers.get("etag")).toBe('"1"');
+		expect(res.headers.get("etag")).toBe('"1.1"');
 		expect(body.link).toMatchObject({
 			state: "active",
 			epoch: 1,
@@ -83,12 +83,12 @@ describe("owners and links", () => {
 		expect(seen).toHaveLength(5);
 	});
 
-	it("reads a link with its epoch as ETag", async () => {
+	it("reads a link with its epoch and settings revision as ETag", async () => {
 		const { apiKey } = await createOwner();
 		const { link } = await createLink(apiKey);
 		const res = await call(`/api/links/${link.id}`, { headers: bearer(apiKey) });
 		expect(res.status).toBe(200);
-		expect(res.headers.get("etag")).toBe('"1"');
+		expect(res.headers.get("etag")).toBe('"1.1"');
 		expect((await bodyOf<{ link: LinkBody }>(res)).link.id).toBe(link.id);
 	});
 });
@@ -101,7 +101,7 @@ describe("pause and resume", () => {
 			const res = await post(`/api/links/${link.id}/${path}`, apiKey);
 			expect(res.status).toBe(200);
 			const body = await bodyOf<{ link: LinkBody }>(res);
-			expect(res.headers.get("etag")).toBe(`"${body.link.epoch}"`);
+			expect(res.headers.get("etag")).toBe(`"${body.link.epoch}.1"`);
 			return [body.link.state, body.link.epoch];
 		};
 		expect(await epochAfter("pause")).toEqual(["paused", 2]);

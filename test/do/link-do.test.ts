@@ -28,7 +28,12 @@ describe("LinkDO", () => {
 			const rows = state.storage.sql
 				.exec<{ version: number }>("SELECT version FROM _schema")
 				.toArray();
-			expect(rows).toEqual([{ version: 5 }]);
+			// 5 added link.settings_revision, 6 the password_attempts table (issue 9).
+			expect(rows).toEqual([{ version: 6 }]);
+			const revision = state.storage.sql
+				.exec<{ settings_revision: number }>("SELECT settings_revision FROM link")
+				.one();
+			expect(revision.settings_revision).toBe(1);
 			const tables = state.storage.sql
 				.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
 				.toArray()

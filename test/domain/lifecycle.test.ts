@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
 	applyTransition,
 	checkIfMatch,
+	checkSettingsIfMatch,
 	decide,
+	etagOf,
 	LINK_STATES,
 	type Lifecycle,
 	OPERATIONS,
@@ -203,22 +205,81 @@ describe("epoch rules", () => {
 });
 
 describe("If-Match", () => {
-	it("parses quoted epochs, weak tags and *", () => {
-		expect(parseIfMatch('"3"')).toBe(3);
-		expect(parseIfMatch('W/"12"')).toBe(12);
+	const at = (epoch: number, settingsRevision = 1) => ({ epoch, settingsRevision });
+
+	it("parses quoted epochs, full ETags, weak tags and *", () => {
+		expect(parseIfMatch('"3"')).toEqual({ epoch: 3, settingsRevision: null });
+		expect(parseIfMatch('W/"12"')).toEqual({ epoch: 12, settingsRevision: null });
+		expect(parseIfMatch('"3.7"')).toEqual({ epoch: 3, settingsRevision: 7 });
+		expect(parseIfMatch('W/"3.12"')).toEqual({ epoch: 3, settingsRevision: 12 });
 		expect(parseIfMatch("*")).toBeUndefined();
 		expect(parseIfMatch(undefined)).toBeUndefined();
 	});
 
 	it("rejects malformed values", () => {
-		for (const bad of ["3", '"0"', '"-1"', '"abc"', '""', '"1.5"', '"99999999999999999"']) {
+		// '"1.5"' was malformed while the ETag was the bare epoch; it is now the full ETag form.
+		for (const bad of [
+			"3",
+			'"0"',
+			'"-1"',
+			'"abc"',
+			'""',
+			'"1."',
+			'".5"',
+			'"1.0"',
+			'"1.05"',
+			'"1.5.2"',
+			'"99999999999999999"',
+			'"1.99999999999999999"',
+		]) {
 			expect(parseIfMatch(bad), bad).toBeNull();
 		}
 	});
 
-	it("answers 412 epoch-mismatch for a stale epoch only", () => {
-		expect(checkIfMatch(4, 4)).toBeUndefined();
-		expect(checkIfMatch(4, undefined)).toBeUndefined();
-		expect(checkIfMatch(4, 3)).toMatchObject({ code: "epoch-mismatch", status: 412, epoch: 4 });
+	it("the ETag is epoch and settings revision, and parses back", () => {
+		expect(etagOf(at(4, 2))).toBe('"4.2"');
+		expect(parseIfMatch(etagOf(at(4, 2)))).toEqual({ epoch: 4, settingsRevision: 2 });
+	});
+
+	it("answers 412 epoch-mismatch for a stale epoch only (lifecycle calls ignore the revision)", () => {
+		const ifm = (epoch: number, settingsRevision: number | null = null) => ({
+			epoch,
+			settingsRevision,
+		});
+		expect(checkIfMatch(at(4), ifm(4))).toBeUndefined();
+		expect(checkIfMatch(at(4), undefined)).toBeUndefined();
+		expect(checkIfMatch(at(4), ifm(3))).toMatchObject({
+			code: "epoch-mismatch",
+			status: 412,
+			epoch: 4,
+		});
+		expect(checkIfMatch(at(4, 5), ifm(4, 2))).toBeUndefined();
+		expect(checkIfMatch(at(4, 5), ifm(3, 5))).toMatchObject({
+			code: "epoch-mismatch",
+			extra: { etag: '"4.5"', settingsRevision: 5 },
+		});
+	});
+
+	it("a settings PATCH compares the revision too when the full ETag is sent", () => {
+		const v = at(4, 5);
+		expect(checkSettingsIfMatch(v, undefined)).toBeUndefined();
+		expect(checkSettingsIfMatch(v, { epoch: 4, settingsRevision: 5 })).toBeUndefined();
+		// A bare epoch is the lifecycle-only form: it does not see settings changes.
+		expect(checkSettingsIfMatch(v, { epoch: 4, settingsRevision: null })).toBeUndefined();
+		expect(checkSettingsIfMatch(v, { epoch: 3, settingsRevision: null })).toMatchObject({
+			code: "epoch-mismatch",
+		});
+		expect(
+			checkSettingsIfMatch(v, { epoch: 4, settingsRevision: 4 }, { settings: { title: "x" } }),
+		).toMatchObject({
+			code: "settings-mismatch",
+			status: 412,
+			epoch: 4,
+			extra: { etag: '"4.5"', settingsRevision: 5, settings: { title: "x" } },
+		});
+		// Both stale: the lifecycle change is named first.
+		expect(checkSettingsIfMatch(v, { epoch: 3, settingsRevision: 4 })).toMatchObject({
+			code: "epoch-mismatch",
+		});
 	});
 });

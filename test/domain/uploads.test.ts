@@ -4,12 +4,16 @@ import {
 	checkFile,
 	checkQuota,
 	contentDisposition,
+	decideAbort,
 	decideWrite,
 	expectedPartLength,
 	finalizeOutcome,
+	idleTimeoutMs,
 	parseRange,
 	planUpload,
+	SESSION_TTL_MS,
 	sanitizeFileName,
+	sessionExpiry,
 	settle,
 	type WriteSubject,
 } from "../../src/domain/uploads";
@@ -202,5 +206,50 @@ describe("settling and late finalize", () => {
 			kind: "reject",
 			code: "upload-aborted",
 		});
+	});
+});
+
+describe("abort", () => {
+	it("drops live sessions, repeats for ended ones, refuses finalized files and running finalizes", () => {
+		expect(decideAbort("open", false)).toEqual({ kind: "drop" });
+		expect(decideAbort("completed", false)).toEqual({ kind: "drop" });
+		expect(decideAbort("aborted", false)).toEqual({ kind: "noop" });
+		expect(decideAbort("rejected", true)).toEqual({ kind: "noop" });
+		for (const [state, finalizing] of [
+			["finalized", false],
+			["completed", true],
+			["open", true],
+		] as const) {
+			const d = decideAbort(state, finalizing);
+			expect(d.kind === "refuse" && d.problem.code).toBe("upload-state-conflict");
+		}
+	});
+});
+
+describe("session expiry", () => {
+	const idle = 30 * 60 * 1000;
+
+	it("a session expires the idle timeout after its last progress", () => {
+		expect(sessionExpiry(1_000, 1_000, idle)).toBe(1_000 + idle);
+		expect(sessionExpiry(1_000, 5_000_000, idle, 1_000 + idle)).toBe(5_000_000 + idle);
+	});
+
+	it("never beyond 24 h from creation, and never earlier than it already was", () => {
+		const created = 1_000;
+		const late = created + SESSION_TTL_MS - 60_000;
+		expect(sessionExpiry(created, late, idle)).toBe(created + SESSION_TTL_MS);
+		expect(sessionExpiry(created, created + SESSION_TTL_MS + 5, idle, 7)).toBe(
+			created + SESSION_TTL_MS,
+		);
+		expect(sessionExpiry(created, 2_000, 10, 9_999_999)).toBe(9_999_999);
+		// An idle timeout longer than the cap is the cap.
+		expect(sessionExpiry(created, created, 2 * SESSION_TTL_MS)).toBe(created + SESSION_TTL_MS);
+	});
+
+	it("reads UPLOAD_IDLE_TIMEOUT_SECONDS, defaulting to 30 minutes", () => {
+		expect(idleTimeoutMs("1800")).toBe(idle);
+		expect(idleTimeoutMs("60")).toBe(60_000);
+		for (const bad of [undefined, "", "0", "-5", "1.5", "abc"])
+			expect(idleTimeoutMs(bad), bad).toBe(idle);
 	});
 });

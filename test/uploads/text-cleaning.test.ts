@@ -27,17 +27,17 @@ async function uploadsOf(apiKey: string, linkId: string): Promise<UploadView[]> 
 
 describe("uploader details are cleaned", () => {
 	it("a name or email with nothing visible counts as missing when required", async () => {
-		const { linkToken } = await openLink({ requireUploaderName: true, requireUploaderEmail: true });
+		const { uploadUrl } = await openLink({ requireUploaderName: true, requireUploaderEmail: true });
 		const email = "ada@example.com";
 		for (const uploaderName of ["\u0000", "\u200b\u200d", "\u202e", "\u0000\r\n\u200b"]) {
 			await expectProblem(
-				await initRaw(linkToken, { name: "a.txt", size: 3, uploaderName, uploaderEmail: email }),
+				await initRaw(uploadUrl, { name: "a.txt", size: 3, uploaderName, uploaderEmail: email }),
 				400,
 				"uploader-details-required",
 			);
 		}
 		await expectProblem(
-			await initRaw(linkToken, {
+			await initRaw(uploadUrl, {
 				name: "a.txt",
 				size: 3,
 				uploaderName: "Ada",
@@ -49,8 +49,8 @@ describe("uploader details are cleaned", () => {
 	});
 
 	it("stores a clean name and email, read back through the owner's upload list", async () => {
-		const { apiKey, linkId, linkToken } = await openLink({ requireUploaderName: true });
-		const { upload } = await initUpload(linkToken, {
+		const { apiKey, linkId, uploadUrl } = await openLink({ requireUploaderName: true });
+		const { upload } = await initUpload(uploadUrl, {
 			name: "re\u200bport\u202e\r\n.txt",
 			size: 3,
 			uploaderName: "Ada\u202E\r\nLovelace",
@@ -71,8 +71,8 @@ describe("uploader details are cleaned", () => {
 	});
 
 	it("an optional name or email with nothing visible is stored as null", async () => {
-		const { apiKey, linkId, linkToken } = await openLink();
-		await initUpload(linkToken, {
+		const { apiKey, linkId, uploadUrl } = await openLink();
+		await initUpload(uploadUrl, {
 			name: "a.txt",
 			size: 3,
 			uploaderName: "\u0000\u202e",
