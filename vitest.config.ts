@@ -41,7 +41,7 @@ export default defineConfig(async () => {
 			}),
 		],
 		test: {
-			setupFiles: ["./test/setup/apply-migrations.ts"],
+			setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/capture-logs.ts"],
 			include: ["test/**/*.test.ts"],
 			testTimeout: 30_000,
 			// Injected faults log on purpose; show logs only for failing tests.
