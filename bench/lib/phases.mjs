@@ -405,7 +405,9 @@ export async function cleanupPhase(ctx) {
 			const prober = (async () => {
 				while (probing) {
 					const t = performance.now();
-					const res = await request("GET", probeLink.up);
+					const res = await request("GET", probeLink.up, {
+						headers: svc.linkHeaders(probeLink),
+					});
 					probes.push({ at: t, ms: res.ms });
 					await sleep(100);
 				}
@@ -497,7 +499,7 @@ export async function doCallsPhase(ctx) {
 	const fin = await svc.finalize(link, multi);
 	note("finalize (202)", fin);
 	note("command status poll", await svc.command(fin));
-	note("GET /r/:linkToken", await svc.publicInfo(link));
+	note("GET /r/:linkId", await svc.publicInfo(link));
 	note("GET /api/links/:id", await svc.getLink(link));
 	note("revoke (202)", await svc.revoke(link));
 	return { rows };

@@ -4,13 +4,41 @@
 // Worker mid-measurement; each gets a clean persist dir under .wrangler/bench/,
 // a fixed loopback port, and its own process group, killed on any exit.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-import { ensureDevVars as ensure, HOST, portFree } from "../../scripts/lib/dev-server.mjs";
+import {
+	ensureDevVars as ensure,
+	HOST,
+	portFree,
+	readDevVars,
+} from "../../scripts/lib/dev-server.mjs";
 
 export { HOST };
-export const ensureDevVars = (root) => ensure(root, "bench");
+
+const WHO = "bench";
+
+/**
+ * .dev.vars (created from .dev.vars.example when missing) with every key of the
+ * example present: a key added to the example since .dev.vars was made (such as
+ * LINK_ID_SECRET, without which creating a link answers 500) is appended, as
+ * `npm start` (scripts/dev-setup.mjs) does. Returns its variables.
+ */
+export function ensureDevVars(root) {
+	ensure(root, WHO);
+	const file = join(root, ".dev.vars");
+	const have = readDevVars(file);
+	for (const line of readFileSync(join(root, ".dev.vars.example"), "utf8").split(/\r?\n/)) {
+		const key = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1];
+		if (key && !(key in have)) {
+			appendFileSync(file, `\n${line}\n`);
+			console.log(`${WHO}: added ${key} to .dev.vars from .dev.vars.example`);
+		}
+	}
+	const vars = readDevVars(file);
+	if (!vars.LINK_ID_SECRET) throw new Error(".dev.vars does not set LINK_ID_SECRET");
+	return vars;
+}
 
 export function sleep(ms) {
 	return new Promise((r) => setTimeout(r, ms));

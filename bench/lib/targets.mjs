@@ -4,6 +4,19 @@ import { call, doTiming } from "./http.mjs";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
+/**
+ * `<origin>/r/<linkId>#<secret>` -> { linkId, secret } (the same split as
+ * parseUploadUrl in src/client/index.ts, which plain node cannot import here).
+ */
+function parseUploadUrl(uploadUrl) {
+	const url = new URL(uploadUrl);
+	const m = /^\/r\/([^/]+)\/?$/.exec(url.pathname);
+	const secret = url.hash.slice(1);
+	if (!m?.[1] || !secret)
+		throw new Error(`not an upload URL <origin>/r/<linkId>#<secret>: ${uploadUrl}`);
+	return { linkId: decodeURIComponent(m[1]), secret };
+}
+
 export class Service {
 	constructor(baseUrl, adminToken) {
 		this.baseUrl = baseUrl;
@@ -24,21 +37,30 @@ export class Service {
 		this.ownerKey = res.json.apiKey;
 	}
 
-	/** A link; maxFiles null (unlimited) unless set. Returns { id, up, res }. */
+	/**
+	 * A link; maxFiles null (unlimited) unless set. Returns { id, up, secret, res }:
+	 * `up` is the uploader base URL `/r/<linkId>` (no secret), `secret` the
+	 * uploadUrl's fragment, sent as `Link-Secret` on every uploader request.
+	 */
 	async createLink(settings = {}) {
 		const res = await call("POST", `${this.baseUrl}/api/links`, {
 			headers: this.ownerHeaders,
 			body: JSON.stringify({ title: "bench", maxFiles: null, ...settings }),
 			expect: [201],
 		});
-		const token = res.json.uploadUrl.split("/r/").pop();
-		return { id: res.json.link.id, up: `${this.baseUrl}/r/${token}`, res };
+		const { linkId, secret } = parseUploadUrl(res.json.uploadUrl);
+		return { id: res.json.link.id, up: `${this.baseUrl}/r/${linkId}`, secret, res };
+	}
+
+	/** The `Link-Secret` header every uploader request carries. */
+	linkHeaders(link) {
+		return { "link-secret": link.secret };
 	}
 
 	/** Upload init; returns { id, token, upload, res }. */
 	async init(link, name, size) {
 		const res = await call("POST", `${link.up}/uploads`, {
-			headers: JSON_HEADERS,
+			headers: { ...this.linkHeaders(link), ...JSON_HEADERS },
 			body: JSON.stringify({ name, size }),
 			expect: [201],
 		});
@@ -47,34 +69,34 @@ export class Service {
 
 	putSingle(link, up, body) {
 		return call("PUT", `${link.up}/uploads/${up.id}`, {
-			headers: { "upload-token": up.token },
+			headers: { ...this.linkHeaders(link), "upload-token": up.token },
 			body,
 		});
 	}
 
 	putPart(link, up, n, body) {
 		return call("PUT", `${link.up}/uploads/${up.id}/parts/${n}`, {
-			headers: { "upload-token": up.token },
+			headers: { ...this.linkHeaders(link), "upload-token": up.token },
 			body,
 		});
 	}
 
 	complete(link, up) {
 		return call("POST", `${link.up}/uploads/${up.id}/complete`, {
-			headers: { "upload-token": up.token },
+			headers: { ...this.linkHeaders(link), "upload-token": up.token },
 		});
 	}
 
 	abort(link, up) {
 		return call("DELETE", `${link.up}/uploads/${up.id}`, {
-			headers: { "upload-token": up.token },
+			headers: { ...this.linkHeaders(link), "upload-token": up.token },
 			expect: [204],
 		});
 	}
 
 	finalize(link, up) {
 		return call("POST", `${link.up}/uploads/${up.id}/finalize`, {
-			headers: { "upload-token": up.token },
+			headers: { ...this.linkHeaders(link), "upload-token": up.token },
 			expect: [202],
 		});
 	}
@@ -98,7 +120,7 @@ export class Service {
 	}
 
 	publicInfo(link) {
-		return call("GET", link.up);
+		return call("GET", link.up, { headers: this.linkHeaders(link) });
 	}
 
 	command(accepted) {

@@ -170,7 +170,7 @@ function makePlan(o) {
 /** METHOD + path with ids replaced, for the per-route counts. */
 function routeOf(method, url) {
 	const path = new URL(url).pathname
-		.replace(/^\/r\/[^/]+/, "/r/:token")
+		.replace(/^\/r\/[^/]+/, "/r/:linkId")
 		.replace(/\/uploads\/[^/]+/, "/uploads/:id")
 		.replace(/\/parts\/\d+/, "/parts/:n")
 		.replace(/^\/api\/(links|commands|files)\/[^/]+/, "/api/$1/:id")
@@ -344,8 +344,12 @@ async function setup(run, vars) {
 		}
 		if (res.status !== 201)
 			throw new Error(`create link: ${res.status} ${JSON.stringify(res.json)}`);
-		const token = res.json.uploadUrl.split("/r/").pop();
-		run.links.push({ ...L, id: res.json.link.id, uploadUrl: res.json.uploadUrl, token });
+		// uploadUrl is <origin>/r/<linkId>#<secret>: the id in the path, the secret
+		// (sent as Link-Secret) only in the fragment.
+		const { linkId, secret } = run.client.parseUploadUrl(res.json.uploadUrl);
+		if (linkId !== res.json.link.id)
+			run.violation(`uploadUrl names link ${linkId}, not the created ${res.json.link.id}`);
+		run.links.push({ ...L, id: res.json.link.id, uploadUrl: res.json.uploadUrl, secret });
 	}
 }
 
@@ -357,13 +361,16 @@ function problemOf(status, body) {
 		: { type: "about:blank", title: "", status, detail: JSON.stringify(body), code: "unknown" };
 }
 
-/** One uploader request outside the client (partial uploads): waits out 423 like the client. */
+/**
+ * One uploader request outside the client (partial uploads): waits out 423 like
+ * the client. `base` is { url: <origin>/r/<linkId>, secret } (sent as Link-Secret).
+ */
 async function uploaderSend(run, base, method, path, session, body) {
 	const started = Date.now();
 	for (;;) {
-		const res = await run.uploaderFetch(`${base}${path}`, {
+		const res = await run.uploaderFetch(`${base.url}${path}`, {
 			method,
-			headers: { "Upload-Token": session.uploadToken },
+			headers: { "Link-Secret": base.secret, "Upload-Token": session.uploadToken },
 			...(body !== undefined ? { body } : {}),
 		});
 		if (res.ok) return res.status === 204 ? null : await res.json();
@@ -431,7 +438,7 @@ async function runFile(run, u, L, spec) {
 		pollMs: 500,
 		sleep: (ms) => run.sleep(ms),
 	});
-	const base = `${run.baseUrl}/r/${L.token}`;
+	const base = { url: `${run.baseUrl}/r/${L.id}`, secret: L.secret };
 	const meta = {
 		name: spec.name,
 		type: spec.type,
@@ -594,8 +601,9 @@ async function patchIfMatch(run, L, r) {
 		return;
 	if (read.status !== 200) return;
 	const etag = read.headers.get("etag");
-	if (etag !== `"${read.json.link.epoch}"`)
-		run.violation(`ETag ${etag} != epoch ${read.json.link.epoch}`);
+	const { epoch, settingsRevision } = read.json.link;
+	if (etag !== `"${epoch}.${settingsRevision}"`)
+		run.violation(`ETag ${etag} != "<epoch>.<settingsRevision>" ("${epoch}.${settingsRevision}")`);
 	const res = await run.api("PATCH", `/api/links/${L.id}`, {
 		headers: { "If-Match": etag ?? "*" },
 		body: { description: `conditional ${int(r, 0, 1e6)}` },
@@ -744,7 +752,10 @@ async function checkLinks(run) {
 	for (const L of run.links) {
 		const want = expected[L.action];
 		const read = await run.api("GET", `/api/links/${L.id}`);
-		const pub = await run.api("GET", `/r/${L.token}`, { auth: null });
+		const pub = await run.api("GET", `/r/${L.id}`, {
+			auth: null,
+			headers: { "Link-Secret": L.secret },
+		});
 		if (want === "deleted") {
 			L.finalState = read.status === 410 ? "deleted" : read.json?.link?.state;
 			if (read.status !== 410 || read.json?.code !== "link-deleted") {
