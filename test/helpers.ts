@@ -5,8 +5,9 @@ import { parseUploadUrl, UploaderClient } from "../src/client";
 
 export { parseUploadUrl };
 
-import type { Faults, LinkDO } from "../src/do/link-do";
-import type { UploadView } from "../src/do/views";
+import type { LinkDO } from "../src/do/link-do";
+import type { UploadView } from "../src/do/rpc";
+import { type Faults, installFaults } from "./hooks";
 
 export const ADMIN = { Authorization: "Bearer test-admin-token" };
 export const ORIGIN = "https://receive.test";
@@ -177,9 +178,7 @@ export function stubOf(linkId: string): DurableObjectStub<LinkDO> {
 
 /** Injects faults into the link's live DO instance (lost if it is evicted). */
 export async function setFaults(linkId: string, faults: Faults): Promise<void> {
-	await runInDurableObject(stubOf(linkId), (instance: LinkDO) => {
-		instance.faults = faults;
-	});
+	await runInDurableObject(stubOf(linkId), (instance: LinkDO) => installFaults(instance, faults));
 }
 
 /** Makes the named timers due now and runs the alarm, as the passage of time would. */

@@ -6,8 +6,8 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as v from "valibot";
+import type { CommandView } from "../do/rpc";
 import { unwrap } from "../do/stub";
-import type { CommandView } from "../do/views";
 import { type CommandStatus, isFinal } from "../domain/commands";
 import { ProblemError, problem } from "../domain/problems";
 import { linkIdOfCommand } from "../lib/ids";

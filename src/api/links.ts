@@ -1,8 +1,7 @@
 /** Owner routes for links: create, list, read, update settings, pause, resume. */
 import { type Context, Hono } from "hono";
-import type { SettingsUpdate } from "../do/link-do";
+import type { LinkView, SettingsUpdate } from "../do/rpc";
 import { unwrap } from "../do/stub";
-import type { LinkView } from "../do/views";
 import { etagOf, type IfMatch, parseIfMatch } from "../domain/lifecycle";
 import { ProblemError, problem } from "../domain/problems";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";

@@ -6,19 +6,12 @@
  */
 import { type Context, Hono } from "hono";
 import type { LinkDO } from "../do/link-do";
-import type {
-	InitOutcome,
-	InitRequest,
-	UploadAuth,
-	WriteOp,
-	WriteOutcome,
-} from "../do/link-uploads";
+import type { InitOutcome, InitRequest, UploadAuth, WriteOp, WriteOutcome } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { passwordProof, sha256Hex } from "../lib/crypto";
 import { newUploadId, newUploadToken, uploadTokenHash } from "../lib/ids";
-import { R2Keys } from "../storage/names";
 import { lengthChecked, writeFailure } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -191,7 +184,8 @@ export const uploads = new Hono<AppEnv>()
 			);
 			let upload = init.upload;
 			if (init.needsMultipart) {
-				const r2Key = R2Keys.upload(linkId, upload.id);
+				// The ledger names the key: routes never build storage keys.
+				const r2Key = init.needsMultipart.key;
 				let r2UploadId: string;
 				try {
 					r2UploadId = (

@@ -5,7 +5,7 @@
  * interrupted upload from the server's ledger. Runs wherever `fetch` and
  * `Blob` exist (browsers, Node 18+, Workers).
  */
-import type { CommandView, PublicLinkView, UploadView } from "../do/views";
+import type { CommandView, PublicLinkView, UploadView } from "../do/rpc";
 
 export type { CommandView, PublicLinkView, UploadView };
 

@@ -3,10 +3,10 @@
  * typed reads and writes, no decisions. Callers run writes that must commit
  * together inside one `transactionSync`.
  */
-import type { CommandKind, CommandStatus, PendingCommand } from "../domain/commands";
+import type { CommandKind, CommandStatus, PendingCommand, StepName } from "../domain/commands";
 import { isTerminalKind } from "../domain/commands";
+import type { CommandView } from "./rpc";
 import type { Sql } from "./sql";
-import type { CommandView } from "./views";
 
 type CommandRow = {
 	id: string;
@@ -27,7 +27,7 @@ type CommandRow = {
 };
 
 export interface Step {
-	name: string;
+	name: StepName;
 	done: boolean;
 }
 

@@ -1,219 +1,240 @@
 /**
- * LinkDO: the authoritative state of one receive link, one Durable Object
- * per link. A thin, typed RPC shell over src/domain. This file holds the
- * lifecycle calls and the alarm; commands and uploads live in the layers it
- * extends (link-commands.ts, link-uploads.ts) over the core (link-base.ts).
+ * LinkDO: the authoritative state of one receive link, one Durable Object per
+ * link. A flat facade: each RPC method delegates to one of the services in
+ * services/, all built from one narrow host (host.ts). Inputs and answers are
+ * declared in rpc.ts.
+ *
+ * Durable Objects run one request at a time only between awaits on their own
+ * storage: an await on D1, R2 or a queue lets other requests in. So every
+ * service takes its decision and writes its result synchronously (or in one
+ * storage transaction) before the first such await.
  */
+import { DurableObject } from "cloudflare:workers";
 import type { Caller } from "../domain/actor";
-import { type AuditReport, auditLink } from "../domain/audit";
-import { decide, type IfMatch, initialLifecycle, isTerminal, refusal } from "../domain/lifecycle";
-import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
-import { fail, ok, problem, type Result } from "../domain/problems";
-import { mergeSettings } from "../domain/settings";
-import { timingSafeEqual } from "../lib/crypto";
-import { D1, TIMERS } from "../storage/names";
-import type { CreateLinkInput, SettingsUpdate } from "./link-base";
-import { insertLink, type LinkRecord, saveLink } from "./link-store";
-import { LinkUploads } from "./link-uploads";
-import { linkObjectPages, uploadIdOfKey } from "./steps";
-import type { LinkView, PublicLinkView } from "./views";
+import type { AuditReport } from "../domain/audit";
+import type { IfMatch } from "../domain/lifecycle";
+import type { Result } from "../domain/problems";
+import { TIMERS, type TimerName } from "../storage/names";
+import { type LinkHooks, NO_HOOKS } from "./hooks";
+import { type LinkHost, linkHost } from "./host";
+import type {
+	CommandRequest,
+	CommandView,
+	CreateLinkInput,
+	DrainReport,
+	InitOutcome,
+	InitRequest,
+	LinkView,
+	PublicLinkView,
+	RecordRequest,
+	SettingsUpdate,
+	UploadAuth,
+	UploadCursor,
+	UploadView,
+	WriteGrant,
+	WriteRequest,
+} from "./rpc";
+import { Audit } from "./services/audit";
+import { Cleanup } from "./services/cleanup";
+import { Commands } from "./services/commands";
+import { Drain } from "./services/drain";
+import { Finalizer } from "./services/finalize";
+import { UploadLedger } from "./services/ledger";
+import { Lifecycle } from "./services/lifecycle";
+import { LinkState } from "./services/link-state";
+import { Outbox } from "./services/outbox";
+import { Sessions } from "./services/sessions";
+import { WriteFence } from "./services/writes";
 
-export type { CreateLinkInput, Faults, FinalizeSeam, SettingsUpdate } from "./link-base";
-export type { CommandRequest } from "./link-commands";
+export class LinkDO extends DurableObject<Env> {
+	/** Test hooks (test/hooks.ts installs them on a live instance); none in production. */
+	hooks: LinkHooks = NO_HOOKS;
 
-export class LinkDO extends LinkUploads {
+	private readonly host: LinkHost;
+	private readonly state: LinkState;
+	private readonly outbox: Outbox;
+	private readonly lifecycle: Lifecycle;
+	private readonly drainer: Drain;
+	private readonly commands: Commands;
+	private readonly ledger: UploadLedger;
+	private readonly writes: WriteFence;
+	private readonly auditor: Audit;
+	/** What each timer runs when it is due. */
+	private readonly timerWork: Record<TimerName, () => Promise<void>>;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		const host = linkHost(ctx, env, () => this.hooks);
+		const state = new LinkState(host);
+		const outbox = new Outbox(host, state);
+		const sessions = new Sessions(host, state);
+		const finalizer = new Finalizer(host, state, sessions);
+		const cleanup = new Cleanup(host, state, sessions, finalizer, outbox);
+		const drainer = new Drain(host, state, cleanup, finalizer);
+		this.host = host;
+		this.state = state;
+		this.outbox = outbox;
+		this.drainer = drainer;
+		this.lifecycle = new Lifecycle(host, state);
+		this.commands = new Commands(host, state, outbox, drainer);
+		this.ledger = new UploadLedger(host, state, sessions, finalizer, outbox);
+		this.writes = new WriteFence(host, state, sessions);
+		this.auditor = new Audit(host, state, drainer);
+		this.timerWork = {
+			[TIMERS.projection]: () => state.retryProjection(),
+			[TIMERS.expire]: () => this.commands.expireNow(),
+			[TIMERS.outbox]: () => outbox.resend(),
+			[TIMERS.sweep]: () => drainer.sweep(),
+			[TIMERS.sessions]: () => cleanup.expireSessions(),
+		};
+	}
+
+	// --- lifecycle (owners, admins) -------------------------------------------
+
 	/** Creates the link at epoch 1. Called once, by POST /api/links. */
 	async create(input: CreateLinkInput): Promise<Result<LinkView>> {
-		if (!this.ready) this.migrate();
-		if (this.link()) return fail(problem("internal-error", "Link id collision."));
-		const now = new Date().toISOString();
-		const link: LinkRecord = {
-			id: input.linkId,
-			ownerId: input.ownerId,
-			tokenHash: input.tokenHash,
-			settings: input.settings,
-			passwordHash: input.passwordHash,
-			...initialLifecycle(),
-			settingsRevision: 1,
-			filesCount: 0,
-			bytesTotal: 0,
-			reservedFiles: 0,
-			reservedBytes: 0,
-			version: 1,
-			projectedVersion: 0,
-			createdAt: now,
-			updatedAt: now,
-		};
-		insertLink(this.sql, link);
-		await this.scheduleExpiry(link);
-		return ok(await this.publish(link));
+		return this.lifecycle.create(input);
 	}
 
 	/** The link as its owner (or an admin) sees it. */
 	async get(caller: Caller): Promise<Result<LinkView>> {
-		const found = this.authorize(caller, "owner-read");
-		return found.ok ? ok(this.view(found.value)) : found;
+		return this.lifecycle.get(caller);
 	}
 
-	/**
-	 * PATCH settings: synchronous, no epoch change (settings are not a lifecycle
-	 * transition); the settings revision rises by one, so the ETag changes.
-	 */
+	/** PATCH settings: synchronous, no epoch change; the settings revision (ETag) changes. */
 	async updateSettings(
 		caller: Caller,
 		update: SettingsUpdate,
 		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
-		const found = this.authorize(caller, "settings", ifMatch);
-		if (!found.ok) return found;
-		const link = found.value;
-		const { passwordHash, ...patch } = update;
-		const merged = mergeSettings(link.settings, patch, Date.now());
-		if (!merged.ok) return merged;
-		const next = saveLink(
-			this.sql,
-			{
-				...link,
-				settingsRevision: link.settingsRevision + 1,
-				settings: merged.value,
-				passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
-			},
-			new Date().toISOString(),
-		);
-		await this.scheduleExpiry(next);
-		return ok(await this.publish(next));
+		return this.lifecycle.updateSettings(caller, update, ifMatch);
 	}
 
 	/** Pause: synchronous, +1 epoch; pausing a paused link is a no-op. */
 	async pause(caller: Caller, ifMatch?: IfMatch): Promise<Result<LinkView>> {
-		return this.transition(caller, "pause", ifMatch);
+		return this.lifecycle.transition(caller, "pause", ifMatch);
 	}
 
 	/** Resume: synchronous, +1 epoch; resuming an active link is a no-op. */
 	async resume(caller: Caller, ifMatch?: IfMatch): Promise<Result<LinkView>> {
-		return this.transition(caller, "resume", ifMatch);
+		return this.lifecycle.transition(caller, "resume", ifMatch);
 	}
 
-	/** Public info for uploaders holding the link token (its secret's hash, compared timing-safe). */
+	/** Public info for uploaders holding the link secret (its hash, compared timing-safe). */
 	async publicInfo(secretHash: string): Promise<Result<PublicLinkView>> {
-		const link = this.link();
-		if (!link || !timingSafeEqual(link.tokenHash, secretHash)) {
-			return fail(problem("link-not-found"));
-		}
-		const phase = this.phase(link);
-		const outcome = decide("public-info", phase);
-		if (outcome.kind === "refuse") return fail(refusal(outcome.code, link.epoch));
-		const s = link.settings;
-		return ok({
-			title: s.title,
-			description: s.description,
-			state: link.state,
-			phase,
-			epoch: link.epoch,
-			passwordRequired: link.passwordHash !== null,
-			requireUploaderName: s.requireUploaderName,
-			requireUploaderEmail: s.requireUploaderEmail,
-			expiresAt: s.expiresAt,
-			limits: {
-				maxFiles: s.maxFiles,
-				maxFileBytes: s.maxFileBytes,
-				maxTotalBytes: s.maxTotalBytes,
-				allowedExtensions: s.allowedExtensions,
-				allowedMimeTypes: s.allowedMimeTypes,
-				remainingFiles:
-					s.maxFiles === null
-						? null
-						: Math.max(0, s.maxFiles - link.filesCount - link.reservedFiles),
-				remainingBytes:
-					s.maxTotalBytes === null
-						? null
-						: Math.max(0, s.maxTotalBytes - link.bytesTotal - link.reservedBytes),
-			},
-			defaultPartSize: DEFAULT_PART_SIZE,
-			minPartSize: MIN_PART_SIZE,
-		});
+		return this.lifecycle.publicInfo(secretHash);
+	}
+
+	// --- commands ---------------------------------------------------------------
+
+	/** Accepts a revoke or delete (one transaction with its outbox row) and sends it. */
+	async requestCommand(
+		req: CommandRequest,
+	): Promise<Result<{ command: CommandView; created: boolean }>> {
+		return this.commands.request(req);
+	}
+
+	/** One command; `caller` null when a Retry-Token was verified at the edge. */
+	async getCommand(caller: Caller | null, commandId: string): Promise<Result<CommandView>> {
+		return this.commands.get(caller, commandId);
+	}
+
+	/** Command history, newest first. */
+	async listCommands(
+		caller: Caller,
+		limit: number,
+		beforeSeq: number | null,
+	): Promise<Result<{ items: CommandView[]; nextCursor: string | null }>> {
+		return this.commands.list(caller, limit, beforeSeq);
+	}
+
+	/** Applies every pending command in seq order (the queue consumer's call); serialized. */
+	async drain(): Promise<DrainReport> {
+		return this.drainer.run();
+	}
+
+	/** The DLQ consumer: the command's message ran out of retries. */
+	async deadLetter(commandId: string): Promise<CommandView | null> {
+		return this.commands.deadLetter(commandId);
+	}
+
+	/** Admin replay of a dead-lettered command. */
+	async replay(commandId: string): Promise<Result<CommandView>> {
+		return this.commands.replay(commandId);
+	}
+
+	/** Admin discard of a command. */
+	async discard(commandId: string): Promise<Result<CommandView>> {
+		return this.commands.discard(commandId);
+	}
+
+	// --- uploads ----------------------------------------------------------------
+
+	/** Admits an upload and reserves its quota; a password-protected link answers a challenge first. */
+	async initUpload(req: InitRequest): Promise<Result<InitOutcome>> {
+		return this.ledger.init(req);
+	}
+
+	/** Records the R2 multipart upload created for an admitted init. */
+	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
+		return this.ledger.recordInit(uploadId, r2UploadId);
+	}
+
+	/** The admit check before an R2 write. */
+	async admitWrite(req: WriteRequest): Promise<Result<WriteGrant>> {
+		return this.writes.admit(req);
+	}
+
+	/** The record check after an R2 write. */
+	async recordWrite(req: RecordRequest): Promise<Result<UploadView>> {
+		return this.writes.record(req);
+	}
+
+	/** Abort by the uploader. Idempotent. */
+	async abortUpload(auth: UploadAuth): Promise<Result<null>> {
+		return this.ledger.abort(auth);
+	}
+
+	/** Abort by the link's owner or an admin. Idempotent. */
+	async ownerAbortUpload(caller: Caller, uploadId: string): Promise<Result<null>> {
+		return this.ledger.ownerAbort(caller, uploadId);
+	}
+
+	/** The uploader's view of its upload. */
+	async uploadStatus(auth: UploadAuth): Promise<Result<UploadView>> {
+		return this.ledger.status(auth);
+	}
+
+	/** Queues the upload's finalize command (one per upload). */
+	async requestFinalize(
+		auth: UploadAuth,
+	): Promise<Result<{ command: CommandView; created: boolean }>> {
+		return this.ledger.requestFinalize(auth);
+	}
+
+	/** Upload sessions for the owner, newest first. */
+	async listUploads(
+		caller: Caller,
+		limit: number,
+		before: UploadCursor | null,
+	): Promise<Result<{ items: UploadView[]; nextCursor: UploadCursor | null }>> {
+		return this.ledger.list(caller, limit, before);
+	}
+
+	// --- admin and timed work -----------------------------------------------------
+
+	/** Admin audit of the invariants; `sweep` runs the post-terminal sweep first. */
+	async audit(
+		options: { sweep?: boolean } = {},
+	): Promise<Result<AuditReport & { linkId: string }>> {
+		return this.auditor.run(options);
 	}
 
 	/** Runs the timed work that is due, then re-arms for the next. Idempotent. */
 	override async alarm(): Promise<void> {
-		if (!this.ready) return;
-		for (const name of this.timers.takeDue(Date.now())) {
-			if (name === TIMERS.projection) await this.retryProjection();
-			else if (name === TIMERS.expire) await this.expireNow();
-			else if (name === TIMERS.outbox) await this.sendDue(this.resendAfterMs());
-			else if (name === TIMERS.sweep) await this.sweep();
-			else if (name === TIMERS.sessions) await this.expireSessions();
-		}
-		if (this.log.hasOutbox())
-			await this.timers.schedule(TIMERS.outbox, Date.now() + this.resendAfterMs());
-		await this.timers.rearm();
-	}
-
-	/**
-	 * Admin audit: checks the invariants of DESIGN section 9 over this link's
-	 * DO state, R2 objects and D1 rows. `sweep` runs the post-terminal sweep
-	 * first (it is otherwise due 60 s after the transition).
-	 */
-	async audit(
-		options: { sweep?: boolean } = {},
-	): Promise<Result<AuditReport & { linkId: string }>> {
-		let link = this.link();
-		if (!link) return fail(problem("link-not-found"));
-		if (options.sweep && isTerminal(link.state)) {
-			await this.sweep();
-			await this.timers.cancel(TIMERS.sweep);
-			link = this.link() ?? link;
-		}
-		const objects: string[] = [];
-		for await (const keys of linkObjectPages(this.env.FILES, link.id))
-			objects.push(...keys.map(uploadIdOfKey));
-		const files = await this.env.DB.prepare(`SELECT upload_id FROM ${D1.files} WHERE link_id = ?`)
-			.bind(link.id)
-			.all<{ upload_id: string }>();
-		const projection = await this.env.DB.prepare(
-			`SELECT state, epoch FROM ${D1.links} WHERE id = ?`,
-		)
-			.bind(link.id)
-			.first<{ state: string; epoch: number }>();
-		const report = auditLink({
-			link: {
-				state: link.state,
-				epoch: link.epoch,
-				terminalEpoch: link.terminalEpoch,
-				filesCount: link.filesCount,
-				bytesTotal: link.bytesTotal,
-				reservedFiles: link.reservedFiles,
-				reservedBytes: link.reservedBytes,
-				maxFiles: link.settings.maxFiles,
-				maxTotalBytes: link.settings.maxTotalBytes,
-			},
-			transitions: this.sql.all<{ epoch: number; kind: string }>(
-				"SELECT epoch, kind FROM transitions",
-			),
-			commands: this.log.list(1_000_000, null).map((c) => ({
-				id: c.id,
-				seq: c.seq,
-				kind: c.kind,
-				status: c.status,
-				appliedEpoch: c.appliedEpoch,
-			})),
-			uploads: this.sql.all<{
-				id: string;
-				state: string;
-				size: number;
-				admittedEpoch: number;
-				completedEpoch: number | null;
-			}>(
-				"SELECT id, state, size, admitted_epoch AS admittedEpoch, completed_epoch AS completedEpoch FROM uploads",
-			),
-			parts: this.sql.all<{ uploadId: string; partNumber: number; recordedEpoch: number }>(
-				"SELECT upload_id AS uploadId, part_number AS partNumber, recorded_epoch AS recordedEpoch FROM parts",
-			),
-			objects,
-			indexedFiles: files.results.map((r) => r.upload_id),
-			projection,
-			sweepPending: this.sql.one("SELECT 1 AS x FROM timers WHERE name = ?", TIMERS.sweep) !== null,
-		});
-		return ok({ linkId: link.id, ...report });
+		if (!this.state.exists) return;
+		for (const name of this.host.timers.takeDue(this.host.now())) await this.timerWork[name]();
+		await this.outbox.rearmIfPending();
+		await this.host.timers.rearm();
 	}
 }

@@ -126,3 +126,10 @@ export function recordTransition(sql: Sql, link: LinkRecord, kind: string): void
 		link.updatedAt,
 	);
 }
+
+/** Every applied transition, for the audit (the epoch rises by one per row). */
+export function listTransitions(sql: Sql): { epoch: number; kind: string }[] {
+	return sql.all<{ epoch: number; kind: string }>(
+		"SELECT epoch, kind FROM transitions ORDER BY epoch",
+	);
+}

@@ -4,7 +4,7 @@
  * forward, so a late or repeated write cannot roll it back.
  */
 import { D1 } from "../storage/names";
-import type { LinkView } from "./views";
+import type { LinkView } from "./rpc";
 
 export async function projectLink(db: D1Database, view: LinkView, version: number): Promise<void> {
 	await db

@@ -40,6 +40,11 @@ export class Timers {
 		await this.rearm();
 	}
 
+	/** Whether `name` is scheduled. */
+	has(name: TimerName): boolean {
+		return this.sql.one("SELECT 1 AS x FROM timers WHERE name = ?", name) !== null;
+	}
+
 	/** Removes and returns the timers due at `now`. */
 	takeDue(now: number): TimerName[] {
 		const due = this.sql.all<{ name: string }>("SELECT name FROM timers WHERE due_at <= ?", now);

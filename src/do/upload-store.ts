@@ -235,4 +235,24 @@ export class UploadStore {
 	count(): number {
 		return this.sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM uploads")?.n ?? 0;
 	}
+
+	/** Every session's epochs and size, for the audit. */
+	auditRows(): {
+		id: string;
+		state: string;
+		size: number;
+		admittedEpoch: number;
+		completedEpoch: number | null;
+	}[] {
+		return this.sql.all(
+			"SELECT id, state, size, admitted_epoch AS admittedEpoch, completed_epoch AS completedEpoch FROM uploads",
+		);
+	}
+
+	/** Every recorded part of every session, for the audit. */
+	allParts(): { uploadId: string; partNumber: number; recordedEpoch: number }[] {
+		return this.sql.all(
+			"SELECT upload_id AS uploadId, part_number AS partNumber, recorded_epoch AS recordedEpoch FROM parts",
+		);
+	}
 }

@@ -52,13 +52,28 @@ export const TRANSITION_OF: Record<TerminalKind, Transition> = {
  * `purge-objects` empties the link's R2 prefix; `purge-index` removes its files
  * from D1; `project` updates the D1 link index.
  */
-export const STEPS: Record<TerminalKind, readonly string[]> = {
+export const STEP_NAMES = ["cleanup-uploads", "purge-objects", "purge-index", "project"] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export const STEPS: Record<TerminalKind, readonly StepName[]> = {
 	revoke: ["cleanup-uploads", "project"],
 	expire: ["cleanup-uploads", "project"],
 	delete: ["cleanup-uploads", "purge-objects", "purge-index", "project"],
 };
 
 /** A command not yet final, as the accept decision sees it. */
+/** The `result` of a terminal command that succeeded. */
+export const RESULT_OF: Record<TerminalKind, string> = {
+	revoke: "revoked",
+	expire: "expired",
+	delete: "deleted",
+};
+
+/** The terminal command kind that puts a link in `state` (for the sweep of a terminal link). */
+export function terminalKindOf(state: "revoked" | "expired" | "deleted"): TerminalKind {
+	return state === "deleted" ? "delete" : state === "expired" ? "expire" : "revoke";
+}
+
 export interface PendingCommand {
 	id: string;
 	kind: CommandKind;

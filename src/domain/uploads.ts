@@ -146,19 +146,37 @@ export interface QuotaState {
 	reservedBytes: number;
 }
 
+/**
+ * What is left of a link's quotas for new uploads: finalized files and bytes
+ * plus reservations count as used (null: no limit).
+ */
+export function remainingQuota(
+	settings: Pick<LinkSettings, "maxFiles" | "maxTotalBytes">,
+	q: QuotaState,
+): { files: number | null; bytes: number | null } {
+	return {
+		files:
+			settings.maxFiles === null
+				? null
+				: Math.max(0, settings.maxFiles - q.filesCount - q.reservedFiles),
+		bytes:
+			settings.maxTotalBytes === null
+				? null
+				: Math.max(0, settings.maxTotalBytes - q.bytesTotal - q.reservedBytes),
+	};
+}
+
 /** Quotas count finalized files plus reservations, so parallel inits cannot overshoot. */
 export function checkQuota(
 	settings: LinkSettings,
 	q: QuotaState,
 	size: number,
 ): Problem | undefined {
-	if (settings.maxFiles !== null && q.filesCount + q.reservedFiles + 1 > settings.maxFiles) {
+	const left = remainingQuota(settings, q);
+	if (left.files !== null && left.files < 1) {
 		return problem("quota-exceeded", `This link accepts at most ${settings.maxFiles} files.`);
 	}
-	if (
-		settings.maxTotalBytes !== null &&
-		q.bytesTotal + q.reservedBytes + size > settings.maxTotalBytes
-	) {
+	if (left.bytes !== null && size > left.bytes) {
 		return problem(
 			"quota-exceeded",
 			`This link accepts at most ${settings.maxTotalBytes} bytes in all.`,
@@ -184,6 +202,64 @@ export function checkRecord(
 	if (upload.state !== "open")
 		return problem("upload-state-conflict", `The upload is ${upload.state}.`);
 	return undefined;
+}
+
+/**
+ * The uploader details a link requires and an init lacks: a
+ * `uploader-details-required` problem naming them, or undefined.
+ */
+export function checkUploaderDetails(
+	settings: Pick<LinkSettings, "requireUploaderName" | "requireUploaderEmail">,
+	given: { uploaderName: string | null; uploaderEmail: string | null },
+): Problem | undefined {
+	const missing =
+		(settings.requireUploaderName && !given.uploaderName) ||
+		(settings.requireUploaderEmail && !given.uploaderEmail);
+	if (!missing) return undefined;
+	const all = [
+		settings.requireUploaderName && "uploaderName",
+		settings.requireUploaderEmail && "uploaderEmail",
+	].filter(Boolean);
+	return problem("uploader-details-required", `This link requires: ${all.join(", ")}.`);
+}
+
+/** How many parts an upload has (1 for a single upload). */
+export function partCountOf(upload: { size: number; partSize: number | null }): number {
+	return upload.partSize ? Math.ceil(upload.size / upload.partSize) : 1;
+}
+
+/**
+ * What the sessions alarm does to a session past its expiry that nobody asked
+ * to finalize: an open one is aborted; a completed one is handed over (a
+ * system finalize) under `recover` and rejected under `reject`, so no
+ * completed upload holds its quota forever.
+ */
+export function expiredSession(
+	state: "open" | "completed",
+	policy: LateFinalizePolicy,
+): "abort" | "finalize" | "reject" {
+	if (state === "open") return "abort";
+	return policy === "recover" ? "finalize" : "reject";
+}
+
+/** Why an R2 write between admit and record did not land. */
+export type WriteFailure = "length" | "checksum" | "storage" | "gone";
+
+/** The problem an uploader gets for a write that did not land (nothing was recorded). */
+export function failedWriteProblem(reason: WriteFailure): Problem {
+	switch (reason) {
+		case "length":
+			return problem(
+				"length-mismatch",
+				"The body was shorter or longer than expected; nothing was recorded.",
+			);
+		case "checksum":
+			return problem("checksum-mismatch");
+		case "gone":
+			return problem("upload-aborted");
+		case "storage":
+			return problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 });
+	}
 }
 
 /** What a terminal transition does to an upload session. */
@@ -265,47 +341,6 @@ export function decideAbort(
 			),
 		};
 	return { kind: "drop" };
-}
-
-/**
- * `Content-Disposition: attachment` for a stored name: an ASCII fallback
- * `filename` and the exact name as RFC 5987 `filename*`.
- */
-export function contentDisposition(name: string): string {
-	const safe = sanitizeFileName(name);
-	const ascii = safe.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
-	const encoded = encodeURIComponent(safe).replace(
-		/['()*]/g,
-		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-	);
-	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
-
-/** A parsed single `Range: bytes=` request against `size` bytes. */
-export type RangeRequest =
-	| { kind: "full" }
-	| { kind: "partial"; offset: number; length: number }
-	| { kind: "unsatisfiable" };
-
-/**
- * Parses one byte range. Anything malformed or multi-range is ignored (a full
- * answer, as RFC 9110 allows); a range past the end is unsatisfiable.
- */
-export function parseRange(header: string | null | undefined, size: number): RangeRequest {
-	if (!header) return { kind: "full" };
-	const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-	if (!m || (m[1] === "" && m[2] === "")) return { kind: "full" };
-	if (m[1] === "") {
-		const suffix = Number(m[2]);
-		if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
-		const length = Math.min(suffix, size);
-		return { kind: "partial", offset: size - length, length };
-	}
-	const start = Number(m[1]);
-	if (start >= size) return { kind: "unsatisfiable" };
-	const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-	if (end < start) return { kind: "full" };
-	return { kind: "partial", offset: start, length: end - start + 1 };
 }
 
 /** Where an upload's session stands, as the admit check of a write needs it. */

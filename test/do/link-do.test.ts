@@ -1,9 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { LinkHost } from "../../src/do/host";
 import type { LinkDO } from "../../src/do/link-do";
 import { DEFAULT_SETTINGS } from "../../src/domain/settings";
 import { newLinkId } from "../../src/lib/ids";
+
+/** The host a LinkDO's services are built from (private; reached here to break D1 for one test). */
+const hostOf = (instance: LinkDO) => (instance as unknown as { host: LinkHost }).host;
 
 const owner = { kind: "owner" as const, ownerId: "own_test" };
 
@@ -88,13 +92,14 @@ describe("LinkDO", () => {
 					throw new Error("D1 unavailable");
 				},
 			} as unknown as D1Database;
-			Object.assign(instance, { env: { ...env, DB: broken } });
+			// The services reach D1 through the object's host (src/do/host.ts).
+			Object.assign(hostOf(instance), { env: { ...env, DB: broken } });
 		});
 		expect(await stub.pause(owner)).toMatchObject({ ok: true, value: { epoch: 2 } });
 		const stale = await env.DB.prepare("SELECT epoch FROM links WHERE id = ?").bind(linkId).first();
 		expect(stale).toEqual({ epoch: 1 });
 		await runInDurableObject(stub, (instance: LinkDO, state) => {
-			Object.assign(instance, { env });
+			Object.assign(hostOf(instance), { env });
 			// Let the retry timer come due, as time would.
 			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'projection'");
 		});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { contentDisposition } from "../../src/api/http";
 import { cleanText, hasVisible, visibleText } from "../../src/domain/text";
-import { contentDisposition, sanitizeFileName } from "../../src/domain/uploads";
+import { sanitizeFileName } from "../../src/domain/uploads";
 
 const cp = (code: number) => String.fromCodePoint(code);
 const range = (from: number, to: number) => {

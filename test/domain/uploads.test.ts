@@ -3,13 +3,11 @@ import { DEFAULT_SETTINGS } from "../../src/domain/settings";
 import {
 	checkFile,
 	checkQuota,
-	contentDisposition,
 	decideAbort,
 	decideWrite,
 	expectedPartLength,
 	finalizeOutcome,
 	idleTimeoutMs,
-	parseRange,
 	planUpload,
 	SESSION_TTL_MS,
 	sanitizeFileName,
@@ -66,21 +64,6 @@ describe("file rules", () => {
 		expect(checkQuota(s, q, 1)?.code).toBe("quota-exceeded");
 		expect(checkQuota({ ...s, maxFiles: 3 }, q, 81)?.code).toBe("quota-exceeded");
 		expect(checkQuota({ ...s, maxFiles: 3 }, q, 80)).toBeUndefined();
-	});
-
-	it("writes attachments with an ASCII fallback and the exact name", () => {
-		expect(contentDisposition('rés"umé.pdf')).toBe(
-			`attachment; filename="r_sum_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`,
-		);
-	});
-
-	it("parses single byte ranges and ignores the rest", () => {
-		expect(parseRange("bytes=0-4", 10)).toEqual({ kind: "partial", offset: 0, length: 5 });
-		expect(parseRange("bytes=-3", 10)).toEqual({ kind: "partial", offset: 7, length: 3 });
-		expect(parseRange("bytes=5-", 10)).toEqual({ kind: "partial", offset: 5, length: 5 });
-		expect(parseRange("bytes=10-", 10)).toEqual({ kind: "unsatisfiable" });
-		expect(parseRange("bytes=0-1,3-4", 10)).toEqual({ kind: "full" });
-		expect(parseRange("items=1-2", 10)).toEqual({ kind: "full" });
 	});
 });
 

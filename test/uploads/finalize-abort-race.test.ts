@@ -21,6 +21,7 @@ import {
 	stubOf,
 	waitForCommand,
 } from "../helpers";
+import { installFaults } from "../hooks";
 
 describe("an abort landing inside finalize", () => {
 	for (const at of ["finalize-check", "finalize-index"] as const) {
@@ -44,14 +45,14 @@ describe("an abort landing inside finalize", () => {
 					uploadId: upload.id,
 					tokenHash: hash("SELECT token_hash AS h FROM uploads WHERE id = ?", upload.id),
 				};
-				instance.faults = {
+				installFaults(instance, {
 					pauseAt: {
 						at,
 						run: async () => {
 							abort = await instance.abortUpload(auth);
 						},
 					},
-				};
+				});
 			});
 
 			const fin = await callLink(uploadUrl, `/uploads/${upload.id}/finalize`, {

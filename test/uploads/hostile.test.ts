@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { CommandView, UploadView } from "../../src/do/views";
+import type { CommandView, UploadView } from "../../src/do/rpc";
 import {
 	bodyOf,
 	bytesOf,

@@ -5,7 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { PublicLinkView } from "../../src/do/views";
+import type { PublicLinkView } from "../../src/do/rpc";
 import {
 	bearer,
 	bodyOf,

@@ -4,7 +4,7 @@
  * with nothing visible counts as missing.
  */
 import { describe, expect, it } from "vitest";
-import type { UploadView } from "../../src/do/views";
+import type { UploadView } from "../../src/do/rpc";
 import {
 	bearer,
 	bodyOf,

@@ -1,8 +1,98 @@
 /**
- * The shapes a LinkDO answers with over RPC; the API serializes them as they are.
+ * The RPC contract of LinkDO: every input its methods take and every shape
+ * they answer with (the API serializes the answers as they are). The edge,
+ * the consumers and the tests import these types from here only.
  */
-import type { LinkState, Phase } from "../domain/lifecycle";
-import type { LinkSettings } from "../domain/settings";
+import type { Caller } from "../domain/actor";
+import type { IfMatch, LinkState, Phase } from "../domain/lifecycle";
+import type { LinkSettings, SettingsPatch } from "../domain/settings";
+import type { WriteFailure } from "../domain/uploads";
+
+// --- inputs -------------------------------------------------------------------
+
+export interface CreateLinkInput {
+	linkId: string;
+	ownerId: string;
+	tokenHash: string;
+	settings: LinkSettings;
+	passwordHash: string | null;
+}
+
+/** A settings patch as it reaches the DO: the password already hashed at the edge. */
+export type SettingsUpdate = Omit<SettingsPatch, "password"> & { passwordHash?: string | null };
+
+export interface CommandRequest {
+	caller: Caller;
+	kind: "revoke" | "delete";
+	/** Only its epoch is compared (a lifecycle call). */
+	ifMatch?: IfMatch;
+	/** Idempotency-Key and the hash of the request it came with. */
+	idempotency?: { key: string; requestHash: string };
+}
+
+/** Proof an uploader holds the link secret and the upload token (their hashes). */
+export interface UploadAuth {
+	linkSecretHash: string;
+	uploadId: string;
+	tokenHash: string;
+}
+
+export interface InitRequest {
+	linkSecretHash: string;
+	uploadId: string;
+	tokenHash: string;
+	name: string;
+	size: number;
+	type: string;
+	uploaderName: string | null;
+	uploaderEmail: string | null;
+	sha256: string | null;
+	/** Whether the uploader sent a password at all. */
+	passwordGiven: boolean;
+	/**
+	 * The password's hash under the link's params, derived at the edge after a
+	 * `password` challenge (PBKDF2 never runs in the Durable Object).
+	 */
+	passwordProof: { params: string; hash: string } | null;
+	idempotency?: { key: string; requestHash: string };
+}
+
+/**
+ * An init either needs the password's hash derived under `params` first, or
+ * it is done. A multipart upload names the R2 key its multipart upload must
+ * be created under (`needsMultipart`), recorded by `recordInit`.
+ */
+export type InitOutcome =
+	| { kind: "password"; params: string }
+	| {
+			kind: "created";
+			upload: UploadView;
+			replayed: boolean;
+			needsMultipart: { key: string } | null;
+	  };
+
+export type WriteOp = "single-put" | "part-put" | "complete";
+
+/** What happened to the R2 write between admit and record. */
+export type WriteOutcome =
+	| { ok: true; etag: string; size: number }
+	| { ok: false; reason: WriteFailure };
+
+export type WriteRequest = UploadAuth & { op: WriteOp; partNumber?: number };
+
+export interface RecordRequest {
+	uploadId: string;
+	op: WriteOp;
+	partNumber?: number;
+	outcome: WriteOutcome;
+}
+
+export interface UploadCursor {
+	createdAt: string;
+	id: string;
+}
+
+// --- answers ------------------------------------------------------------------
 
 export interface LinkCounters {
 	files: number;

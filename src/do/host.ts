@@ -1,0 +1,48 @@
+/**
+ * The narrow host every LinkDO service is built from: the object's SQL stores,
+ * its timers, a storage transaction, the bindings it talks to, a clock and the
+ * test hooks. Services never see the Durable Object itself.
+ */
+import { CommandLog } from "./command-log";
+import { type LinkHooks, NO_HOOKS } from "./hooks";
+import { Sql } from "./sql";
+import { Timers } from "./timers";
+import { UploadStore } from "./upload-store";
+
+/** The bindings and variables a link's services use. */
+export type LinkBindings = Pick<
+	Env,
+	"FILES" | "DB" | "LINK_COMMANDS" | "OUTBOX_RESEND_MS" | "UPLOAD_IDLE_TIMEOUT_SECONDS"
+>;
+
+export interface LinkHost {
+	readonly sql: Sql;
+	readonly timers: Timers;
+	readonly log: CommandLog;
+	readonly uploads: UploadStore;
+	readonly env: LinkBindings;
+	/** Runs `fn` in one storage transaction (synchronous: nothing else runs meanwhile). */
+	transaction<T>(fn: () => T): T;
+	/** Milliseconds since the epoch. */
+	now(): number;
+	/** The installed test hooks (none in production). */
+	hooks(): LinkHooks;
+}
+
+export function linkHost(
+	ctx: DurableObjectState,
+	env: LinkBindings,
+	hooks: () => LinkHooks = () => NO_HOOKS,
+): LinkHost {
+	const sql = new Sql(ctx.storage.sql);
+	return {
+		sql,
+		timers: new Timers(sql, ctx.storage),
+		log: new CommandLog(sql),
+		uploads: new UploadStore(sql),
+		env,
+		transaction: (fn) => ctx.storage.transactionSync(fn),
+		now: () => Date.now(),
+		hooks,
+	};
+}

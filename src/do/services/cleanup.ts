@@ -1,0 +1,107 @@
+/**
+ * Cleanup of upload sessions: settling every session of a link that became
+ * terminal, sweeping objects no finalized file owns, purging the D1 index,
+ * and expiring sessions that made no progress. Every step is idempotent.
+ */
+import type { TerminalKind } from "../../domain/commands";
+import { expiredSession, settle } from "../../domain/uploads";
+import { TIMERS } from "../../storage/names";
+import { purgeFiles } from "../file-index";
+import type { LinkHost } from "../host";
+import type { LinkRecord } from "../link-store";
+import { linkObjectPages, purgeLinkObjects, uploadIdOfKey } from "../steps";
+import type { UploadRecord } from "../upload-store";
+import type { Finalizer } from "./finalize";
+import type { LinkState } from "./link-state";
+import type { Outbox } from "./outbox";
+import type { Sessions } from "./sessions";
+
+/** Uploads settled per batch when a link becomes terminal. */
+const SETTLE_BATCH = 500;
+
+export class Cleanup {
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+		private readonly sessions: Sessions,
+		private readonly finalizer: Finalizer,
+		private readonly outbox: Outbox,
+	) {}
+
+	/**
+	 * Settles every session of a link that became terminal, in batches: open
+	 * ones aborted, completed ones finalized or rejected per policy. Each batch
+	 * is a few storage transactions and batched R2/D1 calls, so cleanup time
+	 * grows linearly with the number of uploads.
+	 */
+	async settleUploads(link: LinkRecord, kind: TerminalKind): Promise<void> {
+		for (;;) {
+			const batch = this.host.uploads.inStates(["open", "completed"], SETTLE_BATCH);
+			if (batch.length === 0) return;
+			const by = {
+				abort: [] as UploadRecord[],
+				finalize: [] as UploadRecord[],
+				reject: [] as UploadRecord[],
+			};
+			for (const upload of batch) {
+				const action = settle(kind, link.settings.lateFinalize, upload.state);
+				if (action !== "keep") by[action].push(upload);
+			}
+			await this.sessions.drop(by.abort, "aborted");
+			await this.sessions.drop(by.reject, "rejected");
+			if (by.finalize.length > 0)
+				await this.finalizer.finalize(this.state.link() ?? link, by.finalize);
+			// Give the event loop a turn between batches: a long cleanup must not starve other I/O.
+			await new Promise((resolve) => setTimeout(resolve, 0));
+		}
+	}
+
+	/** Deletes objects under the link's prefix that no finalized file owns (all of them once deleted). */
+	async sweepObjects(link: LinkRecord): Promise<void> {
+		const bucket = this.host.env.FILES;
+		const keep = link.state === "deleted" ? new Set<string>() : this.host.uploads.finalizedIds();
+		for await (const keys of linkObjectPages(bucket, link.id)) {
+			const orphans = keys.filter((k) => !keep.has(uploadIdOfKey(k)));
+			if (orphans.length > 0) await bucket.delete(orphans);
+		}
+	}
+
+	/** Deletes every object under the link's prefix. */
+	async purgeObjects(link: LinkRecord): Promise<void> {
+		await purgeLinkObjects(this.host.env.FILES, link.id);
+	}
+
+	/** Removes the link's finalized files from the D1 index. */
+	async purgeIndex(link: LinkRecord): Promise<void> {
+		await purgeFiles(this.host.env.DB, link.id);
+	}
+
+	/**
+	 * The sessions alarm: ends sessions past their expiry that nobody asked to
+	 * finalize (`expiredSession`): a completed one is handed over by a system
+	 * finalize command under `recover`, dropped under `reject`; an open one is
+	 * aborted.
+	 */
+	async expireSessions(): Promise<void> {
+		const now = this.host.now();
+		let issued = false;
+		for (const upload of this.host.uploads.inStates(["open", "completed"])) {
+			if (upload.expiresAt > now || upload.finalizeCommandId) continue;
+			const link = this.state.link();
+			if (!link || (upload.state !== "open" && upload.state !== "completed")) continue;
+			const action = expiredSession(upload.state, link.settings.lateFinalize);
+			if (action === "finalize") {
+				this.host.transaction(() => {
+					const c = this.outbox.newCommand(link, "finalize", "system", { uploadId: upload.id });
+					this.host.uploads.update(upload.id, { finalizeCommandId: c.id });
+				});
+				issued = true;
+			} else {
+				await this.sessions.dropOne(upload, action === "reject" ? "rejected" : "aborted");
+			}
+		}
+		if (issued) await this.outbox.afterAccept(false);
+		const next = this.host.uploads.nextSessionExpiry();
+		if (next !== null) await this.host.timers.schedule(TIMERS.sessions, next);
+	}
+}

@@ -1,0 +1,168 @@
+/**
+ * Accepting and reading commands: revoke and delete from owners and admins
+ * (one transaction with the outbox row, which raises the closing fence),
+ * reads, the dead-letter report, admin replay and discard, and the expiry
+ * alarm's system `expire`.
+ */
+import { actorOf, type Caller, mayActOn } from "../../domain/actor";
+import { acceptTerminal, isFinal } from "../../domain/commands";
+import { checkIfMatch, refusal } from "../../domain/lifecycle";
+import { fail, ok, problem, type Result } from "../../domain/problems";
+import { expiryMs } from "../../domain/settings";
+import { TIMERS } from "../../storage/names";
+import { commandView } from "../command-log";
+import type { LinkHost } from "../host";
+import type { CommandRequest, CommandView } from "../rpc";
+import type { Drain } from "./drain";
+import type { LinkState } from "./link-state";
+import type { Outbox } from "./outbox";
+
+/** While another terminal command is pending, an overdue expiry is checked again this often. */
+const EXPIRE_RECHECK_MS = 30_000;
+
+export class Commands {
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+		private readonly outbox: Outbox,
+		private readonly drain: Drain,
+	) {}
+
+	/**
+	 * Accepts a revoke or delete: in one storage transaction it assigns the next
+	 * seq, persists the command and its outbox row, and so raises the closing
+	 * fence. Then it sends the queue message; a failed send is retried by the
+	 * outbox alarm. An Idempotency-Key replay returns the original command.
+	 */
+	async request(req: CommandRequest): Promise<Result<{ command: CommandView; created: boolean }>> {
+		const link = this.state.link();
+		if (!link || !mayActOn(req.caller, link.ownerId)) return fail(problem("link-not-found"));
+		const { log } = this.host;
+		const scope = actorOf(req.caller);
+		if (req.idempotency) {
+			const seen = log.idempotent(scope, req.idempotency.key);
+			if (seen) {
+				if (seen.requestHash !== req.idempotency.requestHash)
+					return fail(problem("idempotency-key-reused"));
+				const original = log.get(seen.id);
+				if (original) return ok({ command: commandView(link.id, original), created: false });
+			}
+		}
+		const decision = acceptTerminal(req.kind, link.state, log.pending());
+		if (decision.kind === "refuse") return fail(refusal(decision.code, link.epoch));
+		const stale = checkIfMatch(link, req.ifMatch);
+		if (stale) return fail(stale);
+		if (decision.kind === "existing") {
+			const existing = log.get(decision.commandId);
+			if (existing) {
+				if (req.idempotency)
+					log.remember(scope, req.idempotency.key, req.idempotency.requestHash, existing.id);
+				return ok({ command: commandView(link.id, existing), created: false });
+			}
+		}
+		const command = this.host.transaction(() => {
+			const c = this.outbox.newCommand(link, req.kind, scope);
+			if (req.idempotency)
+				log.remember(scope, req.idempotency.key, req.idempotency.requestHash, c.id);
+			return c;
+		});
+		await this.outbox.afterAccept(true);
+		return ok({ command: commandView(link.id, log.get(command.id) ?? command), created: true });
+	}
+
+	/** One command, for its owner or an admin; `caller` null when a Retry-Token was verified at the edge. */
+	get(caller: Caller | null, commandId: string): Result<CommandView> {
+		const link = this.state.link();
+		const command = link ? this.host.log.get(commandId) : null;
+		if (!link || !command || (caller && !mayActOn(caller, link.ownerId)))
+			return fail(problem("command-not-found"));
+		return ok(commandView(link.id, command));
+	}
+
+	/** Command history, newest first. */
+	list(
+		caller: Caller,
+		limit: number,
+		beforeSeq: number | null,
+	): Result<{ items: CommandView[]; nextCursor: string | null }> {
+		const found = this.state.authorize(caller, "owner-read");
+		if (!found.ok) return found;
+		const rows = this.host.log.list(limit + 1, beforeSeq);
+		const items = rows.slice(0, limit).map((c) => commandView(found.value.id, c));
+		const last = items[items.length - 1];
+		return ok({ items, nextCursor: rows.length > limit && last ? String(last.seq) : null });
+	}
+
+	/**
+	 * The DLQ consumer reports that a command's message ran out of retries.
+	 * Returns the command (null when it already reached a final status).
+	 */
+	deadLetter(commandId: string): CommandView | null {
+		const link = this.state.link();
+		const log = this.host.log;
+		const command = link ? log.get(commandId) : null;
+		if (!link || !command || isFinal(command.status)) return null;
+		if (command.status !== "dead_lettered") log.update(commandId, { status: "dead_lettered" });
+		return commandView(link.id, log.get(commandId) ?? command);
+	}
+
+	/** Admin replay: a dead-lettered command is accepted again and re-sent. Idempotent. */
+	async replay(commandId: string): Promise<Result<CommandView>> {
+		const link = this.state.link();
+		const log = this.host.log;
+		const command = link ? log.get(commandId) : null;
+		if (!link || !command) return fail(problem("command-not-found"));
+		if (command.status === "dead_lettered") {
+			log.update(commandId, { status: command.appliedEpoch === null ? "accepted" : "applying" });
+			await this.outbox.armResend();
+			await this.outbox.sendDue(0);
+		}
+		return ok(commandView(link.id, log.get(commandId) ?? command));
+	}
+
+	/**
+	 * Admin discard: cancels the command. Before its transition applies, that
+	 * lifts the closing fence (when nothing else waits). After, the transition
+	 * stands; retries stop and the cleanup still finishes (the sweep runs the
+	 * remaining steps).
+	 */
+	async discard(commandId: string): Promise<Result<CommandView>> {
+		const link = this.state.link();
+		const log = this.host.log;
+		const command = link ? log.get(commandId) : null;
+		if (!link || !command) return fail(problem("command-not-found"));
+		if (!isFinal(command.status)) {
+			log.update(commandId, {
+				status: "cancelled",
+				result: command.appliedEpoch === null ? "cancelled" : "cancelled-after-apply",
+				finishedAt: new Date(this.host.now()).toISOString(),
+			});
+			if (command.appliedEpoch !== null) await this.drain.sweep();
+			await this.outbox.sendDue(0);
+			await this.state.republish();
+		}
+		return ok(commandView(link.id, log.get(commandId) ?? command));
+	}
+
+	/** The expiry alarm: a system `expire` command through the same pipeline. */
+	async expireNow(): Promise<void> {
+		const link = this.state.link();
+		if (!link) return;
+		const at = expiryMs(link.settings);
+		if (at === null) return;
+		const { timers, log } = this.host;
+		if (at > this.host.now()) {
+			await timers.reschedule(TIMERS.expire, at);
+			return;
+		}
+		const decision = acceptTerminal("expire", link.state, log.pending());
+		if (decision.kind === "existing") {
+			// Another terminal command is on its way; if it is discarded, expiry must still happen.
+			await timers.schedule(TIMERS.expire, this.host.now() + EXPIRE_RECHECK_MS);
+			return;
+		}
+		if (decision.kind !== "new") return;
+		this.host.transaction(() => this.outbox.newCommand(link, "expire", "system"));
+		await this.outbox.afterAccept(true);
+	}
+}

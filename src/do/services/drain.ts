@@ -1,0 +1,190 @@
+/**
+ * The drain: applies the link's pending commands in seq order, one drain at a
+ * time per object (a drain that arrives while another runs waits for it). A
+ * terminal command commits its transition and epoch first, then runs its
+ * side-effect steps, each recorded as done, so a retry resumes where the
+ * last one stopped. The sweep finishes what a cancelled or crashed cleanup
+ * left behind.
+ */
+import {
+	isTerminalKind,
+	RESULT_OF,
+	type StepName,
+	type TerminalKind,
+	TRANSITION_OF,
+	terminalKindOf,
+} from "../../domain/commands";
+import { applyTransition, isTerminal } from "../../domain/lifecycle";
+import { TIMERS } from "../../storage/names";
+import type { CommandRecord } from "../command-log";
+import type { LinkHost } from "../host";
+import { type LinkRecord, markProjected, recordTransition, saveLink } from "../link-store";
+import { projectLink } from "../projection";
+import type { DrainReport } from "../rpc";
+import type { Cleanup } from "./cleanup";
+import type { Finalizer } from "./finalize";
+import type { LinkState } from "./link-state";
+
+/** How long after a terminal transition the sweep runs (in-flight writes finish first). */
+const SWEEP_DELAY_MS = 60_000;
+/** How long to wait before sweeping again after a failed cleanup. */
+const SWEEP_RETRY_MS = 30_000;
+
+type StepHandler = (link: LinkRecord, kind: TerminalKind) => Promise<void>;
+
+export class Drain {
+	private chain: Promise<unknown> = Promise.resolve();
+	/** What each side-effect step does; every one idempotent. */
+	private readonly steps: Record<StepName, StepHandler>;
+
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+		private readonly cleanup: Cleanup,
+		private readonly finalizer: Finalizer,
+	) {
+		this.steps = {
+			"cleanup-uploads": (link, kind) => cleanup.settleUploads(state.link() ?? link, kind),
+			"purge-objects": (link) => cleanup.purgeObjects(link),
+			"purge-index": (link) => cleanup.purgeIndex(link),
+			project: async (link) => {
+				const current = state.link() ?? link;
+				await projectLink(host.env.DB, state.view(current), current.version);
+				markProjected(host.sql, current.version);
+			},
+		};
+	}
+
+	/** Applies every pending command in seq order, after any drain already running. */
+	run(): Promise<DrainReport> {
+		const run = this.chain.then(() => this.drainNow());
+		this.chain = run.catch(() => undefined);
+		return run;
+	}
+
+	private async drainNow(): Promise<DrainReport> {
+		if (!this.state.exists) return { outcome: "idle", unfinished: [] };
+		const log = this.host.log;
+		for (;;) {
+			const next = log.unfinished()[0];
+			if (!next) return { outcome: "idle", unfinished: [] };
+			if (next.status === "dead_lettered") {
+				return { outcome: "blocked", unfinished: log.unfinished().map((c) => c.id) };
+			}
+			try {
+				await this.apply(next);
+			} catch (error) {
+				const message = String(error instanceof Error ? error.message : error);
+				const current = log.get(next.id);
+				log.update(next.id, { attempts: (current?.attempts ?? next.attempts) + 1, error: message });
+				return {
+					outcome: "failed",
+					unfinished: log.unfinished().map((c) => c.id),
+					error: message,
+					failedCommandId: next.id,
+				};
+			}
+		}
+	}
+
+	/**
+	 * Applies one command: commits the state transition and epoch first (in one
+	 * transaction with the command's status), then runs its side-effect steps.
+	 * Re-running resumes at the first step not done.
+	 */
+	private async apply(command: CommandRecord): Promise<void> {
+		const { log, timers } = this.host;
+		log.touch(command.id, this.host.now());
+		let link = this.state.link();
+		if (!link) throw new Error("link row missing");
+		if (!isTerminalKind(command.kind)) {
+			const outcome = await this.finalizer.apply(command);
+			if (this.cancelled(command.id)) return;
+			log.update(command.id, {
+				status: outcome.succeeded ? "succeeded" : "rejected",
+				appliedEpoch: (this.state.link() ?? link).epoch,
+				result: outcome.result,
+				error: null,
+				finishedAt: new Date(this.host.now()).toISOString(),
+			});
+			return;
+		}
+		const kind = command.kind;
+		if (command.status === "accepted") {
+			this.host.hooks().beforeApply?.();
+			const applied = applyTransition(link, TRANSITION_OF[kind]);
+			const now = new Date(this.host.now()).toISOString();
+			if (!applied.ok || !applied.changed) {
+				log.update(command.id, {
+					status: "rejected",
+					result: applied.ok ? "already-applied" : applied.code,
+					finishedAt: now,
+				});
+				return;
+			}
+			const before = link;
+			link = this.host.transaction(() => {
+				const saved = saveLink(this.host.sql, { ...before, ...applied.next }, now);
+				recordTransition(this.host.sql, saved, kind);
+				log.update(command.id, { status: "applying", appliedEpoch: saved.epoch });
+				return saved;
+			});
+			await timers.cancel(TIMERS.expire);
+			// Requests admitted before the transition may still be writing: sweep after they are done.
+			await timers.schedule(TIMERS.sweep, this.host.now() + SWEEP_DELAY_MS);
+		}
+		await this.finishSteps(link, log.get(command.id) ?? command);
+		// A discard while a step was awaited wins: the command stays cancelled.
+		if (this.cancelled(command.id)) return;
+		log.update(command.id, {
+			status: "succeeded",
+			result: RESULT_OF[kind],
+			error: null,
+			finishedAt: new Date(this.host.now()).toISOString(),
+		});
+	}
+
+	private cancelled(commandId: string): boolean {
+		return this.host.log.get(commandId)?.status === "cancelled";
+	}
+
+	/** Runs the steps of `command` not done yet, recording each as it completes. */
+	private async finishSteps(link: LinkRecord, command: CommandRecord): Promise<void> {
+		if (!isTerminalKind(command.kind)) return;
+		const log = this.host.log;
+		for (const { name } of command.steps) {
+			// Read the steps afresh: a sweep may have finished some while this awaited.
+			if (log.get(command.id)?.steps.find((s) => s.name === name)?.done) continue;
+			this.host.hooks().beforeStep?.(name);
+			await this.steps[name](link, command.kind);
+			const steps = (log.get(command.id)?.steps ?? command.steps).map((s) =>
+				s.name === name ? { ...s, done: true } : s,
+			);
+			log.update(command.id, { steps });
+		}
+	}
+
+	/**
+	 * The sweep after a terminal transition: finishes the cleanup steps of
+	 * commands cancelled after their transition applied (discard cannot undo a
+	 * transition), then settles what is left and removes objects under the
+	 * link's prefix that a crashed request left behind. A failure re-arms the
+	 * sweep timer.
+	 */
+	async sweep(): Promise<void> {
+		const link = this.state.link();
+		if (!link) return;
+		try {
+			for (const command of this.host.log.cancelledWithOpenSteps())
+				await this.finishSteps(link, command);
+			const now = this.state.link() ?? link;
+			if (isTerminal(now.state)) {
+				await this.cleanup.settleUploads(now, terminalKindOf(now.state));
+				await this.cleanup.sweepObjects(now);
+			}
+		} catch (error) {
+			console.error("sweep failed; will retry", link.id, String(error));
+			await this.host.timers.schedule(TIMERS.sweep, this.host.now() + SWEEP_RETRY_MS);
+		}
+	}
+}

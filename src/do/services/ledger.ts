@@ -1,0 +1,303 @@
+/**
+ * The upload ledger's session calls: init (password gate, required details,
+ * file rules, quota reserved in the transaction that creates the session),
+ * recording the R2 multipart upload an init created, abort (by the uploader
+ * or the owner), status, the finalize request and the owner's list.
+ */
+import type { Caller } from "../../domain/actor";
+import { refusal } from "../../domain/lifecycle";
+import { afterFailure, NO_ATTEMPTS, passwordWaitSeconds } from "../../domain/password";
+import { fail, ok, type Problem, problem, type Result } from "../../domain/problems";
+import {
+	checkFile,
+	checkQuota,
+	checkRecord,
+	checkUploaderDetails,
+	decideAbort,
+	finalizeOutcome,
+	planUpload,
+	sessionExpiry,
+} from "../../domain/uploads";
+import { passwordParams, proofMatches, timingSafeEqual } from "../../lib/crypto";
+import { TIMERS } from "../../storage/names";
+import { commandView } from "../command-log";
+import type { LinkHost } from "../host";
+import { type LinkRecord, saveLink } from "../link-store";
+import { loadAttempts, saveAttempts } from "../password-attempts";
+import { abortMultipart } from "../r2-ops";
+import type {
+	CommandView,
+	InitOutcome,
+	InitRequest,
+	UploadAuth,
+	UploadCursor,
+	UploadView,
+} from "../rpc";
+import type { UploadRecord } from "../upload-store";
+import type { Finalizer } from "./finalize";
+import type { LinkState } from "./link-state";
+import type { Outbox } from "./outbox";
+import type { Sessions } from "./sessions";
+
+/** Idempotency scope of anonymous upload inits on a link. */
+const INIT_SCOPE = "uploader:init";
+
+export class UploadLedger {
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+		private readonly sessions: Sessions,
+		private readonly finalizer: Finalizer,
+		private readonly outbox: Outbox,
+	) {}
+
+	/**
+	 * Admits an upload: link secret, phase, password, an `Idempotency-Key`
+	 * replay, required details, file rules and quota, then reserves the quota
+	 * in the transaction that creates the session. A multipart upload's answer
+	 * names the key its R2 multipart upload is to be created under.
+	 */
+	async init(req: InitRequest): Promise<Result<InitOutcome>> {
+		const link = this.state.link();
+		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
+			return fail(problem("link-not-found"));
+		const refused = this.state.refuse(link, "init");
+		if (refused) return fail(refused);
+		const password = this.checkPassword(link, req);
+		if (password) return password;
+		// Replays are checked after the lifecycle and the password, so a replayed key never
+		// bypasses them. Init keys should be unguessable: anyone holding the link URL, the key
+		// and the same body gets the session (with a fresh token).
+		const replay = req.idempotency ? this.replay(req, req.idempotency) : null;
+		if (replay) return replay;
+		const s = link.settings;
+		const bad = checkUploaderDetails(s, req) ?? checkFile(s, req) ?? checkQuota(s, link, req.size);
+		if (bad) return fail(bad);
+		const plan = planUpload(req.size);
+		const now = this.host.now();
+		const upload: UploadRecord = {
+			id: req.uploadId,
+			tokenHash: req.tokenHash,
+			name: req.name,
+			size: req.size,
+			type: req.type,
+			mode: plan.mode,
+			partSize: plan.partSize,
+			r2UploadId: null,
+			state: "open",
+			admittedEpoch: link.epoch,
+			completedEpoch: null,
+			finalizedEpoch: null,
+			uploaderName: req.uploaderName,
+			uploaderEmail: req.uploaderEmail,
+			sha256: req.sha256,
+			expiresAt: sessionExpiry(now, now, this.sessions.idleTimeoutMs()),
+			finalizeCommandId: null,
+			fileId: null,
+			leaseUntil: null,
+			createdAt: new Date(now).toISOString(),
+			updatedAt: new Date(now).toISOString(),
+		};
+		this.host.transaction(() => {
+			this.host.uploads.insert(upload);
+			saveLink(
+				this.host.sql,
+				{
+					...link,
+					reservedFiles: link.reservedFiles + 1,
+					reservedBytes: link.reservedBytes + req.size,
+				},
+				upload.createdAt,
+			);
+			if (req.idempotency) {
+				const { key, requestHash } = req.idempotency;
+				this.host.log.remember(INIT_SCOPE, key, requestHash, upload.id);
+			}
+		});
+		await this.host.timers.schedule(TIMERS.sessions, upload.expiresAt);
+		const hook = this.host.hooks().at?.("admit");
+		if (hook) await hook;
+		return ok({
+			kind: "created",
+			upload: this.sessions.view(upload),
+			replayed: false,
+			needsMultipart: plan.mode === "multipart" ? { key: this.sessions.keyOf(upload.id) } : null,
+		});
+	}
+
+	/** The answer to an init replaying a seen `Idempotency-Key`, or null for a new key. */
+	private replay(
+		req: InitRequest,
+		idempotency: { key: string; requestHash: string },
+	): Result<InitOutcome> | null {
+		const seen = this.host.log.idempotent(INIT_SCOPE, idempotency.key);
+		if (!seen) return null;
+		if (seen.requestHash !== idempotency.requestHash)
+			return fail(problem("idempotency-key-reused"));
+		const original = this.host.uploads.get(seen.id);
+		if (!original) return null;
+		// The client lost the first answer, token included: the replay carries a fresh token.
+		this.host.uploads.update(original.id, { tokenHash: req.tokenHash });
+		const pending = original.mode === "multipart" && original.state === "open";
+		return ok({
+			kind: "created",
+			upload: this.sessions.view(original),
+			replayed: true,
+			needsMultipart:
+				pending && !original.r2UploadId ? { key: this.sessions.keyOf(original.id) } : null,
+		});
+	}
+
+	/**
+	 * The password gate of an init: null when the link has no password or the
+	 * proof matches; otherwise the refusal, or a challenge naming the params
+	 * the edge must derive the password's hash under. A wrong proof counts
+	 * against the link's guess limit; while the link waits, attempts are
+	 * refused unchecked.
+	 */
+	private checkPassword(link: LinkRecord, req: InitRequest): Result<InitOutcome> | null {
+		if (!link.passwordHash) return null;
+		if (!req.passwordGiven) return fail(problem("password-required"));
+		const now = this.host.now();
+		const attempts = loadAttempts(this.host.sql);
+		const wait = passwordWaitSeconds(attempts, now);
+		if (wait > 0) return fail(tooManyAttempts(wait));
+		const params = passwordParams(link.passwordHash);
+		// No proof yet, or one derived under params that changed since: (re)issue the challenge.
+		if (req.passwordProof?.params !== params) return ok({ kind: "password", params });
+		if (proofMatches(link.passwordHash, req.passwordProof.hash)) {
+			if (attempts.failures > 0) saveAttempts(this.host.sql, NO_ATTEMPTS);
+			return null;
+		}
+		const next = afterFailure(attempts, now);
+		saveAttempts(this.host.sql, next);
+		const nextWait = passwordWaitSeconds(next, now);
+		return fail(
+			problem(
+				"password-incorrect",
+				undefined,
+				nextWait > 0 ? { retryable: true, retryAfter: nextWait } : {},
+			),
+		);
+	}
+
+	/** Records the R2 multipart upload created for an admitted init (the record check). */
+	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
+		const hook = this.host.hooks().at?.("record");
+		if (hook) await hook;
+		const link = this.state.link();
+		const upload = this.host.uploads.get(uploadId);
+		if (!link || !upload) return fail(problem("upload-not-found"));
+		const key = this.sessions.keyOf(uploadId);
+		if (upload.r2UploadId !== null) {
+			// Exactly one multipart upload per session: inits racing with one Idempotency-Key can
+			// each create one (a replay answers needsMultipart while the first create is in
+			// flight). The first recorded stays; a different one is aborted, and the session is
+			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
+			// end (a repeated record of the same id is not a refused write).
+			if (upload.r2UploadId !== r2UploadId)
+				await abortMultipart(this.host.env.FILES, key, r2UploadId);
+			const now = this.state.link() ?? link;
+			const current = this.host.uploads.get(uploadId) ?? upload;
+			const gone = checkRecord(now.state, current);
+			if (gone && gone.code !== "upload-state-conflict") return fail(this.state.withEpoch(gone));
+			return ok(this.sessions.view(current));
+		}
+		const refused = checkRecord(link.state, upload);
+		if (refused) {
+			await abortMultipart(this.host.env.FILES, key, r2UploadId);
+			await this.sessions.dropOne(upload, "aborted");
+			return fail(this.state.withEpoch(refused));
+		}
+		this.host.uploads.update(uploadId, { r2UploadId });
+		return ok(this.sessions.view({ ...upload, r2UploadId }));
+	}
+
+	/** Abort by the uploader: releases the quota and removes the bytes. Idempotent. */
+	async abort(auth: UploadAuth): Promise<Result<null>> {
+		const found = this.sessions.authorize(auth, "abort");
+		if (!found.ok) return found;
+		return this.end(found.value.upload);
+	}
+
+	/**
+	 * Abort by the link's owner (or an admin): ends any session of the link,
+	 * as the uploader's abort does. Another owner's link is 404
+	 * `link-not-found`, an unknown upload 404 `upload-not-found`; the
+	 * terminal-state table's `abort` row applies.
+	 */
+	async ownerAbort(caller: Caller, uploadId: string): Promise<Result<null>> {
+		const found = this.state.authorize(caller, "abort");
+		if (!found.ok) return found;
+		const upload = this.host.uploads.get(uploadId);
+		if (!upload) return fail(problem("upload-not-found"));
+		return this.end(upload);
+	}
+
+	/** Ends a session unless it already ended, is finalized, or is being finalized (`decideAbort`). */
+	private async end(upload: UploadRecord): Promise<Result<null>> {
+		const decision = decideAbort(upload.state, this.finalizer.isFinalizing(upload.id));
+		if (decision.kind === "refuse") return fail(this.state.withEpoch(decision.problem));
+		if (decision.kind === "drop") await this.sessions.dropOne(upload, "aborted");
+		return ok(null);
+	}
+
+	/** The uploader's view of its upload, with the parts the server holds (for resuming). */
+	status(auth: UploadAuth): Result<UploadView> {
+		const found = this.sessions.authorize(auth, "upload-status");
+		return found.ok ? ok(this.sessions.view(found.value.upload)) : found;
+	}
+
+	/**
+	 * Finalize is a command, decided in seq order with terminal commands. One
+	 * finalize command per upload: asking again returns it.
+	 */
+	async requestFinalize(
+		auth: UploadAuth,
+	): Promise<Result<{ command: CommandView; created: boolean }>> {
+		const found = this.sessions.authorize(auth, "finalize");
+		if (!found.ok) return found;
+		const { link, upload } = found.value;
+		const { log, uploads } = this.host;
+		if (upload.finalizeCommandId) {
+			const existing = log.get(upload.finalizeCommandId);
+			if (existing) return ok({ command: commandView(link.id, existing), created: false });
+		}
+		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
+		if (outcome.kind === "reject") return fail(refusal(outcome.code, link.epoch));
+		const command = this.host.transaction(() => {
+			const c = this.outbox.newCommand(link, "finalize", `upload:${upload.id}`, {
+				uploadId: upload.id,
+			});
+			uploads.update(upload.id, { finalizeCommandId: c.id });
+			return c;
+		});
+		await this.outbox.afterAccept(false);
+		return ok({ command: commandView(link.id, log.get(command.id) ?? command), created: true });
+	}
+
+	/** Upload sessions for the owner, newest first. */
+	list(
+		caller: Caller,
+		limit: number,
+		before: UploadCursor | null,
+	): Result<{ items: UploadView[]; nextCursor: UploadCursor | null }> {
+		const found = this.state.authorize(caller, "owner-read");
+		if (!found.ok) return found;
+		const rows = this.host.uploads.list(limit + 1, before);
+		const items = rows.slice(0, limit).map((u) => this.sessions.view(u));
+		const last = items[items.length - 1];
+		return ok({
+			items,
+			nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+		});
+	}
+}
+
+function tooManyAttempts(seconds: number): Problem {
+	return problem(
+		"too-many-attempts",
+		`Too many wrong passwords for this link; try again in ${seconds} s.`,
+		{ retryable: true, retryAfter: seconds },
+	);
+}

@@ -1,0 +1,138 @@
+/**
+ * The synchronous lifecycle calls: create, read, settings PATCH, pause and
+ * resume (each applied at once, +1 epoch for a transition), and what an
+ * uploader holding the link secret may see.
+ */
+import type { Caller } from "../../domain/actor";
+import { applyTransition, type IfMatch, initialLifecycle, refusal } from "../../domain/lifecycle";
+import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../../domain/parts";
+import { fail, ok, problem, type Result } from "../../domain/problems";
+import { mergeSettings } from "../../domain/settings";
+import { remainingQuota } from "../../domain/uploads";
+import { timingSafeEqual } from "../../lib/crypto";
+import type { LinkHost } from "../host";
+import { insertLink, type LinkRecord, recordTransition, saveLink } from "../link-store";
+import type { CreateLinkInput, LinkView, PublicLinkView, SettingsUpdate } from "../rpc";
+import type { LinkState } from "./link-state";
+
+export class Lifecycle {
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+	) {}
+
+	/** Creates the link at epoch 1 (its schema first: an object writes nothing before this). */
+	async create(input: CreateLinkInput): Promise<Result<LinkView>> {
+		if (!this.state.exists) this.state.migrate();
+		if (this.state.link()) return fail(problem("internal-error", "Link id collision."));
+		const now = new Date(this.host.now()).toISOString();
+		const link: LinkRecord = {
+			id: input.linkId,
+			ownerId: input.ownerId,
+			tokenHash: input.tokenHash,
+			settings: input.settings,
+			passwordHash: input.passwordHash,
+			...initialLifecycle(),
+			settingsRevision: 1,
+			filesCount: 0,
+			bytesTotal: 0,
+			reservedFiles: 0,
+			reservedBytes: 0,
+			version: 1,
+			projectedVersion: 0,
+			createdAt: now,
+			updatedAt: now,
+		};
+		insertLink(this.host.sql, link);
+		await this.state.scheduleExpiry(link);
+		return ok(await this.state.publish(link));
+	}
+
+	get(caller: Caller): Result<LinkView> {
+		const found = this.state.authorize(caller, "owner-read");
+		return found.ok ? ok(this.state.view(found.value)) : found;
+	}
+
+	/** Settings PATCH: no epoch change; the settings revision rises by one, so the ETag changes. */
+	async updateSettings(
+		caller: Caller,
+		update: SettingsUpdate,
+		ifMatch?: IfMatch,
+	): Promise<Result<LinkView>> {
+		const found = this.state.authorize(caller, "settings", ifMatch);
+		if (!found.ok) return found;
+		const link = found.value;
+		const { passwordHash, ...patch } = update;
+		const merged = mergeSettings(link.settings, patch, this.host.now());
+		if (!merged.ok) return merged;
+		const next = saveLink(
+			this.host.sql,
+			{
+				...link,
+				settingsRevision: link.settingsRevision + 1,
+				settings: merged.value,
+				passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
+			},
+			new Date(this.host.now()).toISOString(),
+		);
+		await this.state.scheduleExpiry(next);
+		return ok(await this.state.publish(next));
+	}
+
+	/** Pause or resume: +1 epoch, committed with its transitions row; a repeat is a no-op. */
+	async transition(
+		caller: Caller,
+		operation: "pause" | "resume",
+		ifMatch?: IfMatch,
+	): Promise<Result<LinkView>> {
+		const found = this.state.authorize(caller, operation, ifMatch);
+		if (!found.ok) return found;
+		const link = found.value;
+		const applied = applyTransition(link, operation);
+		if (!applied.ok) return fail(refusal(applied.code, link.epoch));
+		if (!applied.changed) return ok(this.state.view(link));
+		const next = this.host.transaction(() => {
+			const saved = saveLink(
+				this.host.sql,
+				{ ...link, ...applied.next },
+				new Date(this.host.now()).toISOString(),
+			);
+			recordTransition(this.host.sql, saved, operation);
+			return saved;
+		});
+		return ok(await this.state.publish(next));
+	}
+
+	/** What an uploader holding the link secret (its hash, compared timing-safe) may see. */
+	publicInfo(secretHash: string): Result<PublicLinkView> {
+		const link = this.state.link();
+		if (!link || !timingSafeEqual(link.tokenHash, secretHash))
+			return fail(problem("link-not-found"));
+		const refused = this.state.refuse(link, "public-info");
+		if (refused) return fail(refused);
+		const s = link.settings;
+		const left = remainingQuota(s, link);
+		return ok({
+			title: s.title,
+			description: s.description,
+			state: link.state,
+			phase: this.state.phase(link),
+			epoch: link.epoch,
+			passwordRequired: link.passwordHash !== null,
+			requireUploaderName: s.requireUploaderName,
+			requireUploaderEmail: s.requireUploaderEmail,
+			expiresAt: s.expiresAt,
+			limits: {
+				maxFiles: s.maxFiles,
+				maxFileBytes: s.maxFileBytes,
+				maxTotalBytes: s.maxTotalBytes,
+				allowedExtensions: s.allowedExtensions,
+				allowedMimeTypes: s.allowedMimeTypes,
+				remainingFiles: left.files,
+				remainingBytes: left.bytes,
+			},
+			defaultPartSize: DEFAULT_PART_SIZE,
+			minPartSize: MIN_PART_SIZE,
+		});
+	}
+}

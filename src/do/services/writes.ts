@@ -1,0 +1,124 @@
+/**
+ * The two checks around every R2 write of an upload: admit before (link
+ * secret, upload token, the terminal-state table, the upload's mode and
+ * state, the exact length the body must have) and record after. A terminal
+ * transition applied in between makes the record refuse the write (the
+ * terminal row's 410) and remove its bytes: it is never recorded.
+ */
+import { fail, ok, problem, type Result } from "../../domain/problems";
+import {
+	checkRecord,
+	decideWrite,
+	failedWriteProblem,
+	SINGLE_WRITE_LEASE_MS,
+	sessionExpiry,
+} from "../../domain/uploads";
+import type { LinkHost } from "../host";
+import type { RecordRequest, UploadView, WriteGrant, WriteRequest } from "../rpc";
+import type { LinkState } from "./link-state";
+import type { Sessions } from "./sessions";
+
+export class WriteFence {
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+		private readonly sessions: Sessions,
+	) {}
+
+	/** The admit check: what the write may do (key, length, parts), or why not. */
+	async admit(req: WriteRequest): Promise<Result<WriteGrant>> {
+		const granted = this.grant(req);
+		if (granted.ok) {
+			const hook = this.host.hooks().at?.("admit");
+			if (hook) await hook;
+		}
+		return granted;
+	}
+
+	private grant(req: WriteRequest): Result<WriteGrant> {
+		const found = this.sessions.authorize(req, req.op);
+		if (!found.ok) return found;
+		const { link, upload } = found.value;
+		const store = this.host.uploads;
+		const grant: WriteGrant = {
+			key: this.sessions.keyOf(upload.id),
+			r2UploadId: upload.r2UploadId,
+			expectedLength: upload.size,
+			sha256: upload.sha256,
+			parts: [],
+			alreadyCompleted: false,
+			epoch: link.epoch,
+		};
+		const parts = req.op === "complete" && upload.state === "open" ? store.parts(upload.id) : [];
+		const now = this.host.now();
+		const decision = decideWrite(
+			req.op,
+			upload,
+			req.partNumber,
+			parts.map((p) => p.partNumber),
+			now,
+		);
+		switch (decision.kind) {
+			case "refuse":
+				return fail(decision.problem);
+			case "already-completed":
+				return ok({ ...grant, alreadyCompleted: true });
+			case "complete":
+				return ok({
+					...grant,
+					parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+				});
+			default:
+				if (decision.lease) store.update(upload.id, { leaseUntil: now + SINGLE_WRITE_LEASE_MS });
+				return ok({ ...grant, expectedLength: decision.expectedLength });
+		}
+	}
+
+	/**
+	 * The record check after the write. A part or completion that landed while
+	 * the link stayed non-terminal is recorded with the epoch, and pushes the
+	 * session's idle expiry forward (within its 24 h cap).
+	 */
+	async record(req: RecordRequest): Promise<Result<UploadView>> {
+		const hook = this.host.hooks().at?.("record");
+		if (hook) await hook;
+		const link = this.state.link();
+		const store = this.host.uploads;
+		const found = store.get(req.uploadId);
+		if (!link || !found) return fail(problem("upload-not-found"));
+		if (req.op === "single-put" && found.leaseUntil !== null)
+			store.update(found.id, { leaseUntil: null });
+		const upload = { ...found, leaseUntil: null };
+		if (req.op === "complete" && upload.state === "completed")
+			return ok(this.sessions.view(upload));
+		const refused = checkRecord(link.state, upload);
+		if (refused) {
+			if (req.outcome.ok) await this.sessions.compensate(upload, req.op);
+			return fail(this.state.withEpoch(refused));
+		}
+		if (!req.outcome.ok) return fail(failedWriteProblem(req.outcome.reason));
+		const expiresAt = sessionExpiry(
+			Date.parse(upload.createdAt),
+			this.host.now(),
+			this.sessions.idleTimeoutMs(),
+			upload.expiresAt,
+		);
+		if (req.op === "part-put") {
+			const { etag, size } = req.outcome;
+			this.host.transaction(() => {
+				store.putPart(upload.id, {
+					partNumber: req.partNumber ?? 0,
+					etag,
+					size,
+					recordedEpoch: link.epoch,
+				});
+				store.update(upload.id, { expiresAt });
+			});
+			return ok(this.sessions.view({ ...upload, expiresAt }));
+		}
+		store.update(upload.id, { state: "completed", completedEpoch: link.epoch, expiresAt });
+		return ok(
+			this.sessions.view({ ...upload, state: "completed", completedEpoch: link.epoch, expiresAt }),
+		);
+	}
+}
