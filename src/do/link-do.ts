@@ -8,6 +8,7 @@ import type { Caller } from "../domain/actor";
 import { type AuditReport, auditLink } from "../domain/audit";
 import { decide, type IfMatch, initialLifecycle, isTerminal, refusal } from "../domain/lifecycle";
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
+import { NO_ATTEMPTS } from "../domain/password";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { mergeSettings } from "../domain/settings";
 import { timingSafeEqual } from "../lib/crypto";
@@ -15,6 +16,7 @@ import { D1, TIMERS } from "../storage/names";
 import type { CreateLinkInput, SettingsUpdate } from "./link-base";
 import { insertLink, type LinkRecord, saveLink } from "./link-store";
 import { LinkUploads } from "./link-uploads";
+import { saveAttempts } from "./password-attempts";
 import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { LinkView, PublicLinkView } from "./views";
 
@@ -70,16 +72,20 @@ export class LinkDO extends LinkUploads {
 		const { passwordHash, ...patch } = update;
 		const merged = mergeSettings(link.settings, patch, Date.now());
 		if (!merged.ok) return merged;
-		const next = saveLink(
-			this.sql,
-			{
-				...link,
-				settingsRevision: link.settingsRevision + 1,
-				settings: merged.value,
-				passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
-			},
-			new Date().toISOString(),
-		);
+		const next = this.ctx.storage.transactionSync(() => {
+			// A new (or no) password starts the guess count afresh.
+			if (passwordHash !== undefined) saveAttempts(this.sql, NO_ATTEMPTS);
+			return saveLink(
+				this.sql,
+				{
+					...link,
+					settingsRevision: link.settingsRevision + 1,
+					settings: merged.value,
+					passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
+				},
+				new Date().toISOString(),
+			);
+		});
 		await this.scheduleExpiry(next);
 		return ok(await this.publish(next));
 	}
