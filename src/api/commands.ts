@@ -10,7 +10,7 @@ import type { CommandView } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { type CommandStatus, isFinal } from "../domain/commands";
 import { ProblemError, problem } from "../domain/problems";
-import { linkIdOfCommand } from "../lib/ids";
+import { isAuthenticLinkId, linkIdOfCommand } from "../lib/ids";
 import { signRetryToken, verifyRetryToken } from "../lib/retry-token";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
@@ -68,7 +68,9 @@ export const commands = new Hono<AppEnv>().get(
 	async (c) => {
 		const { commandId } = c.req.valid("param");
 		const linkId = linkIdOfCommand(commandId);
-		if (!linkId) throw new ProblemError(problem("command-not-found"));
+		// A command id whose link part is forged names no command (and reaches no DO).
+		if (!linkId || !(await isAuthenticLinkId(c.env.LINK_ID_SECRET, linkId)))
+			throw new ProblemError(problem("command-not-found"));
 		const caller = c.get("caller") ?? null;
 		const command = unwrap(await (await stubFor(c, linkId)).getCommand(caller, commandId));
 		setPollHeaders(c, command);

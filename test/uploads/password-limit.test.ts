@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { LinkDO } from "../../src/do/link-do";
 import { FREE_PASSWORD_FAILURES } from "../../src/domain/password";
-import { expectProblem, initRaw, initUpload, openLink, stubOf } from "../helpers";
+import { bearer, expectProblem, initRaw, initUpload, openLink, sendJson, stubOf } from "../helpers";
 
 const PASSWORD = "correct horse battery";
 const file = { name: "a.txt", size: 3 };
@@ -88,5 +88,27 @@ describe("password guesses", () => {
 		expect(answer).toEqual({ ok: true, value: { kind: "password", params } });
 		// The challenge never carries the stored hash itself.
 		expect(JSON.stringify(answer)).not.toContain(stored.slice(stored.lastIndexOf("$") + 1));
+	});
+});
+
+describe("password guesses and the owner", () => {
+	it("setting a new password clears the count: the new one works at once", async () => {
+		const { apiKey, linkId, uploadUrl } = await openLink({ password: PASSWORD });
+		for (let i = 0; i <= FREE_PASSWORD_FAILURES; i++)
+			await initRaw(uploadUrl, { ...file, password: `guess-${i}` });
+		await expectProblem(
+			await initRaw(uploadUrl, { ...file, password: PASSWORD }),
+			429,
+			"too-many-attempts",
+		);
+		const patched = await sendJson(
+			"PATCH",
+			`/api/links/${linkId}`,
+			{ password: "a brand new passphrase" },
+			bearer(apiKey),
+		);
+		expect(patched.status).toBe(200);
+		const { upload } = await initUpload(uploadUrl, { ...file, password: "a brand new passphrase" });
+		expect(upload.state).toBe("open");
 	});
 });

@@ -6,12 +6,14 @@
 import type { Caller } from "../../domain/actor";
 import { applyTransition, type IfMatch, initialLifecycle, refusal } from "../../domain/lifecycle";
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../../domain/parts";
+import { NO_ATTEMPTS } from "../../domain/password";
 import { fail, ok, problem, type Result } from "../../domain/problems";
 import { mergeSettings } from "../../domain/settings";
 import { remainingQuota } from "../../domain/uploads";
 import { timingSafeEqual } from "../../lib/crypto";
 import type { LinkHost } from "../host";
 import { insertLink, type LinkRecord, recordTransition, saveLink } from "../link-store";
+import { saveAttempts } from "../password-attempts";
 import type { CreateLinkInput, LinkView, PublicLinkView, SettingsUpdate } from "../rpc";
 import type { LinkState } from "./link-state";
 
@@ -65,16 +67,20 @@ export class Lifecycle {
 		const { passwordHash, ...patch } = update;
 		const merged = mergeSettings(link.settings, patch, this.host.now());
 		if (!merged.ok) return merged;
-		const next = saveLink(
-			this.host.sql,
-			{
-				...link,
-				settingsRevision: link.settingsRevision + 1,
-				settings: merged.value,
-				passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
-			},
-			new Date(this.host.now()).toISOString(),
-		);
+		const next = this.host.transaction(() => {
+			// A new (or no) password starts the guess count afresh.
+			if (passwordHash !== undefined) saveAttempts(this.host.sql, NO_ATTEMPTS);
+			return saveLink(
+				this.host.sql,
+				{
+					...link,
+					settingsRevision: link.settingsRevision + 1,
+					settings: merged.value,
+					passwordHash: passwordHash === undefined ? link.passwordHash : passwordHash,
+				},
+				new Date(this.host.now()).toISOString(),
+			);
+		});
 		await this.state.scheduleExpiry(next);
 		return ok(await this.state.publish(next));
 	}
