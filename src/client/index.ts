@@ -8,10 +8,10 @@
 import { LinkGoneError, problemOf, ReceiveLinkError } from "./problem.ts";
 import type { CommandAccepted, CommandView, PublicLinkView, UploadView } from "./types.ts";
 
+export * from "./owner.ts";
+export type { ProblemBody } from "./problem.ts";
 export type * from "./types.ts";
 export { LinkGoneError, ReceiveLinkError };
-export type { ProblemBody } from "./problem.ts";
-export * from "./owner.ts";
 
 export interface ClientOptions {
 	/** Overrides the upload URL's origin, e.g. to reach the service through another address. */
@@ -166,7 +166,12 @@ export class UploaderClient {
 	}
 
 	/** Sends part `n` of a multipart upload: its slice of `data` (the whole file). */
-	async putPart(session: Session, upload: UploadView, data: Blob | Uint8Array, n: number): Promise<void> {
+	async putPart(
+		session: Session,
+		upload: UploadView,
+		data: Blob | Uint8Array,
+		n: number,
+	): Promise<void> {
 		const blob = toBlob(data);
 		const partSize = upload.partSize ?? blob.size;
 		const start = (n - 1) * partSize;

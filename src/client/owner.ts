@@ -249,7 +249,10 @@ export class OwnerClient {
 	// --- admin ---
 
 	auditResponse(linkId: string, options: { sweep?: boolean } = {}): Promise<Response> {
-		return this.request("GET", `/api/admin/links/${linkId}/audit${options.sweep ? "?sweep=1" : ""}`);
+		return this.request(
+			"GET",
+			`/api/admin/links/${linkId}/audit${options.sweep ? "?sweep=1" : ""}`,
+		);
 	}
 
 	/** The invariants of one link (admin); `sweep` settles due work first. */

@@ -27,5 +27,7 @@ export type CreatedOwner = v.InferOutput<typeof wire.CreatedOwner>;
 export type DeadLetterView = v.InferOutput<typeof wire.DeadLetter>;
 export type DeadLetterList = v.InferOutput<typeof wire.DeadLetterList>;
 export type DeadLetterDetail = v.InferOutput<typeof wire.DeadLetterDetail>;
-export type DeadLetterStatus = NonNullable<v.InferOutput<typeof wire.DeadLetterListQuery>["status"]>;
+export type DeadLetterStatus = NonNullable<
+	v.InferOutput<typeof wire.DeadLetterListQuery>["status"]
+>;
 export type WireProblem = v.InferOutput<typeof wire.ProblemBody>;
