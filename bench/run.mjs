@@ -27,6 +27,7 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ensureDevVars, killAll, startWorker } from "../scripts/lib/dev-server.ts";
 import { closeAgents, request } from "./lib/http.mjs";
 import {
 	cleanupPhase,
@@ -39,7 +40,6 @@ import {
 } from "./lib/phases.mjs";
 import { connectProfiler } from "./lib/profile.mjs";
 import { renderCharts, renderReport, targetVerdicts } from "./lib/report.mjs";
-import { ensureDevVars, killAll, startWorker } from "./lib/servers.mjs";
 import { Baseline, Service } from "./lib/targets.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -238,7 +238,7 @@ async function main() {
 		log(`rendered ${o.out} from its results.json`);
 		return;
 	}
-	const vars = ensureDevVars(o.serviceRoot);
+	const vars = ensureDevVars(o.serviceRoot, "bench");
 	if (o.waitQuiet) await waitQuiet();
 	const meta = {
 		startedAt: new Date().toISOString(),
@@ -271,13 +271,15 @@ async function main() {
 			root: o.serviceRoot,
 			name: "service",
 			config: join(o.serviceRoot, "wrangler.toml"),
-			entry: "index.js",
-			buildDir: join(state, "build-service"),
+			snapshot: { buildDir: join(state, "build-service"), entry: "index.js" },
 			persistDir: join(state, "state-service"),
 			port: PORTS.service,
 			inspectorPort: PORTS.serviceInspector,
+			findFree: false,
 			logFile: join(state, "service.log"),
+			logLevel: "warn",
 			migrate: true,
+			readyTimeoutMs: 120_000,
 			ready: async (b) =>
 				(await request("GET", `${b}/api/links`, { timeoutMs: 2000 })).status === 401,
 		}),
@@ -285,13 +287,15 @@ async function main() {
 			root: ROOT,
 			name: "baseline",
 			config: join(HERE, "baseline", "wrangler.toml"),
-			entry: "worker.js",
-			buildDir: join(state, "build-baseline"),
+			snapshot: { buildDir: join(state, "build-baseline"), entry: "worker.js" },
 			persistDir: join(state, "state-baseline"),
 			port: PORTS.baseline,
 			inspectorPort: PORTS.baselineInspector,
+			findFree: false,
 			logFile: join(state, "baseline.log"),
+			logLevel: "warn",
 			migrate: false,
+			readyTimeoutMs: 120_000,
 			ready: async (b) => (await request("GET", `${b}/`, { timeoutMs: 2000 })).status === 404,
 		}),
 	]);

@@ -1,7 +1,8 @@
 /** Shared builders for tests: requests against the real Worker, owners, links. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { parseUploadUrl, UploaderClient } from "../src/client";
+import { parseUploadUrl, type SettingsInput, UploaderClient } from "../src/client";
+import { adminClient, ownerClient } from "./owner-client";
 
 export { parseUploadUrl };
 
@@ -69,9 +70,7 @@ export async function bodyOf<T = Json>(res: Response): Promise<T> {
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 export async function createOwner(name = "Owner"): Promise<{ ownerId: string; apiKey: string }> {
-	const res = await sendJson("POST", "/api/admin/owners", { name }, ADMIN);
-	if (res.status !== 201) throw new Error(`createOwner: ${res.status} ${await res.text()}`);
-	const body = await bodyOf<{ owner: { id: string }; apiKey: string }>(res);
+	const body = await adminClient().createOwner(name);
 	return { ownerId: body.owner.id, apiKey: body.apiKey };
 }
 
@@ -91,9 +90,8 @@ export async function createLink(
 	apiKey: string,
 	settings: Json = {},
 ): Promise<{ link: LinkBody; uploadUrl: string }> {
-	const res = await sendJson("POST", "/api/links", settings, bearer(apiKey));
-	if (res.status !== 201) throw new Error(`createLink: ${res.status} ${await res.text()}`);
-	return bodyOf(res);
+	// Tests pass settings as loose JSON; the service validates them (201 or a thrown problem).
+	return ownerClient(apiKey).createLink(settings as SettingsInput);
 }
 
 /** Asserts an RFC 9457 problem and returns its body. */
@@ -133,9 +131,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Reads a command as admin. */
 export async function readCommand(id: string): Promise<CommandBody> {
-	const res = await call(`/api/commands/${id}`, { headers: ADMIN });
-	if (res.status !== 200) throw new Error(`readCommand: ${res.status} ${await res.text()}`);
-	return (await bodyOf<{ command: CommandBody }>(res)).command;
+	return adminClient().getCommand(id);
 }
 
 /** Polls a command until its status is one of `statuses` (through the real queue). */
@@ -144,18 +140,11 @@ export async function waitForCommand(
 	statuses: string[] = ["succeeded"],
 	timeoutMs = 10_000,
 ): Promise<CommandBody> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const command = await readCommand(id);
-		if (statuses.includes(command.status)) return command;
-		if (Date.now() > deadline)
-			throw new Error(`command ${id} stuck in ${command.status}: ${JSON.stringify(command)}`);
-		await sleep(50);
-	}
+	return adminClient().waitForCommand(id, { statuses, timeoutMs, pollMs: 50 });
 }
 
 export async function readLink(linkId: string): Promise<Response> {
-	return call(`/api/links/${linkId}`, { headers: ADMIN });
+	return adminClient().getLinkResponse(linkId);
 }
 
 export async function issue(
@@ -164,12 +153,7 @@ export async function issue(
 	key: string,
 	headers: Record<string, string> = {},
 ): Promise<Response> {
-	return kind === "revoke"
-		? call(`/api/links/${linkId}/revoke`, {
-				method: "POST",
-				headers: { ...bearer(key), ...headers },
-			})
-		: call(`/api/links/${linkId}`, { method: "DELETE", headers: { ...bearer(key), ...headers } });
+	return ownerClient(key).lifecycleResponse(kind, linkId, { headers });
 }
 
 export function stubOf(linkId: string): DurableObjectStub<LinkDO> {
@@ -246,7 +230,7 @@ export async function initRaw(
 
 /** Audits a link (sweeping first) and asserts it is settled with no invariant violated. */
 export async function expectClean(linkId: string): Promise<void> {
-	const res = await call(`/api/admin/links/${linkId}/audit?sweep=1`, { headers: ADMIN });
+	const res = await adminClient().auditResponse(linkId, { sweep: true });
 	if (res.status !== 200) throw new Error(`audit: ${res.status} ${await res.text()}`);
 	const report = (await res.json()) as { settled: boolean; violations: string[] };
 	if (!report.settled || report.violations.length > 0) {

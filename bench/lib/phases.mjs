@@ -1,8 +1,8 @@
 // The measurements of `npm run bench`. Every phase returns plain data (raw
 // samples plus summaries) for results.json; run.mjs renders the report.
 import { randomBytes } from "node:crypto";
+import { sleep } from "../../scripts/lib/dev-server.ts";
 import { closedLoop, doTiming, request } from "./http.mjs";
-import { sleep } from "./servers.mjs";
 import { cpuDelta, cpuOfGroup, linearFit, median, percentile, round } from "./stats.mjs";
 
 export const MiB = 1024 * 1024;

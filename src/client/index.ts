@@ -5,44 +5,13 @@
  * interrupted upload from the server's ledger. Runs wherever `fetch` and
  * `Blob` exist (browsers, Node 18+, Workers).
  */
-import type { CommandView, PublicLinkView, UploadView } from "../do/rpc";
+import { LinkGoneError, problemOf, ReceiveLinkError } from "./problem.ts";
+import type { CommandAccepted, CommandView, PublicLinkView, UploadView } from "./types.ts";
 
-export type { CommandView, PublicLinkView, UploadView };
-
-/** An RFC 9457 problem answered by the service. */
-export interface ProblemBody {
-	type: string;
-	title: string;
-	status: number;
-	detail: string;
-	code: string;
-	epoch?: number;
-	retryable?: boolean;
-	retryAfter?: number;
-	[extra: string]: unknown;
-}
-
-export class ReceiveLinkError extends Error {
-	// A plain field, not a parameter property: Node's type stripping runs this file as is.
-	readonly problem: ProblemBody;
-
-	constructor(problem: ProblemBody) {
-		super(`${problem.status} ${problem.code}: ${problem.detail}`);
-		this.name = "ReceiveLinkError";
-		this.problem = problem;
-	}
-	get status(): number {
-		return this.problem.status;
-	}
-	get code(): string {
-		return this.problem.code;
-	}
-}
-
-/** The link (or upload) is gone for good: revoked, expired, deleted or aborted. Do not retry. */
-export class LinkGoneError extends ReceiveLinkError {
-	override name = "LinkGoneError";
-}
+export * from "./owner.ts";
+export type { ProblemBody } from "./problem.ts";
+export type * from "./types.ts";
+export { LinkGoneError, ReceiveLinkError };
 
 export interface ClientOptions {
 	/** Overrides the upload URL's origin, e.g. to reach the service through another address. */
@@ -161,19 +130,10 @@ export class UploaderClient {
 		let upload = await this.status(session);
 		if (upload.state === "open") {
 			if (upload.mode === "single") {
-				upload = (
-					await this.json<{ upload: UploadView }>("PUT", this.path(session), {
-						headers: this.auth(session),
-						body: blob,
-					})
-				).upload;
+				upload = await this.putSingle(session, blob);
 			} else {
 				await this.sendParts(session, upload, blob);
-				upload = (
-					await this.json<{ upload: UploadView }>("POST", `${this.path(session)}/complete`, {
-						headers: this.auth(session),
-					})
-				).upload;
+				upload = await this.complete(session);
 			}
 		}
 		const accepted = await this.finalize(session);
@@ -194,9 +154,43 @@ export class UploaderClient {
 		await this.send("DELETE", this.path(session), { headers: this.auth(session) });
 	}
 
-	async finalize(
+	/** Sends a single upload's whole body. */
+	async putSingle(session: Session, data: Blob | Uint8Array): Promise<UploadView> {
+		const body = toBlob(data);
+		return (
+			await this.json<{ upload: UploadView }>("PUT", this.path(session), {
+				headers: this.auth(session),
+				body,
+			})
+		).upload;
+	}
+
+	/** Sends part `n` of a multipart upload: its slice of `data` (the whole file). */
+	async putPart(
 		session: Session,
-	): Promise<{ command: CommandView; retryToken: string; statusUrl: string }> {
+		upload: UploadView,
+		data: Blob | Uint8Array,
+		n: number,
+	): Promise<void> {
+		const blob = toBlob(data);
+		const partSize = upload.partSize ?? blob.size;
+		const start = (n - 1) * partSize;
+		await this.send("PUT", `${this.path(session)}/parts/${n}`, {
+			headers: this.auth(session),
+			body: blob.slice(start, Math.min(start + partSize, blob.size)),
+		});
+	}
+
+	/** Completes a multipart upload once every part is stored. */
+	async complete(session: Session): Promise<UploadView> {
+		return (
+			await this.json<{ upload: UploadView }>("POST", `${this.path(session)}/complete`, {
+				headers: this.auth(session),
+			})
+		).upload;
+	}
+
+	async finalize(session: Session): Promise<CommandAccepted> {
 		return this.json("POST", `${this.path(session)}/finalize`, { headers: this.auth(session) });
 	}
 
@@ -222,20 +216,12 @@ export class UploaderClient {
 	// --- internals ---
 
 	private async sendParts(session: Session, upload: UploadView, blob: Blob): Promise<void> {
-		const partSize = upload.partSize ?? blob.size;
 		const have = new Set(upload.parts.map((p) => p.partNumber));
 		const todo: number[] = [];
 		for (let n = 1; n <= upload.partCount; n++) if (!have.has(n)) todo.push(n);
 		let next = 0;
 		const worker = async () => {
-			while (next < todo.length) {
-				const n = todo[next++] as number;
-				const start = (n - 1) * partSize;
-				await this.send("PUT", `${this.path(session)}/parts/${n}`, {
-					headers: this.auth(session),
-					body: blob.slice(start, Math.min(start + partSize, blob.size)),
-				});
-			}
+			while (next < todo.length) await this.putPart(session, upload, blob, todo[next++] as number);
 		};
 		await Promise.all(Array.from({ length: Math.min(this.concurrency, todo.length) }, worker));
 	}
@@ -257,10 +243,12 @@ export class UploaderClient {
 	}
 
 	/**
-	 * One request, waiting out 423 and retryable 503 answers with their
-	 * Retry-After; 410 throws LinkGoneError, any other problem ReceiveLinkError.
+	 * One uploader request to `path` under the link (`/uploads/...`, or `""` for
+	 * the link itself) with `Link-Secret` set, waiting out 423 and retryable 503
+	 * answers with their Retry-After; 410 throws LinkGoneError, any other
+	 * problem ReceiveLinkError. The building block of every method above.
 	 */
-	private async send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+	async send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
 		const started = Date.now();
 		for (;;) {
 			const headers = new Headers(init.headers);
@@ -279,20 +267,4 @@ export class UploaderClient {
 
 function toBlob(data: Blob | Uint8Array): Blob {
 	return data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
-}
-
-async function problemOf(res: Response): Promise<ReceiveLinkError> {
-	let body: ProblemBody;
-	try {
-		body = (await res.json()) as ProblemBody;
-	} catch {
-		body = {
-			type: "about:blank",
-			title: res.statusText,
-			status: res.status,
-			detail: res.statusText,
-			code: "unknown",
-		};
-	}
-	return new ReceiveLinkError(body);
 }

@@ -1,7 +1,9 @@
 // Plain-text tables for the load test's report.
 
 /** Renders rows (arrays of cells) under a header, columns padded; numbers right-aligned. */
-export function table(title, header, rows) {
+export type Cell = string | number | null | undefined;
+
+export function table(title: string, header: string[], rows: Cell[][]): string {
 	const cells = [header, ...rows].map((r) =>
 		r.map((c) => (c === null || c === undefined ? "" : String(c))),
 	);
@@ -11,7 +13,7 @@ export function table(title, header, rows) {
 			rows.length > 0 &&
 			rows.every((r) => typeof r[i] === "number" || r[i] === "" || r[i] === null),
 	);
-	const line = (r) =>
+	const line = (r: string[]) =>
 		r
 			.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
 			.join("  ")
@@ -26,13 +28,13 @@ export function table(title, header, rows) {
 	return out.join("\n");
 }
 
-export function bytes(n) {
+export function bytes(n: number): string {
 	if (n < 1024) return `${n} B`;
 	if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
 	if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
 	return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export function seconds(ms) {
+export function seconds(ms: number): string {
 	return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,0 +1,312 @@
+/**
+ * A typed client for the owner and admin API (`/api/...`): links, their
+ * lifecycle, commands, uploads, files, the audit and dead letters. Typed
+ * methods return the parsed body and throw `ReceiveLinkError` on any problem;
+ * the `*Response` methods hand back the raw `Response` for callers that judge
+ * the status themselves (tests, the load test). Shared by the tests, the load
+ * test and the benchmarks; like the uploader client it runs wherever `fetch`
+ * exists and imports nothing of the Worker but types.
+ */
+import { problemOf, ReceiveLinkError } from "./problem.ts";
+import type {
+	AuditReport,
+	CommandAccepted,
+	CommandList,
+	CommandView,
+	CreatedLink,
+	CreatedOwner,
+	DeadLetterDetail,
+	DeadLetterList,
+	DeadLetterStatus,
+	FileList,
+	LinkList,
+	LinkView,
+	SettingsInput,
+	UploadList,
+} from "./types.ts";
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface OwnerClientOptions {
+	/** An owner's API key (`Authorization: Bearer <apiKey>`). */
+	apiKey?: string;
+	/** The admin token; admin routes need it, owner routes accept it for any link. */
+	adminToken?: string;
+	fetch?: Fetch;
+	sleep?: (ms: number) => Promise<void>;
+}
+
+/** Conditions and keys of a lifecycle request. */
+export interface LifecycleOptions {
+	/** `If-Match`: the link's ETag (`"<epoch>.<settingsRevision>"`) or `"<epoch>"`. */
+	ifMatch?: string;
+	/** `Idempotency-Key` (revoke and delete): a replay answers the same command. */
+	idempotencyKey?: string;
+	/** Extra headers, sent as they are. */
+	headers?: Record<string, string>;
+}
+
+export type LifecycleKind = "pause" | "resume" | "revoke" | "delete";
+
+export interface PageOptions {
+	limit?: number;
+	cursor?: string | null;
+}
+
+export interface WaitOptions {
+	/** Statuses that end the wait (default: the final ones). */
+	statuses?: readonly string[];
+	timeoutMs?: number;
+	pollMs?: number;
+}
+
+/** The statuses after which a command never changes. */
+export const FINAL_COMMAND_STATUSES: readonly string[] = ["succeeded", "rejected", "cancelled"];
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class OwnerClient {
+	private readonly base: string;
+	private readonly token: string | undefined;
+	private readonly doFetch: Fetch;
+	private readonly sleep: (ms: number) => Promise<void>;
+
+	constructor(baseUrl: string, options: OwnerClientOptions = {}) {
+		this.base = baseUrl.replace(/\/$/, "");
+		this.token = options.apiKey ?? options.adminToken;
+		this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+		this.sleep = options.sleep ?? defaultSleep;
+	}
+
+	/** The same service and transport with other credentials. */
+	as(credentials: { apiKey: string } | { adminToken: string }): OwnerClient {
+		return new OwnerClient(this.base, { ...credentials, fetch: this.doFetch, sleep: this.sleep });
+	}
+
+	/**
+	 * One request to `path` (`/api/...`) with this client's credentials; a
+	 * `body` is sent as JSON. Answers the raw Response, whatever its status.
+	 */
+	request(
+		method: string,
+		path: string,
+		init: { body?: unknown; headers?: Record<string, string> } = {},
+	): Promise<Response> {
+		const headers: Record<string, string> = {};
+		if (this.token) headers.Authorization = `Bearer ${this.token}`;
+		if (init.body !== undefined) headers["Content-Type"] = "application/json";
+		return this.doFetch(`${this.base}${path}`, {
+			method,
+			headers: { ...headers, ...init.headers },
+			...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+		});
+	}
+
+	// --- owners (admin) ---
+
+	async createOwner(name: string, email?: string): Promise<CreatedOwner> {
+		const body = email === undefined ? { name } : { name, email };
+		return this.json(this.request("POST", "/api/admin/owners", { body }), 201);
+	}
+
+	// --- links ---
+
+	async createLink(settings: SettingsInput = {}): Promise<CreatedLink> {
+		return this.json(this.request("POST", "/api/links", { body: settings }), 201);
+	}
+
+	getLinkResponse(linkId: string): Promise<Response> {
+		return this.request("GET", `/api/links/${linkId}`);
+	}
+
+	/** The link and its ETag (`"<epoch>.<settingsRevision>"`, for `If-Match`). */
+	async getLink(linkId: string): Promise<{ link: LinkView; etag: string | null }> {
+		const res = await this.getLinkResponse(linkId);
+		const { link } = await this.json<{ link: LinkView }>(res, 200);
+		return { link, etag: res.headers.get("etag") };
+	}
+
+	/** The owner's links (with the admin token: every link). */
+	async listLinks(page: PageOptions = {}): Promise<LinkList> {
+		return this.json(this.request("GET", `/api/links${query(page)}`), 200);
+	}
+
+	async patchLink(
+		linkId: string,
+		settings: SettingsInput,
+		options: { ifMatch?: string } = {},
+	): Promise<LinkView> {
+		const headers = options.ifMatch ? { "If-Match": options.ifMatch } : undefined;
+		const res = this.request("PATCH", `/api/links/${linkId}`, {
+			body: settings,
+			...(headers ? { headers } : {}),
+		});
+		return (await this.json<{ link: LinkView }>(res, 200)).link;
+	}
+
+	/** A lifecycle request as it is answered (200 or 202, or a problem). */
+	lifecycleResponse(
+		kind: LifecycleKind,
+		linkId: string,
+		options: LifecycleOptions = {},
+	): Promise<Response> {
+		const headers: Record<string, string> = { ...options.headers };
+		if (options.ifMatch) headers["If-Match"] = options.ifMatch;
+		if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+		return kind === "delete"
+			? this.request("DELETE", `/api/links/${linkId}`, { headers })
+			: this.request("POST", `/api/links/${linkId}/${kind}`, { headers });
+	}
+
+	async pause(linkId: string, options: LifecycleOptions = {}): Promise<LinkView> {
+		return (await this.json<{ link: LinkView }>(this.lifecycleResponse("pause", linkId, options)))
+			.link;
+	}
+
+	async resume(linkId: string, options: LifecycleOptions = {}): Promise<LinkView> {
+		return (await this.json<{ link: LinkView }>(this.lifecycleResponse("resume", linkId, options)))
+			.link;
+	}
+
+	/** Accepted (202): poll `waitForCommand(command.id)` for the outcome. */
+	async revoke(linkId: string, options: LifecycleOptions = {}): Promise<CommandAccepted> {
+		return this.json(this.lifecycleResponse("revoke", linkId, options), 202);
+	}
+
+	/** Accepted (202): poll `waitForCommand(command.id)` for the outcome. */
+	async delete(linkId: string, options: LifecycleOptions = {}): Promise<CommandAccepted> {
+		return this.json(this.lifecycleResponse("delete", linkId, options), 202);
+	}
+
+	// --- commands ---
+
+	async getCommand(commandId: string): Promise<CommandView> {
+		const res = this.request("GET", `/api/commands/${commandId}`);
+		return (await this.json<{ command: CommandView }>(res, 200)).command;
+	}
+
+	/** Polls a command until its status is one of `statuses` (default: final). */
+	async waitForCommand(commandId: string, options: WaitOptions = {}): Promise<CommandView> {
+		const statuses = options.statuses ?? FINAL_COMMAND_STATUSES;
+		const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+		for (;;) {
+			const command = await this.getCommand(commandId);
+			if (statuses.includes(command.status)) return command;
+			if (Date.now() > deadline)
+				throw new Error(
+					`command ${commandId} stuck in ${command.status}: ${JSON.stringify(command)}`,
+				);
+			await this.sleep(options.pollMs ?? 250);
+		}
+	}
+
+	/** A link's commands, newest first. */
+	async listCommands(linkId: string, page: PageOptions = {}): Promise<CommandList> {
+		return this.json(this.request("GET", `/api/links/${linkId}/commands${query(page)}`), 200);
+	}
+
+	// --- uploads and files ---
+
+	async listUploads(linkId: string, page: PageOptions = {}): Promise<UploadList> {
+		return this.json(this.request("GET", `/api/links/${linkId}/uploads${query(page)}`), 200);
+	}
+
+	/** Aborts an upload as the owner (204). */
+	async abortUpload(linkId: string, uploadId: string): Promise<void> {
+		const res = await this.request("DELETE", `/api/links/${linkId}/uploads/${uploadId}`);
+		if (!res.ok) throw await problemOf(res);
+		await res.body?.cancel();
+	}
+
+	async listFiles(linkId: string, page: PageOptions = {}): Promise<FileList> {
+		return this.json(this.request("GET", `/api/links/${linkId}/files${query(page)}`), 200);
+	}
+
+	/**
+	 * A file's content (`downloadUrl` of a file, or `/api/files/<id>/content`),
+	 * answered as is: the caller reads the body (and may send `Range`).
+	 */
+	download(downloadUrl: string, headers: Record<string, string> = {}): Promise<Response> {
+		return this.request("GET", downloadUrl, { headers });
+	}
+
+	/** Every item of a paginated list, page after page. */
+	async all<T>(
+		list: (page: PageOptions) => Promise<{ items: T[]; nextCursor: string | null }>,
+		maxPages = 100,
+	): Promise<T[]> {
+		const items: T[] = [];
+		let cursor: string | null = null;
+		for (let n = 0; n < maxPages; n++) {
+			const page = await list({ limit: 100, cursor });
+			items.push(...page.items);
+			cursor = page.nextCursor;
+			if (!cursor) break;
+		}
+		return items;
+	}
+
+	// --- admin ---
+
+	auditResponse(linkId: string, options: { sweep?: boolean } = {}): Promise<Response> {
+		return this.request(
+			"GET",
+			`/api/admin/links/${linkId}/audit${options.sweep ? "?sweep=1" : ""}`,
+		);
+	}
+
+	/** The invariants of one link (admin); `sweep` settles due work first. */
+	async audit(linkId: string, options: { sweep?: boolean } = {}): Promise<AuditReport> {
+		return this.json(this.auditResponse(linkId, options), 200);
+	}
+
+	async listDeadLetters(
+		page: PageOptions & { status?: DeadLetterStatus; linkId?: string } = {},
+	): Promise<DeadLetterList> {
+		const extra = { status: page.status, linkId: page.linkId };
+		return this.json(this.request("GET", `/api/admin/dead-letters${query(page, extra)}`), 200);
+	}
+
+	async getDeadLetter(id: string): Promise<DeadLetterDetail> {
+		return this.json(this.request("GET", `/api/admin/dead-letters/${id}`), 200);
+	}
+
+	/** Accepts the dead-lettered command again and re-sends it (202). */
+	async replayDeadLetter(id: string): Promise<CommandAccepted> {
+		return this.json(this.request("POST", `/api/admin/dead-letters/${id}/replay`), 202);
+	}
+
+	/** Cancels the dead-lettered command. */
+	async discardDeadLetter(id: string): Promise<CommandView> {
+		const res = this.request("POST", `/api/admin/dead-letters/${id}/discard`);
+		return (await this.json<{ command: CommandView }>(res, 200)).command;
+	}
+
+	// --- internals ---
+
+	/** The JSON body of an answer with one of `ok` statuses (default any 2xx); else its problem. */
+	private async json<T>(res: Response | Promise<Response>, ...ok: number[]): Promise<T> {
+		const r = await res;
+		const expected = ok.length > 0 ? ok.includes(r.status) : r.ok;
+		if (!expected) {
+			if (!r.ok) throw await problemOf(r);
+			throw new ReceiveLinkError({
+				type: "about:blank",
+				title: "Unexpected status",
+				status: r.status,
+				detail: `expected ${ok.join(" or ")}, got ${r.status}: ${(await r.text()).slice(0, 300)}`,
+				code: "unexpected-status",
+			});
+		}
+		return (await r.json()) as T;
+	}
+}
+
+function query(page: PageOptions, extra: Record<string, string | undefined> = {}): string {
+	const q = new URLSearchParams();
+	if (page.limit !== undefined) q.set("limit", String(page.limit));
+	if (page.cursor) q.set("cursor", page.cursor);
+	for (const [k, v] of Object.entries(extra)) if (v !== undefined) q.set(k, v);
+	const s = q.toString();
+	return s ? `?${s}` : "";
+}

@@ -1,0 +1,53 @@
+/** The errors both clients throw: an RFC 9457 problem answered by the service. */
+
+/** An RFC 9457 problem answered by the service. */
+export interface ProblemBody {
+	type: string;
+	title: string;
+	status: number;
+	detail: string;
+	code: string;
+	epoch?: number;
+	retryable?: boolean;
+	retryAfter?: number;
+	[extra: string]: unknown;
+}
+
+export class ReceiveLinkError extends Error {
+	// A plain field, not a parameter property: Node's type stripping runs this file as is.
+	readonly problem: ProblemBody;
+
+	constructor(problem: ProblemBody) {
+		super(`${problem.status} ${problem.code}: ${problem.detail}`);
+		this.name = "ReceiveLinkError";
+		this.problem = problem;
+	}
+	get status(): number {
+		return this.problem.status;
+	}
+	get code(): string {
+		return this.problem.code;
+	}
+}
+
+/** The link (or upload) is gone for good: revoked, expired, deleted or aborted. Do not retry. */
+export class LinkGoneError extends ReceiveLinkError {
+	override name = "LinkGoneError";
+}
+
+/** The problem of a failed answer (a placeholder problem when the body is not one). */
+export async function problemOf(res: Response): Promise<ReceiveLinkError> {
+	let body: ProblemBody;
+	try {
+		body = (await res.json()) as ProblemBody;
+	} catch {
+		body = {
+			type: "about:blank",
+			title: res.statusText,
+			status: res.status,
+			detail: res.statusText,
+			code: "unknown",
+		};
+	}
+	return new ReceiveLinkError(body);
+}
