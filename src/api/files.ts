@@ -5,7 +5,8 @@
  * even while its cleanup is still running.
  */
 import { type Context, Hono } from "hono";
-import { type FileRow, getFile, listFiles } from "../do/file-index";
+import type { FileRow } from "../d1/files";
+import * as FilesTable from "../d1/files";
 import { unwrap } from "../do/stub";
 import type { Caller } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
@@ -14,7 +15,7 @@ import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { decodeCursor, page } from "./pagination";
+import { decodeCursor, wirePage } from "./pagination";
 import { problemResponse } from "./problem";
 import { FileIdParam } from "./schemas";
 import { valid } from "./validation";
@@ -44,9 +45,8 @@ export async function filesOfLink(
 	cursor: string | undefined,
 ) {
 	unwrap(await (await stubFor(c, linkId)).get(c.var.caller));
-	const rows = await listFiles(c.env.DB, linkId, decodeCursor(cursor), limit + 1);
-	const { items, nextCursor } = page(rows, limit);
-	return { items: items.map(fileItem), nextCursor };
+	const found = await FilesTable.listForLink(c.env.DB, linkId, decodeCursor(cursor), limit);
+	return wirePage({ items: found.items.map(fileItem), next: found.next });
 }
 
 function mayRead(caller: Caller, file: FileRow): boolean {
@@ -63,7 +63,7 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 	}),
 	valid("param", FileIdParam),
 	async (c) => {
-		const file = await getFile(c.env.DB, c.req.valid("param").fileId);
+		const file = await FilesTable.get(c.env.DB, c.req.valid("param").fileId);
 		if (!file || !mayRead(c.var.caller, file)) throw new ProblemError(problem("file-not-found"));
 		unwrap(await (await stubFor(c, file.linkId)).get(c.var.caller));
 		const range = parseRange(c.req.header("range"), file.size);

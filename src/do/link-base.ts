@@ -9,6 +9,7 @@
  * transaction) before the first such await.
  */
 import { DurableObject } from "cloudflare:workers";
+import * as LinksTable from "../d1/links";
 import { type Caller, mayActOn } from "../domain/actor";
 import { type CommandKind, STEPS } from "../domain/commands";
 import {
@@ -28,7 +29,6 @@ import { newCommandId } from "../lib/ids";
 import { TIMERS } from "../storage/names";
 import { CommandLog, type CommandRecord, commandView } from "./command-log";
 import { type LinkRecord, loadLink, markProjected, recordTransition, saveLink } from "./link-store";
-import { projectLink } from "./projection";
 import { hasSchema, migrate } from "./schema";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
@@ -281,7 +281,7 @@ export abstract class LinkBase extends DurableObject<Env> {
 	protected async publish(link: LinkRecord): Promise<LinkView> {
 		const view = this.view(link);
 		try {
-			await projectLink(this.env.DB, view, link.version);
+			await LinksTable.upsert(this.env.DB, view, link.version);
 			markProjected(this.sql, link.version);
 		} catch (error) {
 			console.error("projection failed; will retry", link.id, String(error));

@@ -4,6 +4,7 @@
  * replay and discard, expiry and the sweep. Side effects of terminal
  * commands that touch uploads are the upload layer's (abstract hooks).
  */
+import * as LinksTable from "../d1/links";
 import { actorOf, type Caller, mayActOn } from "../domain/actor";
 import {
 	acceptTerminal,
@@ -25,7 +26,6 @@ import { TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { LinkBase } from "./link-base";
 import { type LinkRecord, markProjected, recordTransition, saveLink } from "./link-store";
-import { projectLink } from "./projection";
 import { purgeLinkObjects } from "./steps";
 import type { CommandView, DrainReport } from "./views";
 
@@ -317,7 +317,7 @@ export abstract class LinkCommands extends LinkBase {
 				return;
 			case "project": {
 				const current = this.link() ?? link;
-				await projectLink(this.env.DB, this.view(current), current.version);
+				await LinksTable.upsert(this.env.DB, this.view(current), current.version);
 				markProjected(this.sql, current.version);
 				return;
 			}

@@ -4,6 +4,8 @@
  * lifecycle calls and the alarm; commands and uploads live in the layers it
  * extends (link-commands.ts, link-uploads.ts) over the core (link-base.ts).
  */
+import * as FilesTable from "../d1/files";
+import * as LinksTable from "../d1/links";
 import type { Caller } from "../domain/actor";
 import { type AuditReport, auditLink } from "../domain/audit";
 import { decide, type IfMatch, initialLifecycle, isTerminal, refusal } from "../domain/lifecycle";
@@ -11,7 +13,7 @@ import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { mergeSettings } from "../domain/settings";
 import { timingSafeEqual } from "../lib/crypto";
-import { D1, TIMERS } from "../storage/names";
+import { TIMERS } from "../storage/names";
 import type { CreateLinkInput, SettingsUpdate } from "./link-base";
 import { insertLink, type LinkRecord, saveLink } from "./link-store";
 import { LinkUploads } from "./link-uploads";
@@ -167,14 +169,8 @@ export class LinkDO extends LinkUploads {
 		const objects: string[] = [];
 		for await (const keys of linkObjectPages(this.env.FILES, link.id))
 			objects.push(...keys.map(uploadIdOfKey));
-		const files = await this.env.DB.prepare(`SELECT upload_id FROM ${D1.files} WHERE link_id = ?`)
-			.bind(link.id)
-			.all<{ upload_id: string }>();
-		const projection = await this.env.DB.prepare(
-			`SELECT state, epoch FROM ${D1.links} WHERE id = ?`,
-		)
-			.bind(link.id)
-			.first<{ state: string; epoch: number }>();
+		const indexedFiles = await FilesTable.uploadIdsForLink(this.env.DB, link.id);
+		const projection = await LinksTable.projectionOf(this.env.DB, link.id);
 		const report = auditLink({
 			link: {
 				state: link.state,
@@ -210,7 +206,7 @@ export class LinkDO extends LinkUploads {
 				"SELECT upload_id AS uploadId, part_number AS partNumber, recorded_epoch AS recordedEpoch FROM parts",
 			),
 			objects,
-			indexedFiles: files.results.map((r) => r.upload_id),
+			indexedFiles,
 			projection,
 			sweepPending: this.sql.one("SELECT 1 AS x FROM timers WHERE name = ?", TIMERS.sweep) !== null,
 		});

@@ -5,6 +5,7 @@
  * upload sessions when the link becomes terminal, finalizes uploads, and
  * expires abandoned sessions.
  */
+import * as FilesTable from "../d1/files";
 import type { Caller } from "../domain/actor";
 import { mayActOn } from "../domain/actor";
 import type { TerminalKind } from "../domain/commands";
@@ -28,7 +29,6 @@ import { passwordParams, proofMatches, timingSafeEqual } from "../lib/crypto";
 import { forEachLimit, mapLimit } from "../lib/limit";
 import { R2Keys, TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
-import { indexFiles, purgeFiles } from "./file-index";
 import type { FinalizeSeam } from "./link-base";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
@@ -464,7 +464,7 @@ export abstract class LinkUploads extends LinkCommands {
 	}
 
 	protected async purgeIndex(link: LinkRecord): Promise<void> {
-		await purgeFiles(this.env.DB, link.id);
+		await FilesTable.deleteForLink(this.env.DB, link.id);
 	}
 
 	/**
@@ -682,7 +682,7 @@ export abstract class LinkUploads extends LinkCommands {
 		if (good.length === 0) return refused;
 		const epoch = (this.link() ?? link).epoch;
 		const createdAt = new Date().toISOString();
-		await indexFiles(
+		await FilesTable.insertMany(
 			this.env.DB,
 			good.map((u) => ({
 				id: fileIdOf(u.id),
