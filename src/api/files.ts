@@ -11,6 +11,7 @@ import { unwrap } from "../do/stub";
 import type { Caller } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
 import { contentDisposition, parseRange } from "../domain/uploads";
+import * as r2 from "../storage/r2";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
@@ -72,9 +73,10 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 				"Content-Range": `bytes */${file.size}`,
 			});
 		}
-		const object = await c.env.FILES.get(
+		const object = await r2.getObject(
+			c.env.FILES,
 			file.r2Key,
-			range.kind === "partial" ? { range: { offset: range.offset, length: range.length } } : {},
+			range.kind === "partial" ? { offset: range.offset, length: range.length } : undefined,
 		);
 		if (!object) throw new ProblemError(problem("file-not-found"));
 		const headers = new Headers({

@@ -4,7 +4,6 @@
  * replay and discard, expiry and the sweep. Side effects of terminal
  * commands that touch uploads are the upload layer's (abstract hooks).
  */
-import * as LinksTable from "../d1/links";
 import { actorOf, type Caller, mayActOn } from "../domain/actor";
 import {
 	acceptTerminal,
@@ -26,7 +25,7 @@ import { TIMERS } from "../storage/names";
 import { type CommandRecord, commandView } from "./command-log";
 import { LinkBase } from "./link-base";
 import { type LinkRecord, markProjected, recordTransition, saveLink } from "./link-store";
-import { purgeLinkObjects } from "./steps";
+import { stepHandler } from "./steps";
 import type { CommandView, DrainReport } from "./views";
 
 /** How long to wait before sweeping again after a failed cleanup. */
@@ -305,25 +304,18 @@ export abstract class LinkCommands extends LinkBase {
 		kind: CommandRecord["kind"],
 		step: string,
 	): Promise<void> {
-		switch (step) {
-			case "cleanup-uploads":
-				if (isTerminalKind(kind)) await this.settleUploads(this.link() ?? link, kind);
-				return;
-			case "purge-objects":
-				await purgeLinkObjects(this.env.FILES, link.id);
-				return;
-			case "purge-index":
-				await this.purgeIndex(link);
-				return;
-			case "project": {
-				const current = this.link() ?? link;
-				await LinksTable.upsert(this.env.DB, this.view(current), current.version);
-				markProjected(this.sql, current.version);
-				return;
-			}
-			default:
-				throw new Error(`unknown step ${step}`);
-		}
+		const run = stepHandler(step);
+		if (!run) throw new Error(`unknown step ${step}`);
+		await run({
+			link,
+			kind,
+			env: this.env,
+			current: () => this.link() ?? link,
+			view: (l) => this.view(l),
+			markProjected: (version) => markProjected(this.sql, version),
+			settleUploads: (l, k) => this.settleUploads(l, k),
+			purgeIndex: (l) => this.purgeIndex(l),
+		});
 	}
 
 	/**

@@ -13,11 +13,11 @@ import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../domain/parts";
 import { fail, ok, problem, type Result } from "../domain/problems";
 import { mergeSettings } from "../domain/settings";
 import { timingSafeEqual } from "../lib/crypto";
-import { TIMERS } from "../storage/names";
+import { R2Keys, TIMERS } from "../storage/names";
+import * as r2 from "../storage/r2";
 import type { CreateLinkInput, SettingsUpdate } from "./link-base";
 import { insertLink, type LinkRecord, saveLink } from "./link-store";
 import { LinkUploads } from "./link-uploads";
-import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { LinkView, PublicLinkView } from "./views";
 
 export type { CreateLinkInput, Faults, FinalizeSeam, SettingsUpdate } from "./link-base";
@@ -167,8 +167,8 @@ export class LinkDO extends LinkUploads {
 			link = this.link() ?? link;
 		}
 		const objects: string[] = [];
-		for await (const keys of linkObjectPages(this.env.FILES, link.id))
-			objects.push(...keys.map(uploadIdOfKey));
+		for await (const keys of r2.listKeys(this.env.FILES, R2Keys.linkPrefix(link.id)))
+			objects.push(...keys.map(R2Keys.uploadIdOf));
 		const indexedFiles = await FilesTable.uploadIdsForLink(this.env.DB, link.id);
 		const projection = await LinksTable.projectionOf(this.env.DB, link.id);
 		const report = auditLink({

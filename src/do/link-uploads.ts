@@ -28,13 +28,12 @@ import {
 import { passwordParams, proofMatches, timingSafeEqual } from "../lib/crypto";
 import { forEachLimit, mapLimit } from "../lib/limit";
 import { R2Keys, TIMERS } from "../storage/names";
+import * as r2 from "../storage/r2";
 import { type CommandRecord, commandView } from "./command-log";
 import type { FinalizeSeam } from "./link-base";
 import { LinkCommands } from "./link-commands";
 import { type LinkRecord, saveLink } from "./link-store";
 import { loadAttempts, saveAttempts } from "./password-attempts";
-import { abortMultipart, checkObject } from "./r2-ops";
-import { linkObjectPages, uploadIdOfKey } from "./steps";
 import type { UploadRecord } from "./upload-store";
 import type { CommandView, UploadView, WriteGrant } from "./views";
 
@@ -202,7 +201,7 @@ export abstract class LinkUploads extends LinkCommands {
 			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
 			// end (a repeated record of the same id is not a refused write).
 			if (upload.r2UploadId !== r2UploadId)
-				await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
+				await r2.abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
 			const now = this.link() ?? link;
 			const current = this.uploads.get(uploadId) ?? upload;
 			const gone = checkRecord(now.state, current);
@@ -211,7 +210,7 @@ export abstract class LinkUploads extends LinkCommands {
 		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
-			await abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
+			await r2.abortMultipart(this.env.FILES, R2Keys.upload(link.id, uploadId), r2UploadId);
 			await this.dropUpload(upload, "aborted");
 			return fail(this.withEpoch(refused));
 		}
@@ -298,7 +297,7 @@ export abstract class LinkUploads extends LinkCommands {
 			if (req.outcome.ok) await this.compensate(upload, req.op, key);
 			return fail(this.withEpoch(refused));
 		}
-		if (!req.outcome.ok) return fail(this.writeFailure(req.outcome.reason));
+		if (!req.outcome.ok) return fail(this.problemOfFailedWrite(req.outcome.reason));
 		// Progress: the session's idle window starts again (within its 24 h cap).
 		const expiresAt = sessionExpiry(
 			Date.parse(upload.createdAt),
@@ -457,9 +456,9 @@ export abstract class LinkUploads extends LinkCommands {
 
 	protected async sweepObjects(link: LinkRecord): Promise<void> {
 		const keep = link.state === "deleted" ? new Set<string>() : this.uploads.finalizedIds();
-		for await (const keys of linkObjectPages(this.env.FILES, link.id)) {
-			const orphans = keys.filter((k) => !keep.has(uploadIdOfKey(k)));
-			if (orphans.length > 0) await this.env.FILES.delete(orphans);
+		for await (const keys of r2.listKeys(this.env.FILES, R2Keys.linkPrefix(link.id))) {
+			const orphans = keys.filter((k) => !keep.has(R2Keys.uploadIdOf(k)));
+			if (orphans.length > 0) await r2.deleteKeys(this.env.FILES, orphans);
 		}
 	}
 
@@ -554,7 +553,7 @@ export abstract class LinkUploads extends LinkCommands {
 		return { ...p, epoch: this.link()?.epoch ?? p.epoch };
 	}
 
-	private writeFailure(reason: "length" | "checksum" | "storage" | "gone"): Problem {
+	private problemOfFailedWrite(reason: "length" | "checksum" | "storage" | "gone"): Problem {
 		switch (reason) {
 			case "length":
 				return problem(
@@ -575,9 +574,9 @@ export abstract class LinkUploads extends LinkCommands {
 		// A completed or finalized upload's object is accepted data: a stray write never removes it.
 		if (upload.state === "completed" || upload.state === "finalized") return;
 		if (op === "part-put") {
-			if (upload.r2UploadId) await abortMultipart(this.env.FILES, key, upload.r2UploadId);
+			if (upload.r2UploadId) await r2.abortMultipart(this.env.FILES, key, upload.r2UploadId);
 		} else {
-			await this.env.FILES.delete(key);
+			await r2.deleteKeys(this.env.FILES, [key]);
 		}
 		if (upload.state === "open") await this.dropUpload(upload, "aborted");
 	}
@@ -621,11 +620,10 @@ export abstract class LinkUploads extends LinkCommands {
 		await forEachLimit(
 			ended.filter((u) => u.r2UploadId),
 			R2_PARALLEL,
-			(u) => abortMultipart(this.env.FILES, R2Keys.upload(link.id, u.id), u.r2UploadId ?? ""),
+			(u) => r2.abortMultipart(this.env.FILES, R2Keys.upload(link.id, u.id), u.r2UploadId ?? ""),
 		);
 		const keys = ended.map((u) => R2Keys.upload(link.id, u.id));
-		for (let i = 0; i < keys.length; i += 1000)
-			await this.env.FILES.delete(keys.slice(i, i + 1000));
+		await r2.deleteKeys(this.env.FILES, keys);
 	}
 
 	/** Finalizes one upload (see `finalizeUploads`); returns its refusal code or null. */
@@ -664,7 +662,7 @@ export abstract class LinkUploads extends LinkCommands {
 	): Promise<Map<string, Problem["code"]>> {
 		const refused = new Map<string, Problem["code"]>();
 		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
-			checkObject(this.env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
+			r2.checkObject(this.env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
 		);
 		const checked = this.seam("finalize-check");
 		if (checked) await checked;

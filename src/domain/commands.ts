@@ -52,7 +52,10 @@ export const TRANSITION_OF: Record<TerminalKind, Transition> = {
  * `purge-objects` empties the link's R2 prefix; `purge-index` removes its files
  * from D1; `project` updates the D1 link index.
  */
-export const STEPS: Record<TerminalKind, readonly string[]> = {
+export const STEP_NAMES = ["cleanup-uploads", "purge-objects", "purge-index", "project"] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export const STEPS: Record<TerminalKind, readonly StepName[]> = {
 	revoke: ["cleanup-uploads", "project"],
 	expire: ["cleanup-uploads", "project"],
 	delete: ["cleanup-uploads", "purge-objects", "purge-index", "project"],
