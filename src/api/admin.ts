@@ -1,15 +1,15 @@
 /** Admin routes: owners and the global link index. (Dead letters: api/dead-letters.ts.) */
 import { Hono } from "hono";
+import * as LinksTable from "../d1/links";
+import * as OwnersTable from "../d1/owners";
 import { unwrap } from "../do/stub";
 import { sha256Hex } from "../lib/crypto";
 import { newApiKey, newOwnerId } from "../lib/ids";
-import { D1 } from "../storage/names";
 import { adminOnly } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { listLinks } from "./link-index";
-import { DEFAULT_PAGE, decodeCursor } from "./pagination";
+import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
 import {
 	AdminListQuery,
 	AuditQuery,
@@ -51,20 +51,10 @@ export const admin = new Hono<AppEnv>()
 				createdAt: new Date().toISOString(),
 			};
 			const apiKey = newApiKey();
-			await c.env.DB.batch([
-				c.env.DB.prepare(
-					`INSERT INTO ${D1.owners} (id, name, email, created_at) VALUES (?, ?, ?, ?)`,
-				).bind(owner.id, owner.name, owner.email, owner.createdAt),
-				c.env.DB.prepare(
-					`INSERT INTO ${D1.apiKeys} (id, owner_id, key_hash, key_prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
-				).bind(
-					crypto.randomUUID(),
-					owner.id,
-					await sha256Hex(apiKey),
-					apiKey.slice(0, 8),
-					owner.createdAt,
-				),
-			]);
+			await OwnersTable.createWithKey(c.env.DB, owner, {
+				keyHash: await sha256Hex(apiKey),
+				keyPrefix: apiKey.slice(0, 8),
+			});
 			c.header("Location", `/api/admin/owners/${owner.id}`);
 			c.header("Cache-Control", "no-store");
 			return c.json({ owner, apiKey }, 201);
@@ -83,7 +73,11 @@ export const admin = new Hono<AppEnv>()
 		async (c) => {
 			const { limit, cursor, state, ownerId } = c.req.valid("query");
 			const filter = { ...(state ? { state } : {}), ...(ownerId ? { ownerId } : {}) };
-			return c.json(await listLinks(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE));
+			return c.json(
+				wirePage(
+					await LinksTable.list(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE),
+				),
+			);
 		},
 	)
 	.get(

@@ -4,9 +4,9 @@
  * timing-safe. The caller lands in `c.var.caller`.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import * as OwnersTable from "../d1/owners";
 import { ProblemError, problem } from "../domain/problems";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
-import { D1 } from "../storage/names";
 import type { AppEnv } from "./context";
 
 function bearer(c: Context<AppEnv>): string | null {
@@ -24,12 +24,8 @@ async function isAdminToken(env: Env, token: string): Promise<boolean> {
 async function ownerForKey(env: Env, token: string): Promise<string | null> {
 	if (!token.startsWith("rlk_")) return null;
 	const hash = await sha256Hex(token);
-	const row = await env.DB.prepare(
-		`SELECT owner_id, key_hash FROM ${D1.apiKeys} WHERE key_hash = ? AND revoked_at IS NULL`,
-	)
-		.bind(hash)
-		.first<{ owner_id: string; key_hash: string }>();
-	return row && timingSafeEqual(row.key_hash, hash) ? row.owner_id : null;
+	const key = await OwnersTable.ownerOfKey(env.DB, hash);
+	return key && timingSafeEqual(key.keyHash, hash) ? key.ownerId : null;
 }
 
 const unauthorized = () =>

@@ -4,6 +4,9 @@
  * write fail (R2 writes are all-or-nothing), and the guard records which
  * fault of the body it was, so an R2 failure is not mistaken for one.
  */
+import type { WriteOutcome } from "../do/rpc";
+import type { R2Failure } from "../storage/r2";
+
 export type BodyFault = "short" | "long" | "broken";
 
 export interface GuardedBody {
@@ -82,17 +85,27 @@ export function guardLength(
 	return { stream: fixed.readable, fault: () => fault };
 }
 
-/** Classifies a failed R2 write: the body's fault first, then what R2 said. */
-export function writeFailure(
-	error: unknown,
+/**
+ * Why an R2 write of this body failed, as the upload is told: the body's own
+ * fault first, then what the R2 adapter made of the error. A length failure
+ * reported by the runtime is the body's only when the runtime enforced the
+ * length (a framed body that ended early: the client went away); for a
+ * guarded body the guard knows, so one it did not see is R2's.
+ */
+export function failedWriteReason(
+	failure: R2Failure,
 	guarded: GuardedBody,
-): "length" | "checksum" | "storage" | "gone" {
+): Extract<WriteOutcome, { ok: false }>["reason"] {
 	if (guarded.fault()) return "length";
-	const text = String(error);
-	// A framed body that ends early (the client went away) fails inside the runtime.
-	if (guarded.framed && /disconnect|connection lost|prematurely|shorter|content-length/i.test(text))
-		return "length";
-	if (/NoSuchUpload/i.test(text)) return "gone";
-	if (/sha-?256|checksum|digest/i.test(text)) return "checksum";
-	return "storage";
+	switch (failure) {
+		case "length-mismatch":
+			return guarded.framed ? "length" : "storage";
+		case "aborted":
+			return "gone";
+		case "checksum-mismatch":
+			return "checksum";
+		case "missing":
+		case "unavailable":
+			return "storage";
+	}
 }

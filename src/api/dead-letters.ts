@@ -1,15 +1,14 @@
 /** Admin routes for the dead-letter queue: list, inspect, replay, discard. */
 import { Hono } from "hono";
-import { fromRow, getDeadLetter, settleDeadLetter } from "../consumer/dead-letter-store";
+import * as DeadLettersTable from "../d1/dead-letters";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
-import { D1 } from "../storage/names";
 import { adminOnly } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { DEFAULT_PAGE, decodeCursor, keysetPage, page } from "./pagination";
+import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
 import {
 	CommandAccepted,
 	CommandResponse,
@@ -23,7 +22,7 @@ import { valid } from "./validation";
 const TAGS = ["admin"];
 
 async function pendingDeadLetter(db: D1Database, id: string) {
-	const dl = await getDeadLetter(db, id);
+	const dl = await DeadLettersTable.get(db, id);
 	if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
 	if (dl.status !== "pending" || !dl.linkId || !dl.commandId) {
 		throw new ProblemError(problem("dead-letter-not-pending", `This dead letter is ${dl.status}.`));
@@ -46,14 +45,13 @@ export const deadLetters = new Hono<AppEnv>()
 		async (c) => {
 			const { limit: l, cursor, status, linkId } = c.req.valid("query");
 			const limit = l ?? DEFAULT_PAGE;
-			const results = await keysetPage<Parameters<typeof fromRow>[0]>(
+			const found = await DeadLettersTable.list(
 				c.env.DB,
-				D1.deadLetters,
-				{ status, link_id: linkId },
+				{ status, linkId },
 				decodeCursor(cursor),
 				limit,
 			);
-			return c.json(page(results.map(fromRow), limit));
+			return c.json(wirePage(found));
 		},
 	)
 	.get(
@@ -67,7 +65,7 @@ export const deadLetters = new Hono<AppEnv>()
 		}),
 		valid("param", DeadLetterIdParam),
 		async (c) => {
-			const dl = await getDeadLetter(c.env.DB, c.req.valid("param").id);
+			const dl = await DeadLettersTable.get(c.env.DB, c.req.valid("param").id);
 			if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
 			let command = null;
 			if (dl.linkId && dl.commandId) {
@@ -90,7 +88,7 @@ export const deadLetters = new Hono<AppEnv>()
 		async (c) => {
 			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
 			const command = unwrap(await (await stubFor(c, dl.linkId)).replay(dl.commandId));
-			await settleDeadLetter(c.env.DB, dl.id, "replayed");
+			await DeadLettersTable.settle(c.env.DB, dl.id, "replayed");
 			return accepted(c, command);
 		},
 	)
@@ -107,7 +105,7 @@ export const deadLetters = new Hono<AppEnv>()
 		async (c) => {
 			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
 			const command = unwrap(await (await stubFor(c, dl.linkId)).discard(dl.commandId));
-			await settleDeadLetter(c.env.DB, dl.id, "discarded");
+			await DeadLettersTable.settle(c.env.DB, dl.id, "discarded");
 			return c.json({ command });
 		},
 	);

@@ -5,16 +5,18 @@
  * even while its cleanup is still running.
  */
 import { type Context, Hono } from "hono";
-import { type FileRow, getFile, listFiles } from "../do/file-index";
+import type { FileRow } from "../d1/files";
+import * as FilesTable from "../d1/files";
 import { unwrap } from "../do/stub";
 import type { Caller } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
+import * as r2 from "../storage/r2";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { contentDisposition, parseRange } from "./http";
-import { decodeCursor, page } from "./pagination";
+import { decodeCursor, wirePage } from "./pagination";
 import { problemResponse } from "./problem";
 import { FileIdParam } from "./schemas";
 import { valid } from "./validation";
@@ -44,9 +46,8 @@ export async function filesOfLink(
 	cursor: string | undefined,
 ) {
 	unwrap(await (await stubFor(c, linkId)).get(c.var.caller));
-	const rows = await listFiles(c.env.DB, linkId, decodeCursor(cursor), limit + 1);
-	const { items, nextCursor } = page(rows, limit);
-	return { items: items.map(fileItem), nextCursor };
+	const found = await FilesTable.listForLink(c.env.DB, linkId, decodeCursor(cursor), limit);
+	return wirePage({ items: found.items.map(fileItem), next: found.next });
 }
 
 function mayRead(caller: Caller, file: FileRow): boolean {
@@ -63,7 +64,7 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 	}),
 	valid("param", FileIdParam),
 	async (c) => {
-		const file = await getFile(c.env.DB, c.req.valid("param").fileId);
+		const file = await FilesTable.get(c.env.DB, c.req.valid("param").fileId);
 		if (!file || !mayRead(c.var.caller, file)) throw new ProblemError(problem("file-not-found"));
 		unwrap(await (await stubFor(c, file.linkId)).get(c.var.caller));
 		const range = parseRange(c.req.header("range"), file.size);
@@ -72,9 +73,10 @@ export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
 				"Content-Range": `bytes */${file.size}`,
 			});
 		}
-		const object = await c.env.FILES.get(
+		const object = await r2.getObject(
+			c.env.FILES,
 			file.r2Key,
-			range.kind === "partial" ? { range: { offset: range.offset, length: range.length } } : {},
+			range.kind === "partial" ? { offset: range.offset, length: range.length } : undefined,
 		);
 		if (!object) throw new ProblemError(problem("file-not-found"));
 		const headers = new Headers({

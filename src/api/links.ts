@@ -1,5 +1,6 @@
 /** Owner routes for links: create, list, read, update settings, pause, resume. */
 import { type Context, Hono } from "hono";
+import * as LinksTable from "../d1/links";
 import type { LinkView, SettingsUpdate } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { etagOf, type IfMatch, parseIfMatch } from "../domain/lifecycle";
@@ -13,8 +14,7 @@ import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { filesOfLink } from "./files";
-import { listLinks } from "./link-index";
-import { DEFAULT_PAGE, decodeCursor, encodeCursor } from "./pagination";
+import { DEFAULT_PAGE, decodeCursor, encodeCursor, wirePage } from "./pagination";
 import {
 	CommandAccepted,
 	CommandList,
@@ -172,7 +172,11 @@ export const links = new Hono<AppEnv>()
 			const { limit, cursor } = c.req.valid("query");
 			const caller = c.var.caller;
 			const filter = caller.kind === "owner" ? { ownerId: caller.ownerId } : {};
-			return c.json(await listLinks(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE));
+			return c.json(
+				wirePage(
+					await LinksTable.list(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE),
+				),
+			);
 		},
 	)
 	.get(

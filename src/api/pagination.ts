@@ -1,13 +1,16 @@
-/** Keyset pagination over (created_at DESC, id DESC); cursors are opaque base64url. */
+/**
+ * Pagination cursors on the wire: opaque base64url of a keyset position
+ * (`[createdAt, id]`). The queries themselves are in src/d1/keyset.ts.
+ */
+
+import type { Keyset, Page } from "../d1/keyset";
 import { ProblemError, problem } from "../domain/problems";
 import { base64url, fromBase64url } from "../lib/crypto";
 
 export const DEFAULT_PAGE = 50;
 
-export interface Cursor {
-	createdAt: string;
-	id: string;
-}
+/** A cursor names the keyset a page starts after. */
+export type Cursor = Keyset;
 
 export function encodeCursor(c: Cursor): string {
 	return base64url(new TextEncoder().encode(JSON.stringify([c.createdAt, c.id])));
@@ -33,45 +36,7 @@ export function decodeCursor(text: string | undefined): Cursor | null {
 	throw new ProblemError(problem("invalid-cursor"));
 }
 
-/** Cuts a page of `limit + 1` rows into items and the next cursor. */
-export function page<T extends { createdAt: string; id: string }>(
-	rows: T[],
-	limit: number,
-): { items: T[]; nextCursor: string | null } {
-	const items = rows.slice(0, limit);
-	const last = items[items.length - 1];
-	return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
-}
-
-/**
- * One page of a D1 table in (created_at DESC, id DESC) order, filtered by
- * column equality: the query every list endpoint runs. Fetches `limit + 1`
- * rows so `page()` can tell whether there is more.
- */
-export async function keysetPage<Row>(
-	db: D1Database,
-	table: string,
-	filters: Record<string, string | undefined>,
-	cursor: Cursor | null,
-	limit: number,
-): Promise<Row[]> {
-	const where: string[] = [];
-	const params: string[] = [];
-	for (const [column, value] of Object.entries(filters)) {
-		if (value === undefined) continue;
-		where.push(`${column} = ?`);
-		params.push(value);
-	}
-	if (cursor) {
-		where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-		params.push(cursor.createdAt, cursor.createdAt, cursor.id);
-	}
-	const { results } = await db
-		.prepare(
-			`SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-			 ORDER BY created_at DESC, id DESC LIMIT ?`,
-		)
-		.bind(...params, limit + 1)
-		.all<Row>();
-	return results;
+/** A D1 page as the wire shows it: the next page's position as an opaque cursor. */
+export function wirePage<T>(p: Page<T>): { items: T[]; nextCursor: string | null } {
+	return { items: p.items, nextCursor: p.next && encodeCursor(p.next) };
 }

@@ -12,7 +12,8 @@ import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { passwordProof, sha256Hex } from "../lib/crypto";
 import { newUploadId, newUploadToken, uploadTokenHash } from "../lib/ids";
-import { lengthChecked, writeFailure } from "./body";
+import * as r2 from "../storage/r2";
+import { failedWriteReason, lengthChecked } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
@@ -103,21 +104,23 @@ async function guardedWrite(
 		outcome = { ok: false, reason: "length" };
 	} else {
 		const body = lengthChecked(c.req.raw.body, declared, grant.expectedLength);
-		try {
-			if (op === "single-put") {
-				const object = await c.env.FILES.put(
-					grant.key,
-					body.stream,
-					grant.sha256 ? { sha256: grant.sha256 } : {},
-				);
-				outcome = { ok: true, etag: object.etag, size: object.size };
-			} else {
-				const mpu = c.env.FILES.resumeMultipartUpload(grant.key, grant.r2UploadId ?? "");
-				const part = await mpu.uploadPart(partNumber ?? 0, body.stream);
-				outcome = { ok: true, etag: part.etag, size: grant.expectedLength };
-			}
-		} catch (error) {
-			outcome = { ok: false, reason: writeFailure(error, body) };
+		if (op === "single-put") {
+			const put = await r2.putObject(c.env.FILES, grant.key, body.stream, grant.sha256);
+			outcome = put.ok
+				? { ok: true, ...put.value }
+				: { ok: false, reason: failedWriteReason(put.failure, body) };
+		} else {
+			const r2UploadId = grant.r2UploadId ?? "";
+			const part = await r2.uploadPart(
+				c.env.FILES,
+				grant.key,
+				r2UploadId,
+				partNumber ?? 0,
+				body.stream,
+			);
+			outcome = part.ok
+				? { ok: true, etag: part.value, size: grant.expectedLength }
+				: { ok: false, reason: failedWriteReason(part.failure, body) };
 		}
 	}
 	const upload = unwrap(
@@ -186,15 +189,9 @@ export const uploads = new Hono<AppEnv>()
 			if (init.needsMultipart) {
 				// The ledger names the key: routes never build storage keys.
 				const r2Key = init.needsMultipart.key;
-				let r2UploadId: string;
-				try {
-					r2UploadId = (
-						await c.env.FILES.createMultipartUpload(r2Key, {
-							httpMetadata: { contentType: body.type },
-						})
-					).uploadId;
-				} catch (error) {
-					console.error("createMultipartUpload failed", String(error));
+				const created = await r2.createMultipart(c.env.FILES, r2Key, body.type);
+				if (!created.ok) {
+					console.error("createMultipartUpload failed", String(created.error));
 					await stub.abortUpload({
 						linkSecretHash: secretHash,
 						uploadId: upload.id,
@@ -204,7 +201,7 @@ export const uploads = new Hono<AppEnv>()
 						problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 }),
 					);
 				}
-				upload = unwrap(await stub.recordInit(upload.id, r2UploadId));
+				upload = unwrap(await stub.recordInit(upload.id, created.value));
 			}
 			c.header("Location", `/r/${linkId}/uploads/${upload.id}`);
 			return c.json({ upload, uploadToken: token }, 201);
@@ -272,14 +269,15 @@ export const uploads = new Hono<AppEnv>()
 			const { stub, auth } = await authOf(c, linkId, uploadId);
 			const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
 			if (grant.alreadyCompleted) return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
-			let outcome: WriteOutcome;
-			try {
-				const mpu = c.env.FILES.resumeMultipartUpload(grant.key, grant.r2UploadId ?? "");
-				const object = await mpu.complete(grant.parts);
-				outcome = { ok: true, etag: object.etag, size: object.size };
-			} catch (error) {
-				outcome = { ok: false, reason: /NoSuchUpload/i.test(String(error)) ? "gone" : "storage" };
-			}
+			const done = await r2.completeMultipart(
+				c.env.FILES,
+				grant.key,
+				grant.r2UploadId ?? "",
+				grant.parts,
+			);
+			const outcome: WriteOutcome = done.ok
+				? { ok: true, ...done.value }
+				: { ok: false, reason: done.failure === "aborted" ? "gone" : "storage" };
 			const upload = unwrap(await stub.recordWrite({ uploadId, op: "complete", outcome }));
 			return c.json({ upload });
 		},

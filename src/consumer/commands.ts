@@ -6,9 +6,9 @@
  * exponential backoff when the drain failed before reaching it.
  */
 import * as v from "valibot";
+import * as DeadLettersTable from "../d1/dead-letters";
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
-import { recordInvalid } from "./dead-letter-store";
 import { CommandMessage } from "./message";
 
 export function backoffBase(env: Env): number {
@@ -30,7 +30,7 @@ export async function validMessage(
 	const error = parsed.issues.map((i) => i.message).join("; ");
 	console.error("invalid queue message acked", queue, msg.id, error);
 	try {
-		await recordInvalid(env.DB, {
+		await DeadLettersTable.recordInvalid(env.DB, {
 			messageId: msg.id,
 			queue,
 			body: msg.body,

@@ -4,10 +4,11 @@
  * resending it), then records the dead letter in D1 for admins. Both are
  * idempotent, so a retry after a failure in between is safe.
  */
+
+import * as DeadLettersTable from "../d1/dead-letters";
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
 import { backoffBase, validMessage } from "./commands";
-import { recordDeadLetter } from "./dead-letter-store";
 
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	for (const msg of batch.messages) {
@@ -16,7 +17,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
 		try {
 			const command = await linkStub(env, body.linkId).deadLetter(body.commandId);
 			if (command) {
-				await recordDeadLetter(env.DB, {
+				await DeadLettersTable.record(env.DB, {
 					messageId: msg.id,
 					queue: batch.queue,
 					linkId: body.linkId,

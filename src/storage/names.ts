@@ -17,6 +17,8 @@ export const D1 = {
 export const R2Keys = {
 	linkPrefix: (linkId: string): string => `links/${linkId}/`,
 	upload: (linkId: string, uploadId: string): string => `links/${linkId}/uploads/${uploadId}`,
+	/** The upload id an object key belongs to (keys end in `/uploads/<uploadId>`). */
+	uploadIdOf: (key: string): string => key.slice(key.lastIndexOf("/") + 1),
 } as const;
 
 /** Names of the timed work a LinkDO keeps in its timers table (a DO has one alarm). */

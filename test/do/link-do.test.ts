@@ -113,10 +113,10 @@ describe("LinkDO", () => {
 	it("never rolls the projection back with an older version", async () => {
 		const { linkId, stub } = await freshLink();
 		await stub.pause(owner);
-		const { projectLink } = await import("../../src/do/projection");
+		const LinksTable = await import("../../src/d1/links");
 		const view = await stub.get(owner);
 		if (!view.ok) throw new Error("unreachable");
-		await projectLink(env.DB, { ...view.value, state: "active", epoch: 1 }, 1);
+		await LinksTable.upsert(env.DB, { ...view.value, state: "active", epoch: 1 }, 1);
 		const row = await env.DB.prepare("SELECT state, epoch FROM links WHERE id = ?")
 			.bind(linkId)
 			.first();

@@ -2,13 +2,16 @@
  * The admin audit: the invariants of docs/design.md ("Invariants") checked
  * over one link's Durable Object state, its R2 objects and its D1 rows.
  */
+
+import * as FilesTable from "../../d1/files";
+import * as LinksTable from "../../d1/links";
 import { type AuditReport, auditLink } from "../../domain/audit";
 import { isTerminal } from "../../domain/lifecycle";
 import { fail, ok, problem, type Result } from "../../domain/problems";
-import { D1, TIMERS } from "../../storage/names";
+import { R2Keys, TIMERS } from "../../storage/names";
+import * as r2 from "../../storage/r2";
 import type { LinkHost } from "../host";
 import { listTransitions } from "../link-store";
-import { linkObjectPages, uploadIdOfKey } from "../steps";
 import type { Drain } from "./drain";
 import type { LinkState } from "./link-state";
 
@@ -30,14 +33,10 @@ export class Audit {
 			link = this.state.link() ?? link;
 		}
 		const objects: string[] = [];
-		for await (const keys of linkObjectPages(env.FILES, link.id))
-			objects.push(...keys.map(uploadIdOfKey));
-		const files = await env.DB.prepare(`SELECT upload_id FROM ${D1.files} WHERE link_id = ?`)
-			.bind(link.id)
-			.all<{ upload_id: string }>();
-		const projection = await env.DB.prepare(`SELECT state, epoch FROM ${D1.links} WHERE id = ?`)
-			.bind(link.id)
-			.first<{ state: string; epoch: number }>();
+		for await (const keys of r2.listKeys(env.FILES, R2Keys.linkPrefix(link.id)))
+			objects.push(...keys.map(R2Keys.uploadIdOf));
+		const indexedFiles = await FilesTable.uploadIdsForLink(env.DB, link.id);
+		const projection = await LinksTable.projectionOf(env.DB, link.id);
 		const report = auditLink({
 			link: {
 				state: link.state,
@@ -61,7 +60,7 @@ export class Audit {
 			uploads: uploads.auditRows(),
 			parts: uploads.allParts(),
 			objects,
-			indexedFiles: files.results.map((r) => r.upload_id),
+			indexedFiles,
 			projection,
 			sweepPending: timers.has(TIMERS.sweep),
 		});

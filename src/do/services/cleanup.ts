@@ -3,13 +3,14 @@
  * terminal, sweeping objects no finalized file owns, purging the D1 index,
  * and expiring sessions that made no progress. Every step is idempotent.
  */
+
+import * as FilesTable from "../../d1/files";
 import type { TerminalKind } from "../../domain/commands";
 import { expiredSession, settle } from "../../domain/uploads";
-import { TIMERS } from "../../storage/names";
-import { purgeFiles } from "../file-index";
+import { R2Keys, TIMERS } from "../../storage/names";
+import * as r2 from "../../storage/r2";
 import type { LinkHost } from "../host";
 import type { LinkRecord } from "../link-store";
-import { linkObjectPages, purgeLinkObjects, uploadIdOfKey } from "../steps";
 import type { UploadRecord } from "../upload-store";
 import type { Finalizer } from "./finalize";
 import type { LinkState } from "./link-state";
@@ -60,20 +61,20 @@ export class Cleanup {
 	async sweepObjects(link: LinkRecord): Promise<void> {
 		const bucket = this.host.env.FILES;
 		const keep = link.state === "deleted" ? new Set<string>() : this.host.uploads.finalizedIds();
-		for await (const keys of linkObjectPages(bucket, link.id)) {
-			const orphans = keys.filter((k) => !keep.has(uploadIdOfKey(k)));
-			if (orphans.length > 0) await bucket.delete(orphans);
+		for await (const keys of r2.listKeys(bucket, R2Keys.linkPrefix(link.id))) {
+			const orphans = keys.filter((k) => !keep.has(R2Keys.uploadIdOf(k)));
+			if (orphans.length > 0) await r2.deleteKeys(bucket, orphans);
 		}
 	}
 
 	/** Deletes every object under the link's prefix. */
 	async purgeObjects(link: LinkRecord): Promise<void> {
-		await purgeLinkObjects(this.host.env.FILES, link.id);
+		await r2.purgePrefix(this.host.env.FILES, R2Keys.linkPrefix(link.id));
 	}
 
 	/** Removes the link's finalized files from the D1 index. */
 	async purgeIndex(link: LinkRecord): Promise<void> {
-		await purgeFiles(this.host.env.DB, link.id);
+		await FilesTable.deleteForLink(this.host.env.DB, link.id);
 	}
 
 	/**

@@ -6,6 +6,8 @@
  * last one stopped. The sweep finishes what a cancelled or crashed cleanup
  * left behind.
  */
+
+import * as LinksTable from "../../d1/links";
 import {
 	isTerminalKind,
 	RESULT_OF,
@@ -19,7 +21,6 @@ import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
 import { type LinkRecord, markProjected, recordTransition, saveLink } from "../link-store";
-import { projectLink } from "../projection";
 import type { DrainReport } from "../rpc";
 import type { Cleanup } from "./cleanup";
 import type { Finalizer } from "./finalize";
@@ -49,7 +50,7 @@ export class Drain {
 			"purge-index": (link) => cleanup.purgeIndex(link),
 			project: async (link) => {
 				const current = state.link() ?? link;
-				await projectLink(host.env.DB, state.view(current), current.version);
+				await LinksTable.upsert(host.env.DB, state.view(current), current.version);
 				markProjected(host.sql, current.version);
 			},
 		};
@@ -156,7 +157,10 @@ export class Drain {
 			// Read the steps afresh: a sweep may have finished some while this awaited.
 			if (log.get(command.id)?.steps.find((s) => s.name === name)?.done) continue;
 			this.host.hooks().beforeStep?.(name);
-			await this.steps[name](link, command.kind);
+			// Step names are stored as text: an unknown one fails the command (retried, then dead-lettered).
+			const run = this.steps[name] as StepHandler | undefined;
+			if (!run) throw new Error(`unknown step ${name}`);
+			await run(link, command.kind);
 			const steps = (log.get(command.id)?.steps ?? command.steps).map((s) =>
 				s.name === name ? { ...s, done: true } : s,
 			);

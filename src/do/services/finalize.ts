@@ -5,15 +5,16 @@
  * bytes. While that runs (across awaits on R2 and D1) the uploads are marked
  * `finalizing`, so an abort cannot pull them from under it.
  */
+
+import * as FilesTable from "../../d1/files";
 import type { Problem } from "../../domain/problems";
 import { finalizeOutcome } from "../../domain/uploads";
 import { mapLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
+import * as r2 from "../../storage/r2";
 import type { CommandRecord } from "../command-log";
-import { indexFiles } from "../file-index";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
-import { checkObject } from "../r2-ops";
 import type { UploadRecord } from "../upload-store";
 import type { LinkState } from "./link-state";
 import { R2_PARALLEL, type Sessions } from "./sessions";
@@ -78,7 +79,7 @@ export class Finalizer {
 		const { env, hooks } = this.host;
 		const refused = new Map<string, Problem["code"]>();
 		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
-			checkObject(env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
+			r2.checkObject(env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
 		);
 		const checked = hooks().at?.("finalize-check");
 		if (checked) await checked;
@@ -96,7 +97,7 @@ export class Finalizer {
 		if (good.length === 0) return refused;
 		const epoch = (this.state.link() ?? link).epoch;
 		const createdAt = new Date(this.host.now()).toISOString();
-		await indexFiles(
+		await FilesTable.insertMany(
 			env.DB,
 			good.map((u) => ({
 				id: fileIdOf(u.id),

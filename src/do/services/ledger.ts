@@ -20,11 +20,11 @@ import {
 } from "../../domain/uploads";
 import { passwordParams, proofMatches, timingSafeEqual } from "../../lib/crypto";
 import { TIMERS } from "../../storage/names";
+import * as r2 from "../../storage/r2";
 import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
 import { loadAttempts, saveAttempts } from "../password-attempts";
-import { abortMultipart } from "../r2-ops";
 import type {
 	CommandView,
 	InitOutcome,
@@ -196,7 +196,7 @@ export class UploadLedger {
 			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
 			// end (a repeated record of the same id is not a refused write).
 			if (upload.r2UploadId !== r2UploadId)
-				await abortMultipart(this.host.env.FILES, key, r2UploadId);
+				await r2.abortMultipart(this.host.env.FILES, key, r2UploadId);
 			const now = this.state.link() ?? link;
 			const current = this.host.uploads.get(uploadId) ?? upload;
 			const gone = checkRecord(now.state, current);
@@ -205,7 +205,7 @@ export class UploadLedger {
 		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
-			await abortMultipart(this.host.env.FILES, key, r2UploadId);
+			await r2.abortMultipart(this.host.env.FILES, key, r2UploadId);
 			await this.sessions.dropOne(upload, "aborted");
 			return fail(this.state.withEpoch(refused));
 		}

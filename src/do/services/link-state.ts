@@ -4,6 +4,8 @@
  * act on it, what phase is it in, its view, and keeping the D1 projection
  * up to date after a committed change.
  */
+
+import * as LinksTable from "../../d1/links";
 import { type Caller, mayActOn } from "../../domain/actor";
 import {
 	checkIfMatch,
@@ -21,7 +23,6 @@ import { TIMERS } from "../../storage/names";
 import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
 import { type LinkRecord, loadLink, markProjected, saveLink } from "../link-store";
-import { projectLink } from "../projection";
 import type { LinkView } from "../rpc";
 import { hasSchema, migrate } from "../schema";
 
@@ -129,7 +130,7 @@ export class LinkState {
 	async publish(link: LinkRecord): Promise<LinkView> {
 		const view = this.view(link);
 		try {
-			await projectLink(this.host.env.DB, view, link.version);
+			await LinksTable.upsert(this.host.env.DB, view, link.version);
 			markProjected(this.host.sql, link.version);
 		} catch (error) {
 			console.error("projection failed; will retry", link.id, String(error));

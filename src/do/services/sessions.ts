@@ -9,9 +9,9 @@ import { idleTimeoutMs, partCountOf } from "../../domain/uploads";
 import { timingSafeEqual } from "../../lib/crypto";
 import { forEachLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
+import * as r2 from "../../storage/r2";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
-import { abortMultipart } from "../r2-ops";
 import type { UploadAuth, UploadView, WriteOp } from "../rpc";
 import type { UploadRecord } from "../upload-store";
 import type { LinkState } from "./link-state";
@@ -125,10 +125,12 @@ export class Sessions {
 		await forEachLimit(
 			ended.filter((u) => u.r2UploadId),
 			R2_PARALLEL,
-			(u) => abortMultipart(bucket, R2Keys.upload(link.id, u.id), u.r2UploadId ?? ""),
+			(u) => r2.abortMultipart(bucket, R2Keys.upload(link.id, u.id), u.r2UploadId ?? ""),
 		);
-		const keys = ended.map((u) => R2Keys.upload(link.id, u.id));
-		for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+		await r2.deleteKeys(
+			bucket,
+			ended.map((u) => R2Keys.upload(link.id, u.id)),
+		);
 	}
 
 	/** Removes what a refused write left: the object, or (for a part) the whole multipart upload. */
@@ -137,9 +139,9 @@ export class Sessions {
 		if (upload.state === "completed" || upload.state === "finalized") return;
 		const key = this.keyOf(upload.id);
 		if (op === "part-put") {
-			if (upload.r2UploadId) await abortMultipart(this.host.env.FILES, key, upload.r2UploadId);
+			if (upload.r2UploadId) await r2.abortMultipart(this.host.env.FILES, key, upload.r2UploadId);
 		} else {
-			await this.host.env.FILES.delete(key);
+			await r2.deleteKeys(this.host.env.FILES, [key]);
 		}
 		if (upload.state === "open") await this.dropOne(upload, "aborted");
 	}

@@ -1,5 +1,13 @@
-/** D1 rows for dead letters and refused (invalid) messages. */
+/**
+ * The D1 `dead_letters` table: queue messages that ran out of retries (one
+ * pending row per command; duplicates fold into it) and messages the
+ * consumer refused as invalid. Written by the consumers, read and settled by
+ * the admin routes.
+ */
 import { D1 } from "../storage/names";
+import { type Keyset, keysetPage, type Page } from "./keyset";
+
+export type DeadLetterStatus = "pending" | "replayed" | "discarded" | "invalid";
 
 export interface DeadLetterRow {
 	id: string;
@@ -11,7 +19,7 @@ export interface DeadLetterRow {
 	body: string;
 	attempts: number;
 	lastError: string | null;
-	status: "pending" | "replayed" | "discarded" | "invalid";
+	status: DeadLetterStatus;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -31,24 +39,23 @@ type Row = {
 	updated_at: string;
 };
 
-export function fromRow(r: Row): DeadLetterRow {
-	return {
-		id: r.id,
-		messageId: r.message_id,
-		queue: r.queue,
-		linkId: r.link_id,
-		commandId: r.command_id,
-		seq: r.seq,
-		body: r.body,
-		attempts: r.attempts,
-		lastError: r.last_error,
-		status: r.status as DeadLetterRow["status"],
-		createdAt: r.created_at,
-		updatedAt: r.updated_at,
-	};
-}
+const deadLetterOf = (r: Row): DeadLetterRow => ({
+	id: r.id,
+	messageId: r.message_id,
+	queue: r.queue,
+	linkId: r.link_id,
+	commandId: r.command_id,
+	seq: r.seq,
+	body: r.body,
+	attempts: r.attempts,
+	lastError: r.last_error,
+	status: r.status as DeadLetterStatus,
+	createdAt: r.created_at,
+	updatedAt: r.updated_at,
+});
 
-function safeBody(body: unknown): string {
+/** The stored body: the message as JSON, cut at 4096 characters. */
+function bodyText(body: unknown): string {
 	try {
 		return JSON.stringify(body)?.slice(0, 4096) ?? "undefined";
 	} catch {
@@ -56,8 +63,10 @@ function safeBody(body: unknown): string {
 	}
 }
 
+const newId = () => `dl_${crypto.randomUUID()}`;
+
 /** Records a dead letter; a second one for a command still pending folds into the first. */
-export async function recordDeadLetter(
+export async function record(
 	db: D1Database,
 	entry: {
 		messageId: string;
@@ -79,13 +88,13 @@ export async function recordDeadLetter(
 			 DO UPDATE SET attempts = MAX(attempts, ?8), last_error = ?9, updated_at = ?10`,
 		)
 		.bind(
-			`dl_${crypto.randomUUID()}`,
+			newId(),
 			entry.messageId,
 			entry.queue,
 			entry.linkId,
 			entry.commandId,
 			entry.seq,
-			safeBody(entry.body),
+			bodyText(entry.body),
 			entry.attempts,
 			entry.lastError,
 			now,
@@ -105,10 +114,10 @@ export async function recordInvalid(
 			 VALUES (?, ?, ?, ?, ?, ?, 'invalid', ?, ?)`,
 		)
 		.bind(
-			`dl_${crypto.randomUUID()}`,
+			newId(),
 			entry.messageId,
 			entry.queue,
-			safeBody(entry.body),
+			bodyText(entry.body),
 			entry.attempts,
 			entry.error,
 			now,
@@ -117,13 +126,30 @@ export async function recordInvalid(
 		.run();
 }
 
-export async function getDeadLetter(db: D1Database, id: string): Promise<DeadLetterRow | null> {
+export async function get(db: D1Database, id: string): Promise<DeadLetterRow | null> {
 	const r = await db.prepare(`SELECT * FROM ${D1.deadLetters} WHERE id = ?`).bind(id).first<Row>();
-	return r ? fromRow(r) : null;
+	return r ? deadLetterOf(r) : null;
+}
+
+/** One page of dead letters, newest first, optionally in one status and/or of one link. */
+export function list(
+	db: D1Database,
+	filter: { status?: string; linkId?: string },
+	after: Keyset | null,
+	limit: number,
+): Promise<Page<DeadLetterRow>> {
+	return keysetPage(
+		db,
+		D1.deadLetters,
+		{ status: filter.status, link_id: filter.linkId },
+		after,
+		limit,
+		deadLetterOf,
+	);
 }
 
 /** Moves a pending dead letter to `status`; false when it was not pending (handled already). */
-export async function settleDeadLetter(
+export async function settle(
 	db: D1Database,
 	id: string,
 	status: "replayed" | "discarded",
