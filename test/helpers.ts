@@ -1,7 +1,9 @@
 /** Shared builders for tests: requests against the real Worker, owners, links. */
+
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { parseUploadUrl, type SettingsInput, UploaderClient } from "../src/client";
+import type { CommandView, LinkView } from "../src/contract";
 import { adminClient, ownerClient } from "./owner-client";
 
 export { parseUploadUrl };
@@ -74,17 +76,8 @@ export async function createOwner(name = "Owner"): Promise<{ ownerId: string; ap
 	return { ownerId: body.owner.id, apiKey: body.apiKey };
 }
 
-export interface LinkBody {
-	id: string;
-	ownerId: string;
-	state: string;
-	phase: string;
-	closing: boolean;
-	epoch: number;
-	terminalEpoch: number | null;
-	settings: Json;
-	pendingCommands: Json[];
-}
+/** A link as the API answers it (the contract's `LinkView`). */
+export type LinkBody = LinkView;
 
 export async function createLink(
 	apiKey: string,
@@ -113,19 +106,8 @@ export async function expectProblem(
 	return body;
 }
 
-export interface CommandBody {
-	id: string;
-	seq: number;
-	kind: string;
-	actor?: string;
-	status: string;
-	acceptedEpoch: number;
-	appliedEpoch: number | null;
-	result: string | null;
-	error: string | null;
-	attempts: number;
-	steps: { name: string; done: boolean }[];
-}
+/** A command as the API answers it (the contract's `CommandView`). */
+export type CommandBody = CommandView;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

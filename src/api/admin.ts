@@ -1,5 +1,14 @@
 /** Admin routes: owners and the global link index. (Dead letters: api/dead-letters.ts.) */
 import { Hono } from "hono";
+import {
+	AdminListQuery,
+	AuditQuery,
+	AuditResponse,
+	CreatedOwner,
+	CreateOwnerBody,
+	LinkIdParam,
+	LinkList,
+} from "../contract/schemas";
 import * as LinksTable from "../d1/links";
 import * as OwnersTable from "../d1/owners";
 import { unwrap } from "../do/stub";
@@ -10,15 +19,6 @@ import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
-import {
-	AdminListQuery,
-	AuditQuery,
-	AuditResponse,
-	CreatedOwner,
-	CreateOwnerBody,
-	LinkIdParam,
-	LinkList,
-} from "./schemas";
 import { jsonBody, valid } from "./validation";
 
 const TAGS = ["admin"];

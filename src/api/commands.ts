@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as v from "valibot";
+import { CommandResponse } from "../contract/schemas";
 import type { CommandView } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { type CommandStatus, isFinal } from "../domain/commands";
@@ -16,7 +17,6 @@ import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { CommandResponse } from "./schemas";
 import { valid } from "./validation";
 
 function retryAfter(env: Env): number {

@@ -1,5 +1,13 @@
 /** Admin routes for the dead-letter queue: list, inspect, replay, discard. */
 import { Hono } from "hono";
+import {
+	CommandAccepted,
+	CommandResponse,
+	DeadLetterDetail,
+	DeadLetterIdParam,
+	DeadLetterList,
+	DeadLetterListQuery,
+} from "../contract/schemas";
 import * as DeadLettersTable from "../d1/dead-letters";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
@@ -9,14 +17,6 @@ import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
-import {
-	CommandAccepted,
-	CommandResponse,
-	DeadLetterDetail,
-	DeadLetterIdParam,
-	DeadLetterList,
-	DeadLetterListQuery,
-} from "./schemas";
 import { valid } from "./validation";
 
 const TAGS = ["admin"];

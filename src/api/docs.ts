@@ -4,8 +4,8 @@
  */
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { describeRoute, type ResponsesWithResolver, resolver } from "hono-openapi";
+import { ProblemBody } from "../contract/schemas";
 import { PROBLEM_CODES, type ProblemCode } from "../domain/problems";
-import { ProblemBody } from "./schemas";
 
 interface RouteDoc {
 	summary: string;

@@ -5,6 +5,7 @@
  * even while its cleanup is still running.
  */
 import { type Context, Hono } from "hono";
+import { FileIdParam } from "../contract/schemas";
 import type { FileRow } from "../d1/files";
 import * as FilesTable from "../d1/files";
 import { unwrap } from "../do/stub";
@@ -18,7 +19,6 @@ import { doc } from "./docs";
 import { contentDisposition, parseRange } from "./http";
 import { decodeCursor, wirePage } from "./pagination";
 import { problemResponse } from "./problem";
-import { FileIdParam } from "./schemas";
 import { valid } from "./validation";
 
 export function fileItem(f: FileRow) {

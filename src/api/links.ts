@@ -1,20 +1,5 @@
 /** Owner routes for links: create, list, read, update settings, pause, resume. */
 import { type Context, Hono } from "hono";
-import * as LinksTable from "../d1/links";
-import type { LinkView, SettingsUpdate } from "../do/rpc";
-import { unwrap } from "../do/stub";
-import { etagOf, type IfMatch, parseIfMatch } from "../domain/lifecycle";
-import { ProblemError, problem } from "../domain/problems";
-import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
-import { hashPassword, sha256Hex } from "../lib/crypto";
-import { newLinkId, newLinkSecret, uploadUrlOf } from "../lib/ids";
-import { ownerOrAdmin } from "./auth";
-import { accepted } from "./commands";
-import type { AppEnv } from "./context";
-import { stubFor } from "./do-calls";
-import { doc } from "./docs";
-import { filesOfLink } from "./files";
-import { DEFAULT_PAGE, decodeCursor, encodeCursor, wirePage } from "./pagination";
 import {
 	CommandAccepted,
 	CommandList,
@@ -30,7 +15,22 @@ import {
 	PatchLinkBody,
 	type SettingsInput,
 	UploadList,
-} from "./schemas";
+} from "../contract/schemas";
+import * as LinksTable from "../d1/links";
+import type { LinkView, SettingsUpdate } from "../do/rpc";
+import { unwrap } from "../do/stub";
+import { etagOf, type IfMatch, parseIfMatch } from "../domain/lifecycle";
+import { ProblemError, problem } from "../domain/problems";
+import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
+import { hashPassword, sha256Hex } from "../lib/crypto";
+import { newLinkId, newLinkSecret, uploadUrlOf } from "../lib/ids";
+import { ownerOrAdmin } from "./auth";
+import { accepted } from "./commands";
+import type { AppEnv } from "./context";
+import { stubFor } from "./do-calls";
+import { doc } from "./docs";
+import { filesOfLink } from "./files";
+import { DEFAULT_PAGE, decodeCursor, encodeCursor, wirePage } from "./pagination";
 import { jsonBody, valid } from "./validation";
 
 const TAGS = ["links"];

@@ -4,11 +4,11 @@
  * so the upload URL does not leak through the Referer header of a page.
  */
 import { Hono } from "hono";
+import { LinkIdParam, PublicLink } from "../contract/schemas";
 import { unwrap } from "../do/stub";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { linkOf } from "./link-secret";
-import { LinkIdParam, PublicLink } from "./schemas";
 import { uploads } from "./uploads";
 import { valid } from "./validation";
 

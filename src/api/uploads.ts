@@ -5,6 +5,16 @@
  * session. Nothing here touches D1.
  */
 import { type Context, Hono } from "hono";
+import {
+	CommandAccepted,
+	CreatedUpload,
+	InitUploadBody,
+	LinkIdParam,
+	PartParams,
+	PartResponse,
+	UploadParams,
+	UploadResponse,
+} from "../contract/schemas";
 import type { LinkDO } from "../do/link-do";
 import type { InitOutcome, InitRequest, UploadAuth, WriteOp, WriteOutcome } from "../do/rpc";
 import { unwrap } from "../do/stub";
@@ -19,16 +29,6 @@ import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { linkOf } from "./link-secret";
 import { idempotencyKeyOf } from "./links";
-import {
-	CommandAccepted,
-	CreatedUpload,
-	InitUploadBody,
-	LinkIdParam,
-	PartParams,
-	PartResponse,
-	UploadParams,
-	UploadResponse,
-} from "./schemas";
 import { jsonBody, valid } from "./validation";
 
 const TAGS = ["uploads"];

@@ -5,6 +5,7 @@
  * interrupted upload from the server's ledger. Runs wherever `fetch` and
  * `Blob` exist (browsers, Node 18+, Workers).
  */
+import { isFinal } from "../contract/enums.ts";
 import { LinkGoneError, problemOf, ReceiveLinkError } from "./problem.ts";
 import type { CommandAccepted, CommandView, PublicLinkView, UploadView } from "./types.ts";
 
@@ -205,7 +206,7 @@ export class UploaderClient {
 			});
 			if (!res.ok) throw await problemOf(res);
 			const { command } = (await res.json()) as { command: CommandView };
-			if (["succeeded", "rejected", "cancelled"].includes(command.status)) return command;
+			if (isFinal(command.status)) return command;
 			if (Date.now() - started > this.maxWaitMs) {
 				throw new Error(`command ${commandId} still ${command.status} after ${this.maxWaitMs} ms`);
 			}

@@ -7,6 +7,7 @@
  * test and the benchmarks; like the uploader client it runs wherever `fetch`
  * exists and imports nothing of the Worker but types.
  */
+import { FINAL_STATUSES } from "../contract/enums.ts";
 import { problemOf, ReceiveLinkError } from "./problem.ts";
 import type {
 	AuditReport,
@@ -60,8 +61,8 @@ export interface WaitOptions {
 	pollMs?: number;
 }
 
-/** The statuses after which a command never changes. */
-export const FINAL_COMMAND_STATUSES: readonly string[] = ["succeeded", "rejected", "cancelled"];
+/** The statuses after which a command never changes (the contract's `FINAL_STATUSES`). */
+export const FINAL_COMMAND_STATUSES: readonly string[] = FINAL_STATUSES;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,17 +1,10 @@
 /** The errors both clients throw: an RFC 9457 problem answered by the service. */
 
 /** An RFC 9457 problem answered by the service. */
-export interface ProblemBody {
-	type: string;
-	title: string;
-	status: number;
-	detail: string;
-	code: string;
-	epoch?: number;
-	retryable?: boolean;
-	retryAfter?: number;
-	[extra: string]: unknown;
-}
+import type { WireProblem } from "./types.ts";
+
+/** An RFC 9457 problem answered by the service (the contract's shape, plus code-specific members). */
+export type ProblemBody = WireProblem & { [extra: string]: unknown };
 
 export class ReceiveLinkError extends Error {
 	// A plain field, not a parameter property: Node's type stripping runs this file as is.

@@ -4,10 +4,11 @@
  * consumer refused as invalid. Written by the consumers, read and settled by
  * the admin routes.
  */
+import type { DeadLetterStatus } from "../contract/enums";
 import { D1 } from "../storage/names";
 import { type Keyset, keysetPage, type Page } from "./keyset";
 
-export type DeadLetterStatus = "pending" | "replayed" | "discarded" | "invalid";
+export type { DeadLetterStatus };
 
 export interface DeadLetterRow {
 	id: string;

@@ -4,7 +4,7 @@
  * together inside one `transactionSync`.
  */
 import type { CommandKind, CommandStatus, PendingCommand, StepName } from "../domain/commands";
-import { isTerminalKind } from "../domain/commands";
+import { isFinal, isTerminalKind } from "../domain/commands";
 import type { CommandView } from "./rpc";
 import type { Sql } from "./sql";
 
@@ -192,7 +192,7 @@ export class CommandLog {
 			params.push(key === "steps" ? JSON.stringify(value) : (value as SqlStorageValue));
 		}
 		this.sql.run(`UPDATE commands SET ${sets.join(", ")} WHERE id = ?`, ...params, id);
-		if (fields.status && ["succeeded", "rejected", "cancelled"].includes(fields.status)) {
+		if (fields.status && isFinal(fields.status)) {
 			this.sql.run("DELETE FROM outbox WHERE command_id = ?", id);
 		}
 	}

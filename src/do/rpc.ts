@@ -3,8 +3,9 @@
  * they answer with (the API serializes the answers as they are). The edge,
  * the consumers and the tests import these types from here only.
  */
+import type { CommandView, LinkView, PublicLinkView, UploadView } from "../contract";
 import type { Caller } from "../domain/actor";
-import type { IfMatch, LinkState, Phase } from "../domain/lifecycle";
+import type { IfMatch } from "../domain/lifecycle";
 import type { LinkSettings, SettingsPatch } from "../domain/settings";
 import type { WriteFailure } from "../domain/uploads";
 
@@ -94,72 +95,8 @@ export interface UploadCursor {
 
 // --- answers ------------------------------------------------------------------
 
-export interface LinkCounters {
-	files: number;
-	bytes: number;
-	reservedFiles: number;
-	reservedBytes: number;
-}
-
-export interface CommandView {
-	id: string;
-	linkId: string;
-	seq: number;
-	kind: string;
-	actor: string;
-	status: string;
-	acceptedEpoch: number;
-	appliedEpoch: number | null;
-	result: string | null;
-	error: string | null;
-	attempts: number;
-	steps: { name: string; done: boolean }[];
-	createdAt: string;
-	updatedAt: string;
-	finishedAt: string | null;
-}
-
-export interface LinkView {
-	id: string;
-	ownerId: string;
-	state: LinkState;
-	/** The state as the terminal-state table sees it: `closing` while a terminal command waits. */
-	phase: Phase;
-	closing: boolean;
-	epoch: number;
-	terminalEpoch: number | null;
-	/** 1 at creation, +1 on every applied settings PATCH; the ETag is `"<epoch>.<settingsRevision>"`. */
-	settingsRevision: number;
-	settings: LinkSettings & { passwordRequired: boolean };
-	counters: LinkCounters;
-	pendingCommands: CommandView[];
-	createdAt: string;
-	updatedAt: string;
-}
-
-/** What an uploader may see of a link. */
-export interface PublicLinkView {
-	title: string;
-	description: string;
-	state: LinkState;
-	phase: Phase;
-	epoch: number;
-	passwordRequired: boolean;
-	requireUploaderName: boolean;
-	requireUploaderEmail: boolean;
-	expiresAt: string | null;
-	limits: {
-		maxFiles: number | null;
-		maxFileBytes: number;
-		maxTotalBytes: number | null;
-		allowedExtensions: string[];
-		allowedMimeTypes: string[];
-		remainingFiles: number | null;
-		remainingBytes: number | null;
-	};
-	defaultPartSize: number;
-	minPartSize: number;
-}
+/** The views the API answers with, as the contract declares them (src/contract). */
+export type { CommandView, LinkView, PublicLinkView, UploadView };
 
 /** What a drain did: the consumer acks or retries each message from this. */
 export interface DrainReport {
@@ -169,29 +106,6 @@ export interface DrainReport {
 	unfinished: string[];
 	error?: string;
 	failedCommandId?: string;
-}
-
-export interface UploadView {
-	id: string;
-	name: string;
-	size: number;
-	type: string;
-	mode: "single" | "multipart";
-	partSize: number | null;
-	partCount: number;
-	state: string;
-	admittedEpoch: number;
-	completedEpoch: number | null;
-	finalizedEpoch: number | null;
-	parts: { partNumber: number; size: number; etag: string }[];
-	finalize: { commandId: string; status: string; result: string | null } | null;
-	fileId: string | null;
-	sha256: string | null;
-	uploaderName: string | null;
-	uploaderEmail: string | null;
-	expiresAt: string;
-	createdAt: string;
-	updatedAt: string;
 }
 
 /** What an admitted write may do: the R2 key and the exact length it must write. */

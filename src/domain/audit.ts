@@ -3,7 +3,7 @@
  * its DO state, its R2 objects and its D1 rows. Pure: the LinkDO gathers the
  * snapshot (admin audit endpoint), tests and the load test read the verdict.
  */
-import { type CommandStatus, FINAL_STATUSES } from "./commands";
+import { type CommandStatus, isFinal } from "./commands";
 import { isTerminal, type LinkState } from "./lifecycle";
 
 export interface AuditSnapshot {
@@ -54,7 +54,7 @@ export interface AuditReport {
 export function auditLink(s: AuditSnapshot): AuditReport {
 	const v: string[] = [];
 	const { link } = s;
-	const unfinished = s.commands.filter((c) => !FINAL_STATUSES.includes(c.status as CommandStatus));
+	const unfinished = s.commands.filter((c) => !isFinal(c.status as CommandStatus));
 	const settled = unfinished.length === 0;
 	const fence = link.terminalEpoch;
 

@@ -4,6 +4,16 @@
  * side-effect steps of each kind, and the retry backoff.
  */
 import {
+	COMMAND_KINDS,
+	COMMAND_STATUSES,
+	type CommandKind,
+	type CommandStatus,
+	FINAL_STATUSES,
+	isFinal,
+	STEP_NAMES,
+	type StepName,
+} from "../contract/enums";
+import {
 	decide,
 	isTerminal,
 	type LinkState,
@@ -14,26 +24,18 @@ import {
 } from "./lifecycle";
 import type { ProblemCode } from "./problems";
 
-export const COMMAND_KINDS = ["revoke", "delete", "expire", "finalize"] as const;
-export type CommandKind = (typeof COMMAND_KINDS)[number];
 export type TerminalKind = Exclude<CommandKind, "finalize">;
 
-export const COMMAND_STATUSES = [
-	"accepted",
-	"applying",
-	"succeeded",
-	"rejected",
-	"dead_lettered",
-	"cancelled",
-] as const;
-export type CommandStatus = (typeof COMMAND_STATUSES)[number];
-
-/** Statuses a command never leaves (a dead-lettered command may be replayed). */
-export const FINAL_STATUSES: readonly CommandStatus[] = ["succeeded", "rejected", "cancelled"];
-
-export function isFinal(status: CommandStatus): boolean {
-	return FINAL_STATUSES.includes(status);
-}
+export {
+	COMMAND_KINDS,
+	COMMAND_STATUSES,
+	type CommandKind,
+	type CommandStatus,
+	FINAL_STATUSES,
+	isFinal,
+	STEP_NAMES,
+	type StepName,
+};
 
 export function isTerminalKind(kind: CommandKind): kind is TerminalKind {
 	return kind !== "finalize";
@@ -52,9 +54,6 @@ export const TRANSITION_OF: Record<TerminalKind, Transition> = {
  * `purge-objects` empties the link's R2 prefix; `purge-index` removes its files
  * from D1; `project` updates the D1 link index.
  */
-export const STEP_NAMES = ["cleanup-uploads", "purge-objects", "purge-index", "project"] as const;
-export type StepName = (typeof STEP_NAMES)[number];
-
 export const STEPS: Record<TerminalKind, readonly StepName[]> = {
 	revoke: ["cleanup-uploads", "project"],
 	expire: ["cleanup-uploads", "project"],

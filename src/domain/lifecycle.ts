@@ -3,21 +3,21 @@
  * terminal-state table of DESIGN section 4 expressed once, as data.
  * Everything that decides "may this happen?" for a link's lifecycle lives here.
  */
+import {
+	LINK_STATES,
+	type LinkState,
+	PHASES,
+	type Phase,
+	TERMINAL_STATES,
+	type TerminalState,
+} from "../contract/enums";
 import { type Problem, type ProblemCode, problem } from "./problems";
 
-export const LINK_STATES = ["active", "paused", "revoked", "expired", "deleted"] as const;
-export type LinkState = (typeof LINK_STATES)[number];
-
-export const TERMINAL_STATES = ["revoked", "expired", "deleted"] as const;
-export type TerminalState = (typeof TERMINAL_STATES)[number];
+export { LINK_STATES, type LinkState, PHASES, type Phase, TERMINAL_STATES, type TerminalState };
 
 export function isTerminal(state: LinkState): state is TerminalState {
 	return (TERMINAL_STATES as readonly string[]).includes(state);
 }
-
-/** The columns of the terminal-state table: the state, or `closing` while a terminal command waits. */
-export const PHASES = ["active", "paused", "closing", "revoked", "expired", "deleted"] as const;
-export type Phase = (typeof PHASES)[number];
 
 /**
  * The phase an operation is judged in. A terminal state wins over a pending

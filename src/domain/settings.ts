@@ -3,9 +3,10 @@
  * Shapes are validated at the edge (api/schemas.ts); this module decides
  * whether a well-formed patch makes sense for the link.
  */
+import type { LateFinalizePolicy } from "../contract/enums";
 import { type Problem, problem } from "./problems";
 
-export type LateFinalizePolicy = "recover" | "reject";
+export type { LateFinalizePolicy };
 
 export interface LinkSettings {
 	title: string;

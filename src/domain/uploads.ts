@@ -4,15 +4,14 @@
  * may be, quotas, how a record after a terminal transition is judged, and
  * how completed uploads are settled when a link becomes terminal. Pure.
  */
+import { UPLOAD_MODES, UPLOAD_STATES, type UploadMode, type UploadState } from "../contract/enums";
 import { isTerminal, type LinkState, TERMINAL_CODE } from "./lifecycle";
 import { choosePartSize, DEFAULT_PART_SIZE, MAX_PARTS } from "./parts";
 import { type Problem, problem } from "./problems";
 import type { LateFinalizePolicy, LinkSettings } from "./settings";
 import { cleanText, hasVisible } from "./text";
 
-export const UPLOAD_STATES = ["open", "completed", "finalized", "aborted", "rejected"] as const;
-export type UploadState = (typeof UPLOAD_STATES)[number];
-export type UploadMode = "single" | "multipart";
+export { UPLOAD_MODES, UPLOAD_STATES, type UploadMode, type UploadState };
 
 /** Files up to this size are sent in one PUT; larger ones in parts. */
 export const SINGLE_MAX_BYTES = DEFAULT_PART_SIZE;

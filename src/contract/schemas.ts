@@ -1,11 +1,23 @@
 /**
- * Valibot schemas for every request and response body. They validate at the
- * edge and feed /openapi.json, so the document cannot drift from the checks.
+ * The wire contract: valibot schemas for every request and response body.
+ * They validate at the edge, feed /openapi.json (so the document cannot
+ * drift from the checks), and the types the Durable Object's views satisfy
+ * and the clients speak are inferred from them (src/contract/index.ts).
  */
 import * as v from "valibot";
-import { LINK_STATES, PHASES } from "../domain/lifecycle";
 import { MAX_FILE_BYTES_LIMIT } from "../domain/settings";
 import { cleanText, hasVisible, visibleText } from "../domain/text";
+import {
+	COMMAND_KINDS,
+	COMMAND_STATUSES,
+	DEAD_LETTER_STATUSES,
+	LATE_FINALIZE_POLICIES,
+	LINK_STATES,
+	PHASES,
+	STEP_NAMES,
+	UPLOAD_MODES,
+	UPLOAD_STATES,
+} from "./enums";
 
 /*
  * Human text is cleaned here, at the edge (src/domain/text.ts): no control,
@@ -77,7 +89,7 @@ export const SettingsInput = v.strictObject({
 	allowedExtensions: v.optional(v.pipe(v.array(Extension), v.maxLength(100))),
 	allowedMimeTypes: v.optional(v.pipe(v.array(MimeType), v.maxLength(100))),
 	expiresAt: v.optional(v.nullable(v.pipe(v.string(), v.isoTimestamp()))),
-	lateFinalize: v.optional(v.picklist(["recover", "reject"])),
+	lateFinalize: v.optional(v.picklist(LATE_FINALIZE_POLICIES)),
 	requireUploaderName: v.optional(v.boolean()),
 	requireUploaderEmail: v.optional(v.boolean()),
 	password: v.optional(v.nullable(v.pipe(v.string(), v.minLength(8), v.maxLength(256)))),
@@ -153,16 +165,20 @@ export const Upload = v.object({
 	name: v.string(),
 	size: v.number(),
 	type: v.string(),
-	mode: v.picklist(["single", "multipart"]),
+	mode: v.picklist(UPLOAD_MODES),
 	partSize: v.nullable(v.number()),
 	partCount: v.number(),
-	state: v.string(),
+	state: v.picklist(UPLOAD_STATES),
 	admittedEpoch: v.number(),
 	completedEpoch: v.nullable(v.number()),
 	finalizedEpoch: v.nullable(v.number()),
 	parts: v.array(v.object({ partNumber: v.number(), size: v.number(), etag: v.string() })),
 	finalize: v.nullable(
-		v.object({ commandId: v.string(), status: v.string(), result: v.nullable(v.string()) }),
+		v.object({
+			commandId: v.string(),
+			status: v.picklist(COMMAND_STATUSES),
+			result: v.nullable(v.string()),
+		}),
 	),
 	fileId: v.nullable(v.string()),
 	sha256: v.nullable(v.string()),
@@ -215,7 +231,7 @@ const Settings = v.object({
 	allowedExtensions: v.array(v.string()),
 	allowedMimeTypes: v.array(v.string()),
 	expiresAt: v.nullable(v.string()),
-	lateFinalize: v.picklist(["recover", "reject"]),
+	lateFinalize: v.picklist(LATE_FINALIZE_POLICIES),
 	requireUploaderName: v.boolean(),
 	requireUploaderEmail: v.boolean(),
 	passwordRequired: v.boolean(),
@@ -225,15 +241,15 @@ export const Command = v.object({
 	id: v.string(),
 	linkId: v.string(),
 	seq: v.number(),
-	kind: v.string(),
+	kind: v.picklist(COMMAND_KINDS),
 	actor: v.string(),
-	status: v.string(),
+	status: v.picklist(COMMAND_STATUSES),
 	acceptedEpoch: v.number(),
 	appliedEpoch: v.nullable(v.number()),
 	result: v.nullable(v.string()),
 	error: v.nullable(v.string()),
 	attempts: v.number(),
-	steps: v.array(v.object({ name: v.string(), done: v.boolean() })),
+	steps: v.array(v.object({ name: v.picklist(STEP_NAMES), done: v.boolean() })),
 	createdAt: v.string(),
 	updatedAt: v.string(),
 	finishedAt: v.nullable(v.string()),
@@ -257,7 +273,7 @@ export const CommandListQuery = v.object({
 
 export const DeadLetterListQuery = v.object({
 	...ListQuery.entries,
-	status: v.optional(v.picklist(["pending", "replayed", "discarded", "invalid"])),
+	status: v.optional(v.picklist(DEAD_LETTER_STATUSES)),
 	linkId: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 export const DeadLetterIdParam = v.object({ id: v.pipe(v.string(), v.maxLength(64)) });
@@ -271,7 +287,7 @@ export const DeadLetter = v.object({
 	body: v.string(),
 	attempts: v.number(),
 	lastError: v.nullable(v.string()),
-	status: v.string(),
+	status: v.picklist(DEAD_LETTER_STATUSES),
 	createdAt: v.string(),
 	updatedAt: v.string(),
 });
