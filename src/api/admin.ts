@@ -9,7 +9,6 @@ import {
 	LinkIdParam,
 	LinkList,
 } from "../contract/schemas";
-import * as LinksTable from "../d1/links";
 import * as OwnersTable from "../d1/owners";
 import { unwrap } from "../do/stub";
 import { sha256Hex } from "../lib/crypto";
@@ -18,7 +17,7 @@ import { adminOnly } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
+import { linkPage } from "./links";
 import { jsonBody, valid } from "./validation";
 
 const TAGS = ["admin"];
@@ -71,13 +70,9 @@ export const admin = new Hono<AppEnv>()
 		}),
 		valid("query", AdminListQuery),
 		async (c) => {
-			const { limit, cursor, state, ownerId } = c.req.valid("query");
+			const { state, ownerId, ...page } = c.req.valid("query");
 			const filter = { ...(state ? { state } : {}), ...(ownerId ? { ownerId } : {}) };
-			return c.json(
-				wirePage(
-					await LinksTable.list(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE),
-				),
-			);
+			return c.json(await linkPage(c.env.DB, filter, page));
 		},
 	)
 	.get(

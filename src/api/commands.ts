@@ -6,10 +6,10 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as v from "valibot";
+import { isFinal } from "../contract/enums";
 import { CommandResponse } from "../contract/schemas";
 import type { CommandView } from "../do/rpc";
 import { unwrap } from "../do/stub";
-import { type CommandStatus, isFinal } from "../domain/commands";
 import { ProblemError, problem } from "../domain/problems";
 import { isAuthenticLinkId, linkIdOfCommand } from "../lib/ids";
 import { signRetryToken, verifyRetryToken } from "../lib/retry-token";
@@ -26,7 +26,7 @@ function retryAfter(env: Env): number {
 
 function setPollHeaders(c: Context<AppEnv>, command: CommandView) {
 	c.header("Cache-Control", "no-store");
-	if (!isFinal(command.status as CommandStatus)) c.header("Retry-After", String(retryAfter(c.env)));
+	if (!isFinal(command.status)) c.header("Retry-After", String(retryAfter(c.env)));
 }
 
 /** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */

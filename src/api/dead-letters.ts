@@ -1,5 +1,5 @@
 /** Admin routes for the dead-letter queue: list, inspect, replay, discard. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
 	CommandAccepted,
 	CommandResponse,
@@ -28,6 +28,17 @@ async function pendingDeadLetter(db: D1Database, id: string) {
 		throw new ProblemError(problem("dead-letter-not-pending", `This dead letter is ${dl.status}.`));
 	}
 	return { ...dl, linkId: dl.linkId, commandId: dl.commandId };
+}
+
+/** Replays or discards a pending dead letter's command through its link's DO, then marks the row. */
+async function settle(c: Context<AppEnv>, id: string, outcome: "replayed" | "discarded") {
+	const dl = await pendingDeadLetter(c.env.DB, id);
+	const stub = await stubFor(c, dl.linkId);
+	const command = unwrap(
+		await (outcome === "replayed" ? stub.replay(dl.commandId) : stub.discard(dl.commandId)),
+	);
+	await DeadLettersTable.settle(c.env.DB, dl.id, outcome);
+	return command;
 }
 
 export const deadLetters = new Hono<AppEnv>()
@@ -85,12 +96,7 @@ export const deadLetters = new Hono<AppEnv>()
 			problems: ["unauthorized", "forbidden", "dead-letter-not-found", "dead-letter-not-pending"],
 		}),
 		valid("param", DeadLetterIdParam),
-		async (c) => {
-			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
-			const command = unwrap(await (await stubFor(c, dl.linkId)).replay(dl.commandId));
-			await DeadLettersTable.settle(c.env.DB, dl.id, "replayed");
-			return accepted(c, command);
-		},
+		async (c) => accepted(c, await settle(c, c.req.valid("param").id, "replayed")),
 	)
 	.post(
 		"/:id/discard",
@@ -102,10 +108,5 @@ export const deadLetters = new Hono<AppEnv>()
 			problems: ["unauthorized", "forbidden", "dead-letter-not-found", "dead-letter-not-pending"],
 		}),
 		valid("param", DeadLetterIdParam),
-		async (c) => {
-			const dl = await pendingDeadLetter(c.env.DB, c.req.valid("param").id);
-			const command = unwrap(await (await stubFor(c, dl.linkId)).discard(dl.commandId));
-			await DeadLettersTable.settle(c.env.DB, dl.id, "discarded");
-			return c.json({ command });
-		},
+		async (c) => c.json({ command: await settle(c, c.req.valid("param").id, "discarded") }),
 	);

@@ -77,6 +77,29 @@ function ifMatchText(ifMatch: IfMatch | undefined): string {
 		: `${ifMatch.epoch}.${ifMatch.settingsRevision}`;
 }
 
+/** One page of the D1 link index, as the list routes answer it. */
+export async function linkPage(
+	db: D1Database,
+	filter: LinksTable.LinkFilter,
+	query: { limit?: number | undefined; cursor?: string | undefined },
+) {
+	return wirePage(
+		await LinksTable.list(db, filter, decodeCursor(query.cursor), query.limit ?? DEFAULT_PAGE),
+	);
+}
+
+/** Pause or resume through the link's DO (synchronous); answers 200 with the ETag. */
+async function transition(c: Context<AppEnv>, linkId: string, op: "pause" | "resume") {
+	const stub = await stubFor(c, linkId);
+	const ifMatch = ifMatchOf(c.req.header("if-match"));
+	const caller = c.var.caller;
+	const link = unwrap(
+		await (op === "pause" ? stub.pause(caller, ifMatch) : stub.resume(caller, ifMatch)),
+	);
+	withEtag(c, link);
+	return c.json({ link });
+}
+
 /** Issues a revoke or delete command through the link's DO; answers 202. */
 async function issueCommand(c: Context<AppEnv>, linkId: string, kind: "revoke" | "delete") {
 	const stub = await stubFor(c, linkId);
@@ -169,14 +192,9 @@ export const links = new Hono<AppEnv>()
 		}),
 		valid("query", ListQuery),
 		async (c) => {
-			const { limit, cursor } = c.req.valid("query");
 			const caller = c.var.caller;
 			const filter = caller.kind === "owner" ? { ownerId: caller.ownerId } : {};
-			return c.json(
-				wirePage(
-					await LinksTable.list(c.env.DB, filter, decodeCursor(cursor), limit ?? DEFAULT_PAGE),
-				),
-			);
+			return c.json(await linkPage(c.env.DB, filter, c.req.valid("query")));
 		},
 	)
 	.get(
@@ -231,12 +249,7 @@ export const links = new Hono<AppEnv>()
 			problems: [...LIFECYCLE_PROBLEMS],
 		}),
 		valid("param", LinkIdParam),
-		async (c) => {
-			const stub = await stubFor(c, c.req.valid("param").linkId);
-			const link = unwrap(await stub.pause(c.var.caller, ifMatchOf(c.req.header("if-match"))));
-			withEtag(c, link);
-			return c.json({ link });
-		},
+		(c) => transition(c, c.req.valid("param").linkId, "pause"),
 	)
 	.post(
 		"/:linkId/resume",
@@ -247,12 +260,7 @@ export const links = new Hono<AppEnv>()
 			problems: [...LIFECYCLE_PROBLEMS],
 		}),
 		valid("param", LinkIdParam),
-		async (c) => {
-			const stub = await stubFor(c, c.req.valid("param").linkId);
-			const link = unwrap(await stub.resume(c.var.caller, ifMatchOf(c.req.header("if-match"))));
-			withEtag(c, link);
-			return c.json({ link });
-		},
+		(c) => transition(c, c.req.valid("param").linkId, "resume"),
 	)
 	.post(
 		"/:linkId/revoke",

@@ -82,9 +82,15 @@ export async function upsert(db: D1Database, link: ProjectedLink, version: numbe
 }
 
 /** One page of links, newest first, optionally of one owner and/or in one state. */
+/** Which links a listing shows: one owner's, or (admins) every link, optionally in one state. */
+export interface LinkFilter {
+	ownerId?: string;
+	state?: string;
+}
+
 export function list(
 	db: D1Database,
-	filter: { ownerId?: string; state?: string },
+	filter: LinkFilter,
 	after: Keyset | null,
 	limit: number,
 ): Promise<Page<LinkSummary>> {

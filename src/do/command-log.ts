@@ -3,8 +3,8 @@
  * typed reads and writes, no decisions. Callers run writes that must commit
  * together inside one `transactionSync`.
  */
-import type { CommandKind, CommandStatus, PendingCommand, StepName } from "../domain/commands";
-import { isFinal, isTerminalKind } from "../domain/commands";
+import { type CommandKind, type CommandStatus, isFinal, type StepName } from "../contract/enums";
+import { isTerminalKind, type PendingCommand } from "../domain/commands";
 import type { CommandView } from "./rpc";
 import type { Sql } from "./sql";
 

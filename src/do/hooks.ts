@@ -5,7 +5,7 @@
  * `const p = hooks.at?.("admit"); if (p) await p;`. Tests install hooks on a
  * live instance through `runInDurableObject` (test/hooks.ts).
  */
-import type { StepName } from "../domain/commands";
+import type { StepName } from "../contract/enums";
 
 /** Where a test may pause an operation and run something else first. */
 export type HookPoint =

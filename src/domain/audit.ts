@@ -3,7 +3,7 @@
  * its DO state, its R2 objects and its D1 rows. Pure: the LinkDO gathers the
  * snapshot (admin audit endpoint), tests and the load test read the verdict.
  */
-import { type CommandStatus, isFinal } from "./commands";
+import { type CommandStatus, isFinal } from "../contract/enums";
 import { isTerminal, type LinkState } from "./lifecycle";
 
 export interface AuditSnapshot {

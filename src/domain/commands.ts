@@ -3,16 +3,7 @@
  * Pure rules: kinds, statuses, which command an accept request maps to, the
  * side-effect steps of each kind, and the retry backoff.
  */
-import {
-	COMMAND_KINDS,
-	COMMAND_STATUSES,
-	type CommandKind,
-	type CommandStatus,
-	FINAL_STATUSES,
-	isFinal,
-	STEP_NAMES,
-	type StepName,
-} from "../contract/enums";
+import { type CommandKind, type CommandStatus, isFinal, type StepName } from "../contract/enums";
 import {
 	decide,
 	isTerminal,
@@ -25,17 +16,6 @@ import {
 import type { ProblemCode } from "./problems";
 
 export type TerminalKind = Exclude<CommandKind, "finalize">;
-
-export {
-	COMMAND_KINDS,
-	COMMAND_STATUSES,
-	type CommandKind,
-	type CommandStatus,
-	FINAL_STATUSES,
-	isFinal,
-	STEP_NAMES,
-	type StepName,
-};
 
 export function isTerminalKind(kind: CommandKind): kind is TerminalKind {
 	return kind !== "finalize";

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-	acceptTerminal,
-	isFinal,
-	type PendingCommand,
-	retryDelaySeconds,
-} from "../../src/domain/commands";
+import { isFinal } from "../../src/contract/enums";
+import { acceptTerminal, type PendingCommand, retryDelaySeconds } from "../../src/domain/commands";
 
 const revokeWaiting: PendingCommand = { id: "c1", kind: "revoke", applied: false };
 const deleteWaiting: PendingCommand = { id: "c2", kind: "delete", applied: false };

@@ -4,14 +4,17 @@
  * reads, the dead-letter report, admin replay and discard, and the expiry
  * alarm's system `expire`.
  */
+
+import { isFinal } from "../../contract/enums";
 import { actorOf, type Caller, mayActOn } from "../../domain/actor";
-import { acceptTerminal, isFinal } from "../../domain/commands";
+import { acceptTerminal } from "../../domain/commands";
 import { checkIfMatch, refusal } from "../../domain/lifecycle";
 import { fail, ok, problem, type Result } from "../../domain/problems";
 import { expiryMs } from "../../domain/settings";
 import { TIMERS } from "../../storage/names";
 import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
+import { pageOf } from "../page";
 import type { CommandRequest, CommandView } from "../rpc";
 import type { Drain } from "./drain";
 import type { LinkState } from "./link-state";
@@ -88,9 +91,15 @@ export class Commands {
 		const found = this.state.authorize(caller, "owner-read");
 		if (!found.ok) return found;
 		const rows = this.host.log.list(limit + 1, beforeSeq);
-		const items = rows.slice(0, limit).map((c) => commandView(found.value.id, c));
-		const last = items[items.length - 1];
-		return ok({ items, nextCursor: rows.length > limit && last ? String(last.seq) : null });
+		const linkId = found.value.id;
+		return ok(
+			pageOf(
+				rows,
+				limit,
+				(c) => commandView(linkId, c),
+				(last) => String(last.seq),
+			),
+		);
 	}
 
 	/**

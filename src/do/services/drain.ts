@@ -7,11 +7,11 @@
  * left behind.
  */
 
+import type { StepName } from "../../contract/enums";
 import * as LinksTable from "../../d1/links";
 import {
 	isTerminalKind,
 	RESULT_OF,
-	type StepName,
 	type TerminalKind,
 	TRANSITION_OF,
 	terminalKindOf,

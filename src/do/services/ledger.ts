@@ -24,6 +24,7 @@ import * as r2 from "../../storage/r2";
 import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
+import { pageOf } from "../page";
 import { loadAttempts, saveAttempts } from "../password-attempts";
 import type {
 	CommandView,
@@ -285,12 +286,14 @@ export class UploadLedger {
 		const found = this.state.authorize(caller, "owner-read");
 		if (!found.ok) return found;
 		const rows = this.host.uploads.list(limit + 1, before);
-		const items = rows.slice(0, limit).map((u) => this.sessions.view(u));
-		const last = items[items.length - 1];
-		return ok({
-			items,
-			nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
-		});
+		return ok(
+			pageOf(
+				rows,
+				limit,
+				(u) => this.sessions.view(u),
+				(last) => ({ createdAt: last.createdAt, id: last.id }),
+			),
+		);
 	}
 }
 

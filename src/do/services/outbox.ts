@@ -5,7 +5,7 @@
  * `link-commands` queue; webhook events (a second kind of row, written with
  * the transition or finalize they announce) belong here too.
  */
-import type { CommandKind } from "../../domain/commands";
+import type { CommandKind } from "../../contract/enums";
 import { STEPS } from "../../domain/commands";
 import { newCommandId } from "../../lib/ids";
 import { TIMERS } from "../../storage/names";
