@@ -1,5 +1,5 @@
 /**
- * The invariants of DESIGN section 9, checked over a snapshot of one link:
+ * The invariants of docs/design.md#invariants, checked over a snapshot of one link:
  * its DO state, its R2 objects and its D1 rows. Pure: the LinkDO gathers the
  * snapshot (admin audit endpoint), tests and the load test read the verdict.
  */

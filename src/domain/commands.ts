@@ -1,5 +1,5 @@
 /**
- * Commands: the durable, queued, per-link ordered operations (DESIGN section 5).
+ * Commands: the durable, queued, per-link ordered operations (docs/commands.md).
  * Pure rules: kinds, statuses, which command an accept request maps to, the
  * side-effect steps of each kind, and the retry backoff.
  */

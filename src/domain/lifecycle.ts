@@ -1,6 +1,6 @@
 /**
  * The pure lifecycle model of a receive link: states, the epoch rules, and the
- * terminal-state table of DESIGN section 4 expressed once, as data.
+ * terminal-state table (docs/lifecycle.md#terminal-state-table) expressed once, as data.
  * Everything that decides "may this happen?" for a link's lifecycle lives here.
  */
 import {
@@ -88,7 +88,7 @@ const row = (
 
 const ingest = row(allow, refuse("link-paused"), refuse("link-closing"), gone, gone("deleted"));
 
-/** DESIGN section 4, row by row. docs/lifecycle.md carries the same table. */
+/** The terminal-state table, row by row; docs/lifecycle.md#terminal-state-table carries it too. */
 export const TERMINAL_STATE_TABLE: Record<Operation, Record<Phase, Outcome>> = {
 	init: ingest,
 	"single-put": ingest,
@@ -101,7 +101,8 @@ export const TERMINAL_STATE_TABLE: Record<Operation, Record<Phase, Outcome>> = {
 	resume: row(allow, allow, refuse("terminal-pending"), gone, gone("deleted")),
 	revoke: row(allow, allow, { kind: "same-command" }, gone, gone("deleted")),
 	delete: row(allow, allow, allow, () => allow, { kind: "replay-only" }),
-	// Not in DESIGN's table; chosen to match pause/resume (settings are a synchronous owner call).
+	// Not in the original contract's table; chosen to match pause/resume (settings are a
+	// synchronous owner call). docs/lifecycle.md#differences-from-designmd
 	settings: row(allow, allow, refuse("terminal-pending"), gone, gone("deleted")),
 	// Uploaders see a paused or closing link's info (with its state); a terminal link is gone.
 	"public-info": row(allow, allow, allow, gone, gone("deleted")),
@@ -114,7 +115,7 @@ export function decide(operation: Operation, phase: Phase): Outcome {
 	return TERMINAL_STATE_TABLE[operation][phase];
 }
 
-/** The problem for a refusal, with the retry hints DESIGN section 6 asks for. */
+/** The problem for a refusal, with its retry hints (docs/lifecycle.md#refusal-bodies). */
 export function refusal(code: ProblemCode, epoch: number, retryAfterSeconds = 1): Problem {
 	const retryable = code === "link-closing" || code === "link-paused";
 	return problem(code, undefined, {

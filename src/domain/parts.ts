@@ -1,4 +1,4 @@
-/** R2 multipart arithmetic (DESIGN section 7). Pure. */
+/** R2 multipart arithmetic (docs/design.md#upload-rules). Pure. */
 export const MiB = 1024 * 1024;
 export const MIN_PART_SIZE = 5 * MiB;
 export const DEFAULT_PART_SIZE = 8 * MiB;

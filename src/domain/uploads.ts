@@ -1,5 +1,5 @@
 /**
- * Upload rules (DESIGN section 7) and the decisions around every R2 write:
+ * Upload rules (docs/design.md#upload-rules) and the decisions around every R2 write:
  * the plan an upload gets at init, what a part must look like, what a file
  * may be, quotas, how a record after a terminal transition is judged, and
  * how completed uploads are settled when a link becomes terminal. Pure.

@@ -17,7 +17,8 @@ import {
 } from "../../src/domain/lifecycle";
 
 /**
- * DESIGN section 4, transcribed independently of the implementation: the
+ * The terminal-state table (docs/lifecycle.md#terminal-state-table),
+ * transcribed independently of the implementation: the
  * answer each operation gets in each phase. "ok" is allow; "same" answers the
  * pending command; "recoverable"/"replay-only" are the conditional cells.
  */

@@ -2,7 +2,8 @@
  * A small reference model of one link for the model-based property test:
  * it predicts the answer (status and problem code) of every operation, and
  * how queued commands change the link when they drain. It is written from
- * DESIGN sections 3, 4 and 7, independently of src/domain.
+ * docs/design.md (#lifecycle-and-epoch, #terminal-states, #upload-rules) and
+ * docs/lifecycle.md, independently of src/domain.
  */
 
 export type State = "active" | "paused" | "revoked" | "deleted";

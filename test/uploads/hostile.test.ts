@@ -1,5 +1,5 @@
 /**
- * Hostile uploaders (DESIGN sections 7 and 8): bodies of the wrong length,
+ * Hostile uploaders (docs/design.md#upload-rules, #security): bodies of the wrong length,
  * bad part numbers, missing, tampered and foreign tokens, dangerous file
  * names, malformed init bodies and checksums. Every refusal is a
  * problem+json, never a 2xx and never a 500, and nothing is recorded.

@@ -1,5 +1,5 @@
 /**
- * Per-link limits (DESIGN sections 6 and 7): files, bytes per file, total
+ * Per-link limits (docs/uploads.md#limits): files, bytes per file, total
  * bytes (reserved at init, so parallel inits cannot overshoot), file types,
  * password, required uploader details and expiry.
  */

@@ -1,8 +1,8 @@
 /**
- * DESIGN section 4 for the uploader's operations, row by row, over HTTP:
- * what init, single PUT, part PUT, complete, abort, finalize and status get
- * in each phase. Expected values are transcribed from the design, not from
- * src/domain.
+ * The terminal-state table for the uploader's operations, row by row, over
+ * HTTP (docs/lifecycle.md#uploader-operations-phase-by-phase): what init,
+ * single PUT, part PUT, complete, abort, finalize and status get in each
+ * phase. Expected values are transcribed from the docs, not from src/domain.
  */
 import { describe, expect, it } from "vitest";
 import {
