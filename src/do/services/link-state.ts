@@ -146,7 +146,8 @@ export class LinkState {
 	 */
 	async republish(): Promise<void> {
 		const link = this.link();
-		if (link) await this.publish(saveLink(this.host.sql, link, new Date().toISOString()));
+		if (link)
+			await this.publish(saveLink(this.host.sql, link, new Date(this.host.now()).toISOString()));
 	}
 
 	/** The projection timer: writes the projection if the row moved past it. */
