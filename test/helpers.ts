@@ -50,6 +50,18 @@ export function callLink(
 	return call(`/r/${linkId}${path}`, { ...init, headers });
 }
 
+/** An uploader request on one upload session: `/uploads/<uploadId><path>` with its Upload-Token. */
+export function callSession(
+	uploadUrl: string,
+	session: { uploadId: string; uploadToken: string },
+	path = "",
+	init: RequestInit = {},
+): Promise<Response> {
+	const headers = new Headers(init.headers);
+	headers.set("Upload-Token", session.uploadToken);
+	return callLink(uploadUrl, `/uploads/${session.uploadId}${path}`, { ...init, headers });
+}
+
 /** A JSON uploader request (see `callLink`). */
 export function sendLinkJson(
 	method: string,

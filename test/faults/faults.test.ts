@@ -19,6 +19,7 @@ import {
 	bytesOf,
 	type CommandBody,
 	callLink,
+	callSession,
 	createLink,
 	createOwner,
 	expectClean,
@@ -56,9 +57,8 @@ async function busyLink() {
 	const client = uploaderFor(uploadUrl);
 	const kept = await client.upload(bytesOf(100, 1), { name: "kept.txt" });
 	const completed = (await client.init(50, { name: "late.txt" })).session;
-	await callLink(uploadUrl, `/uploads/${completed.uploadId}`, {
+	await callSession(uploadUrl, completed, "", {
 		method: "PUT",
-		headers: { "Upload-Token": completed.uploadToken },
 		body: bytesOf(50, 2),
 	});
 	const open = (await client.init(20 * MiB, { name: "open.bin" })).session;
@@ -165,9 +165,8 @@ describe("broken writes", () => {
 			const data = bytesOf(9 * MiB, 6);
 			const client = uploaderFor(uploadUrl);
 			const { session } = await client.init(data.byteLength, { name: "cut.bin" });
-			const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/1`, {
+			const res = await callSession(uploadUrl, session, "/parts/1", {
 				method: "PUT",
-				headers: { "Upload-Token": session.uploadToken },
 				body: make(data.slice(0, 3 * MiB)),
 				// @ts-expect-error: duplex is needed for a streamed request body
 				duplex: "half",
@@ -185,9 +184,8 @@ describe("broken writes", () => {
 		const { link, uploadUrl } = await createLink(apiKey);
 		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(1000, { name: "s.txt" });
-		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		const res = await callSession(uploadUrl, session, "", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: errorAfter(bytesOf(400), new Error("reset")),
 			// @ts-expect-error: duplex is needed for a streamed request body
 			duplex: "half",

@@ -233,15 +233,7 @@ describe("hostile input", () => {
 		await fc.assert(
 			fc.asyncProperty(hostileRequest, async (r) => {
 				const route = ROUTES[r.route] as Route;
-				const tokens: Tokens = {
-					link: f.linkSecret,
-					upload: f.uploadId,
-					linkId: f.linkId,
-					commandId: f.commandId,
-					fileId: f.fileId,
-					uploadToken: f.uploadToken,
-					retryToken: f.retryToken,
-				};
+				const tokens = goodTokens();
 				const mangledKind = r.mangle === "none" ? null : (r.mangle as keyof Tokens);
 				if (mangledKind) tokens[mangledKind] = r.bad;
 				const headers = new Headers();
@@ -314,7 +306,8 @@ describe("hostile input", () => {
 	}, 600_000);
 });
 
-function goodValue(kind: keyof Tokens): string {
+/** Every token of the fixture, unmangled. */
+function goodTokens(): Tokens {
 	return {
 		link: f.linkSecret,
 		upload: f.uploadId,
@@ -323,7 +316,11 @@ function goodValue(kind: keyof Tokens): string {
 		fileId: f.fileId,
 		uploadToken: f.uploadToken,
 		retryToken: f.retryToken,
-	}[kind];
+	};
+}
+
+function goodValue(kind: keyof Tokens): string {
+	return goodTokens()[kind];
 }
 
 function decodeSafe(seg: string): string {

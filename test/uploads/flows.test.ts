@@ -6,6 +6,7 @@ import {
 	bytesOf,
 	call,
 	callLink,
+	callSession,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -144,9 +145,8 @@ describe("upload flows", () => {
 		const { link, uploadUrl } = await createLink(apiKey, { maxFiles: 1 });
 		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(20 * MiB, { name: "big.bin" });
-		await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/1`, {
+		await callSession(uploadUrl, session, "/parts/1", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(8 * MiB),
 		});
 		await expectProblem(
@@ -154,20 +154,17 @@ describe("upload flows", () => {
 			409,
 			"quota-exceeded",
 		);
-		const aborted = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		const aborted = await callSession(uploadUrl, session, "", {
 			method: "DELETE",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(aborted.status).toBe(204);
-		const again = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		const again = await callSession(uploadUrl, session, "", {
 			method: "DELETE",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(again.status).toBe(204);
 		await expectProblem(
-			await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/2`, {
+			await callSession(uploadUrl, session, "/parts/2", {
 				method: "PUT",
-				headers: { "Upload-Token": session.uploadToken },
 				body: bytesOf(8 * MiB),
 			}),
 			410,
@@ -183,9 +180,8 @@ describe("upload flows", () => {
 		const data = bytesOf(17 * MiB, 9);
 		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(data.byteLength, { name: "resume.bin" });
-		const first = await callLink(uploadUrl, `/uploads/${session.uploadId}/parts/2`, {
+		const first = await callSession(uploadUrl, session, "/parts/2", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: data.slice(8 * MiB, 16 * MiB),
 		});
 		expect(first.status).toBe(200);

@@ -11,6 +11,17 @@ import { bearer, expectProblem, initRaw, initUpload, openLink, sendJson, stubOf 
 const PASSWORD = "correct horse battery";
 const file = { name: "a.txt", size: 3 };
 
+/** Guesses wrong until the link waits; then even the right password is 429. */
+async function lockOut(uploadUrl: string): Promise<void> {
+	for (let i = 0; i <= FREE_PASSWORD_FAILURES; i++)
+		await initRaw(uploadUrl, { ...file, password: `guess-${i}` });
+	await expectProblem(
+		await initRaw(uploadUrl, { ...file, password: PASSWORD }),
+		429,
+		"too-many-attempts",
+	);
+}
+
 describe("password guesses", () => {
 	it("after the free failures every attempt waits (429 with Retry-After), the right password too", async () => {
 		const { uploadUrl } = await openLink({ password: PASSWORD });
@@ -36,13 +47,7 @@ describe("password guesses", () => {
 
 	it("once the wait is over the right password works and clears the count", async () => {
 		const { linkId, uploadUrl } = await openLink({ password: PASSWORD });
-		for (let i = 0; i <= FREE_PASSWORD_FAILURES; i++)
-			await initRaw(uploadUrl, { ...file, password: `guess-${i}` });
-		await expectProblem(
-			await initRaw(uploadUrl, { ...file, password: PASSWORD }),
-			429,
-			"too-many-attempts",
-		);
+		await lockOut(uploadUrl);
 		// Time passes: the wait is over.
 		await runInDurableObject(stubOf(linkId), (_i: LinkDO, state) => {
 			state.storage.sql.exec("UPDATE password_attempts SET wait_until = 0");
@@ -94,13 +99,7 @@ describe("password guesses", () => {
 describe("password guesses and the owner", () => {
 	it("setting a new password clears the count: the new one works at once", async () => {
 		const { apiKey, linkId, uploadUrl } = await openLink({ password: PASSWORD });
-		for (let i = 0; i <= FREE_PASSWORD_FAILURES; i++)
-			await initRaw(uploadUrl, { ...file, password: `guess-${i}` });
-		await expectProblem(
-			await initRaw(uploadUrl, { ...file, password: PASSWORD }),
-			429,
-			"too-many-attempts",
-		);
+		await lockOut(uploadUrl);
 		const patched = await sendJson(
 			"PATCH",
 			`/api/links/${linkId}`,

@@ -14,6 +14,7 @@ import {
 	type CommandBody,
 	call,
 	callLink,
+	callSession,
 	createLink,
 	createOwner,
 	expectClean,
@@ -61,9 +62,8 @@ function putPart(
 	n: number,
 	body: Uint8Array,
 ) {
-	return callLink(uploadUrl, `/uploads/${session.uploadId}/parts/${n}`, {
+	return callSession(uploadUrl, session, `/parts/${n}`, {
 		method: "PUT",
-		headers: { "Upload-Token": session.uploadToken },
 		body,
 	});
 }
@@ -99,9 +99,8 @@ describe("race: terminal transition between admit and record", () => {
 			const { link, uploadUrl, client } = await fixture();
 			const { session } = await client.init(100, { name: "a.txt" });
 			await setFaults(link.id, { race });
-			const res = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+			const res = await callSession(uploadUrl, session, "", {
 				method: "PUT",
-				headers: { "Upload-Token": session.uploadToken },
 				body: bytesOf(100),
 			});
 			const p = await expectProblem(res, 410, code);
@@ -143,9 +142,8 @@ describe("race: terminal transition between admit and record", () => {
 			expect((await putPart(uploadUrl, session, 1, bytesOf(8 * MiB))).status).toBe(200);
 			expect((await putPart(uploadUrl, session, 2, bytesOf(1 * MiB))).status).toBe(200);
 			await setFaults(link.id, { race });
-			const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/complete`, {
+			const res = await callSession(uploadUrl, session, "/complete", {
 				method: "POST",
-				headers: { "Upload-Token": session.uploadToken },
 			});
 			await expectProblem(res, 410, code);
 			expect(await r2Keys(link.id)).toEqual([]);
@@ -161,16 +159,14 @@ describe("race: terminal transition between admit and record", () => {
 	it("finalize accepted before a delete is decided first: finalized, then purged with the link", async () => {
 		const { apiKey, link, uploadUrl, client } = await fixture();
 		const { session } = await client.init(10, { name: "f.txt" });
-		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		await callSession(uploadUrl, session, "", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
 		});
 		await setFaults(link.id, { failSend: 1_000 });
 		const fin = await bodyOf<{ command: CommandBody }>(
-			await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
+			await callSession(uploadUrl, session, "/finalize", {
 				method: "POST",
-				headers: { "Upload-Token": session.uploadToken },
 			}),
 		);
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
@@ -202,16 +198,14 @@ describe("race: terminal transition between admit and record", () => {
 	it("finalize accepted while a delete is pending is decided after it: rejected link-deleted, bytes gone", async () => {
 		const { apiKey, link, uploadUrl, client } = await fixture();
 		const { session } = await client.init(10, { name: "f.txt" });
-		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		await callSession(uploadUrl, session, "", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
 		});
 		await setFaults(link.id, { failSend: 1_000 });
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
-		const finRes = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
+		const finRes = await callSession(uploadUrl, session, "/finalize", {
 			method: "POST",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(finRes.status).toBe(202);
 		const fin = await bodyOf<{ command: CommandBody }>(finRes);
@@ -229,9 +223,8 @@ describe("finalization-pending uploads and lateFinalize", () => {
 	async function completedThenRevoked(policy: "recover" | "reject", finalizeFirst = false) {
 		const { apiKey, link, uploadUrl, client } = await fixture({ lateFinalize: policy });
 		const { session } = await client.init(10, { name: "late.txt" });
-		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		await callSession(uploadUrl, session, "", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
 		});
 		const open = await client.init(20 * MiB, { name: "open.bin" });
@@ -256,9 +249,8 @@ describe("finalization-pending uploads and lateFinalize", () => {
 	it("recover: the uploader's late finalize still gets 202 and succeeds", async () => {
 		const { link, uploadUrl, session, revoke } = await completedThenRevoked("recover");
 		await waitForCommand(revoke.id);
-		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
+		const res = await callSession(uploadUrl, session, "/finalize", {
 			method: "POST",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		expect(res.status).toBe(202);
 		const { command } = await bodyOf<{ command: CommandBody }>(res);
@@ -274,16 +266,13 @@ describe("finalization-pending uploads and lateFinalize", () => {
 		await waitForCommand(revoke.id);
 		expect((await uploadState(link.id, session.uploadId)).state).toBe("rejected");
 		expect(await r2Keys(link.id)).toEqual([]);
-		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
+		const res = await callSession(uploadUrl, session, "/finalize", {
 			method: "POST",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		await expectProblem(res, 410, "link-revoked");
 		// The status still shows the final outcome.
 		const status = await bodyOf<{ upload: { state: string } }>(
-			await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
-				headers: { "Upload-Token": session.uploadToken },
-			}),
+			await callSession(uploadUrl, session),
 		);
 		expect(status.upload.state).toBe("rejected");
 	});
@@ -320,9 +309,7 @@ describe("pause and resume leave in-flight uploads alone", () => {
 			423,
 			"link-paused",
 		);
-		const status = await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
-			headers: { "Upload-Token": session.uploadToken },
-		});
+		const status = await callSession(uploadUrl, session);
 		expect(status.status).toBe(200);
 		expect(
 			(await call(`/api/links/${link.id}/resume`, { method: "POST", headers: bearer(apiKey) }))

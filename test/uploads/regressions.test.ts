@@ -12,6 +12,7 @@ import {
 	bytesOf,
 	type CommandBody,
 	callLink,
+	callSession,
 	createLink,
 	createOwner,
 	expectClean,
@@ -116,9 +117,8 @@ describe("review findings", () => {
 		await setFaults(link.id, { failStep: { "cleanup-uploads": 1_000 } });
 		await bodyOf(await issue("revoke", link.id, apiKey));
 		await stubOf(link.id).drain();
-		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
+		const res = await callSession(uploadUrl, session, "/finalize", {
 			method: "POST",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		await expectProblem(res, 410, "link-revoked");
 	});
@@ -127,9 +127,8 @@ describe("review findings", () => {
 		const { apiKey } = await createOwner();
 		const { link, uploadUrl } = await createLink(apiKey, { lateFinalize: "recover" });
 		const { session } = await uploaderFor(uploadUrl).init(10, { name: "d.txt" });
-		await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+		await callSession(uploadUrl, session, "", {
 			method: "PUT",
-			headers: { "Upload-Token": session.uploadToken },
 			body: bytesOf(10),
 		});
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
@@ -147,9 +146,8 @@ describe("review findings", () => {
 			const { apiKey } = await createOwner();
 			const { link, uploadUrl } = await createLink(apiKey, { lateFinalize: policy });
 			const { session } = await uploaderFor(uploadUrl).init(10, { name: "s.txt" });
-			await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
+			await callSession(uploadUrl, session, "", {
 				method: "PUT",
-				headers: { "Upload-Token": session.uploadToken },
 				body: bytesOf(10),
 			});
 			await runInDurableObject(stubOf(link.id), (_i: LinkDO, s) => {

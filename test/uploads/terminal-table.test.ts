@@ -12,6 +12,7 @@ import {
 	type CommandBody,
 	call,
 	callLink,
+	callSession,
 	createLink,
 	createOwner,
 	expectProblem,
@@ -73,17 +74,15 @@ async function linkIn(phase: Phase) {
 		[1, 8 * MiB],
 		[2, MiB],
 	] as const) {
-		const res = await callLink(uploadUrl, `/uploads/${multi.uploadId}/parts/${n}`, {
+		const res = await callSession(uploadUrl, multi, `/parts/${n}`, {
 			method: "PUT",
-			headers: { "Upload-Token": multi.uploadToken },
 			body: bytesOf(size),
 		});
 		expect(res.status).toBe(200);
 	}
 	const done = (await client.init(10, { name: "done.txt" })).session;
-	const put = await callLink(uploadUrl, `/uploads/${done.uploadId}`, {
+	const put = await callSession(uploadUrl, done, "", {
 		method: "PUT",
-		headers: { "Upload-Token": done.uploadToken },
 		body: bytesOf(10),
 	});
 	expect(put.status).toBe(200);
@@ -164,15 +163,12 @@ describe("terminal-state table for uploader operations", () => {
 			await issue("revoke", link.id, apiKey),
 		);
 		await waitForCommand(command.id);
-		const res = await callLink(uploadUrl, `/uploads/${session.uploadId}/finalize`, {
+		const res = await callSession(uploadUrl, session, "/finalize", {
 			method: "POST",
-			headers: { "Upload-Token": session.uploadToken },
 		});
 		await expectProblem(res, 410, "link-revoked");
 		const status = await bodyOf<{ upload: { state: string } }>(
-			await callLink(uploadUrl, `/uploads/${session.uploadId}`, {
-				headers: { "Upload-Token": session.uploadToken },
-			}),
+			await callSession(uploadUrl, session),
 		);
 		expect(status.upload.state).toBe("aborted");
 	});
