@@ -13,7 +13,6 @@ import {
 	bytesOf,
 	type CommandBody,
 	call,
-	callLink,
 	callSession,
 	createLink,
 	createOwner,
