@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Machine } from "./results.ts";
 
 function sh(cmd: string, args: string[]): string | null {
@@ -26,15 +26,34 @@ function packageVersion(root: string, name: string): string | null {
 	}
 }
 
+/**
+ * The git directory of a checkout and the one holding its refs: `.git`, or
+ * in a worktree the directory its `.git` file points to (refs live in the
+ * main repository's, named by `commondir`).
+ */
+function gitDirs(root: string): { git: string; common: string } {
+	const dotGit = join(root, ".git");
+	if (statSync(dotGit).isDirectory()) return { git: dotGit, common: dotGit };
+	const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, "utf8"))?.[1]?.trim();
+	if (!pointer) throw new Error(".git is neither a directory nor a gitdir pointer");
+	const git = resolve(root, pointer);
+	const commondir = join(git, "commondir");
+	const common = existsSync(commondir) ? resolve(git, readFileSync(commondir, "utf8").trim()) : git;
+	return { git, common };
+}
+
 /** The commit checked out (read from .git, no git command). */
 export function commitOf(root: string): string | null {
 	try {
-		const head = readFileSync(join(root, ".git", "HEAD"), "utf8").trim();
+		const { git, common } = gitDirs(root);
+		const head = readFileSync(join(git, "HEAD"), "utf8").trim();
 		if (!head.startsWith("ref: ")) return head;
 		const ref = head.slice(5);
-		const loose = join(root, ".git", ref);
-		if (existsSync(loose)) return readFileSync(loose, "utf8").trim();
-		const packed = readFileSync(join(root, ".git", "packed-refs"), "utf8");
+		for (const dir of [git, common]) {
+			const loose = join(dir, ref);
+			if (existsSync(loose)) return readFileSync(loose, "utf8").trim();
+		}
+		const packed = readFileSync(join(common, "packed-refs"), "utf8");
 		return (
 			packed
 				.split("\n")
