@@ -59,18 +59,27 @@ export interface DoStats {
 
 export type PartTargetKey = "baseline" | "guard" | "ours";
 
-export interface PartRun {
-	target: PartTargetKey;
+/** What every timed run records, whatever it sent. */
+export interface TimedRun {
 	round: number;
 	concurrency: number;
-	parts: number;
 	wallMs: number | null;
-	mibps: number | null;
 	latencies: number[];
+	/** Server-Timing of the service's requests; null for the baseline. */
 	do: DoStats | null;
-	cpuMsPerPart: number | null;
+}
+
+/** A timed run with the server's CPU time around it. */
+export interface MeasuredRun extends TimedRun {
 	cpu: CpuDelta | null;
 	clientCpuMs: number | null;
+}
+
+export interface PartRun extends MeasuredRun {
+	target: PartTargetKey;
+	parts: number;
+	mibps: number | null;
+	cpuMsPerPart: number | null;
 }
 
 export interface PartSummary extends LatencySummary {
@@ -101,28 +110,17 @@ export interface PartsResult {
 
 export type TinyTargetKey = "baseline" | "guard" | "rpc" | "ours";
 
-export interface TinyRun {
+export interface TinyRun extends MeasuredRun {
 	target: TinyTargetKey;
-	round: number;
-	concurrency: number;
 	n: number;
-	wallMs: number | null;
 	rps: number | null;
-	latencies: number[];
-	do: DoStats | null;
 	cpuMsPerRequest: number | null;
-	cpu: CpuDelta | null;
-	clientCpuMs: number | null;
 }
 
-export interface TinyInitRun {
-	round: number;
-	concurrency: number;
+/** The service's inits before a tiny run, timed on their own. */
+export interface TinyInitRun extends TimedRun {
 	n: number;
-	wallMs: number | null;
 	rps: number | null;
-	latencies: number[];
-	do: DoStats | null;
 }
 
 export interface TinySummary extends LatencySummary {

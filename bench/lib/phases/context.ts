@@ -19,6 +19,14 @@ export interface BenchContext extends Options {
 	log: Log;
 }
 
+/** A system under test in (a) or (b): the service, or a baseline route prefix. */
+export interface Target<K extends string> {
+	key: K;
+	name: string;
+	/** The baseline's route prefix; none for the service. */
+	prefix?: string;
+}
+
 export const MiB = 1024 * 1024;
 export const PART = randomBytes(8 * MiB);
 

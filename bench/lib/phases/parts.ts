@@ -13,15 +13,11 @@ import {
 	ms,
 	PART,
 	rotate,
+	type Target,
 	withCpu,
 } from "./context.ts";
 
-export interface PartTarget {
-	key: PartTargetKey;
-	name: string;
-	/** The baseline's route prefix; none for the service. */
-	prefix?: string;
-}
+export type PartTarget = Target<PartTargetKey>;
 
 export const PART_TARGETS: readonly PartTarget[] = [
 	{ key: "baseline", name: "baseline (bare R2)", prefix: "" },

@@ -20,15 +20,11 @@ import {
 	mergeDo,
 	ms,
 	rotate,
+	type Target,
 	withCpu,
 } from "./context.ts";
 
-export interface TinyTarget {
-	key: TinyTargetKey;
-	name: string;
-	/** The baseline's route prefix; none for the service. */
-	prefix?: string;
-}
+export type TinyTarget = Target<TinyTargetKey>;
 
 export const TINY_TARGETS: readonly TinyTarget[] = [
 	{ key: "baseline", name: "baseline (bare R2)", prefix: "" },
