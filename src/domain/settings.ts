@@ -1,6 +1,6 @@
 /**
  * Link settings and limits: defaults and the cross-field rules. Pure.
- * Shapes are validated at the edge (api/schemas.ts); this module decides
+ * Shapes are validated at the edge (src/contract/schemas.ts); this module decides
  * whether a well-formed patch makes sense for the link.
  */
 import type { LateFinalizePolicy } from "../contract/enums";

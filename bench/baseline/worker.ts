@@ -19,14 +19,20 @@
 import { DurableObject } from "cloudflare:workers";
 import { guardLength } from "../../src/api/body.ts";
 
-const json = (value, status = 200) =>
+/** The baseline's bindings (bench/baseline/wrangler.toml). */
+interface BaselineEnv {
+	BUCKET: R2Bucket;
+	CALIBRATE: DurableObjectNamespace<Calibrate>;
+}
+
+const json = (value: unknown, status = 200) =>
 	new Response(JSON.stringify(value), {
 		status,
 		headers: { "content-type": "application/json" },
 	});
 
-export class Calibrate extends DurableObject {
-	constructor(ctx, env) {
+export class Calibrate extends DurableObject<BaselineEnv> {
+	constructor(ctx: DurableObjectState, env: BaselineEnv) {
 		super(ctx, env);
 		ctx.storage.sql.exec(
 			"CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, state TEXT NOT NULL, n INTEGER NOT NULL)",
@@ -40,7 +46,7 @@ export class Calibrate extends DurableObject {
 	}
 
 	/** n statements: point reads, or point updates when `write`. */
-	sql(n, write) {
+	sql(n: number, write: boolean) {
 		const sql = this.ctx.storage.sql;
 		for (let i = 0; i < n; i++) {
 			if (write) sql.exec("UPDATE t SET n = ? WHERE id = 1", i);
@@ -61,7 +67,11 @@ export default {
 		const [kind, key, uploadId, n] = parts;
 		const stub = env.CALIBRATE.get(env.CALIBRATE.idFromName("bench"));
 		const length = Number(request.headers.get("content-length"));
-		const body = () => (guard ? guardLength(request.body, length).stream : request.body);
+		const body = () => {
+			const b = guard ? guardLength(request.body, length).stream : request.body;
+			if (b === null) throw new Error("no request body");
+			return b;
+		};
 		try {
 			if (kind === "calibrate" && key === "sql") {
 				const count = Number(url.searchParams.get("n") ?? 0);
@@ -70,6 +80,7 @@ export default {
 			if (kind === "single" && key && request.method === "PUT") {
 				if (rpc) await stub.noop();
 				const object = await env.BUCKET.put(key, body());
+				if (!object) throw new Error("R2 put stored nothing");
 				if (rpc) await stub.noop();
 				return json({ key, etag: object.etag, size: object.size });
 			}
@@ -93,4 +104,4 @@ export default {
 			return json({ error: String(error) }, 500);
 		}
 	},
-};
+} satisfies ExportedHandler<BaselineEnv>;

@@ -1,0 +1,84 @@
+// (c) Command latency: revoke and finalize, one at a time, from the 202 to
+// the first poll that shows a final status; plus a burst that fills a batch.
+import { sleep } from "../../../scripts/lib/dev-server.ts";
+import type {
+	CommandSample,
+	CommandSummary,
+	CommandsResult,
+	FinalizeSample,
+	RevokeSample,
+} from "../results.ts";
+import { median, percentile, round } from "../stats.ts";
+import { type BenchContext, latencySummary } from "./context.ts";
+import { pollToFinal, serverMs } from "./poll.ts";
+
+export async function commandsPhase(ctx: BenchContext): Promise<CommandsResult> {
+	const { svc, samples, pollMs, log } = ctx;
+	const finalizeLink = await svc.createLink({ maxFiles: null });
+	const revoke: RevokeSample[] = [];
+	const finalize: FinalizeSample[] = [];
+	for (let i = 0; i < samples; i++) {
+		// Revoke: a fresh link each time (revoke is terminal).
+		const link = await svc.createLink({ maxFiles: null });
+		const r = await svc.revoke(link);
+		const rp = await pollToFinal(svc, r, { intervalMs: pollMs });
+		const firstChange = rp.polls.find((p) => p.status !== "accepted");
+		revoke.push({
+			ms: round(rp.finalMs),
+			serverMs: serverMs(rp.command),
+			status: rp.command.status,
+			firstChangeSentAt: firstChange?.sentAt ?? null,
+			polls: rp.polls.length,
+		});
+		// Finalize: a completed single upload on a shared link.
+		const up = await svc.init(finalizeLink, `fin-${i}.txt`, 16);
+		await svc.putSingle(finalizeLink, up, Buffer.from("0123456789abcdef"));
+		const f = await svc.finalize(finalizeLink, up);
+		const fp = await pollToFinal(svc, f, { intervalMs: pollMs });
+		finalize.push({
+			ms: round(fp.finalMs),
+			serverMs: serverMs(fp.command),
+			status: fp.command.status,
+			result: fp.command.result,
+			polls: fp.polls.length,
+		});
+		log(
+			`  commands #${i + 1}: revoke ${round(rp.finalMs, 0)} ms (${rp.command.status}), finalize ${round(fp.finalMs, 0)} ms (${fp.command.status})`,
+		);
+		// Spread the samples over the queue's batch window.
+		await sleep(137 * ((i % 5) + 1));
+	}
+	// A burst of max_batch_size (10) revokes at once fills a batch: no waiting for the timeout.
+	const burstLinks = await Promise.all(
+		Array.from({ length: 10 }, () => svc.createLink({ maxFiles: null })),
+	);
+	const burst: CommandSample[] = await Promise.all(
+		burstLinks.map(async (link) => {
+			const r = await svc.revoke(link);
+			const p = await pollToFinal(svc, r, { intervalMs: pollMs });
+			return { ms: round(p.finalMs), serverMs: serverMs(p.command), status: p.command.status };
+		}),
+	);
+	log(`  burst of 10 revokes: p50 ${round(median(msOf(burst)), 0)} ms`);
+	return {
+		pollMs,
+		samples: { revoke, finalize, burst },
+		summary: { revoke: summarize(revoke), finalize: summarize(finalize), burst: summarize(burst) },
+	};
+}
+
+const msOf = (list: CommandSample[]) => list.map((x) => x.ms ?? Number.NaN);
+
+function summarize(list: CommandSample[]): CommandSummary {
+	return {
+		...latencySummary(msOf(list)),
+		serverP50: round(median(list.map((x) => x.serverMs))),
+		serverP99: round(
+			percentile(
+				list.map((x) => x.serverMs),
+				99,
+			),
+		),
+		allSucceeded: list.every((x) => x.status === "succeeded"),
+	};
+}

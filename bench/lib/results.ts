@@ -1,0 +1,247 @@
+// The shape of results.json: what every phase measured, plus the run's metadata.
+import type { CommandView, LinkView } from "../../src/client/index.ts";
+import type { CpuDelta } from "./cpu.ts";
+import type { ProfileSummary } from "./profile.ts";
+
+export interface Machine {
+	nproc: number;
+	cpuModel: string | null;
+	freeG: string | null;
+	uname: string | null;
+	node: string;
+	wrangler: string | null;
+	workerd: string | null;
+	miniflare: string | null;
+}
+
+export interface Meta {
+	startedAt: string;
+	loadavgStart: number[];
+	machine: Machine;
+	commit: string | null;
+	srcDigest: string | null;
+	serviceRoot: string;
+	maxBatchTimeoutS: number | null;
+	options: {
+		rounds: number;
+		concurrencies: number[];
+		partsPerRun: Record<number, number>;
+		tinyCount: number;
+		tinyBytes: number;
+		commandSamples: number;
+		cleanupSizes: number[];
+		cleanupCompletedEvery: number;
+		pollMs: number;
+	};
+	finishedAt?: string;
+	durationS?: number;
+	loadavgEnd?: number[];
+}
+
+export interface LatencySummary {
+	n: number;
+	p50: number | null;
+	p90: number | null;
+	p99: number | null;
+	max: number | null;
+}
+
+/** Server-Timing `do` entries of a set of requests. */
+export interface DoStats {
+	samples: number;
+	callsMin: number;
+	callsMax: number;
+	msP50: number | null;
+	msP99: number | null;
+}
+
+// --- (a) ---
+
+export type PartTargetKey = "baseline" | "guard" | "ours";
+
+/** What every timed run records, whatever it sent. */
+export interface TimedRun {
+	round: number;
+	concurrency: number;
+	wallMs: number | null;
+	latencies: number[];
+	/** Server-Timing of the service's requests; null for the baseline. */
+	do: DoStats | null;
+}
+
+/** A timed run with the server's CPU time around it. */
+export interface MeasuredRun extends TimedRun {
+	cpu: CpuDelta | null;
+	clientCpuMs: number | null;
+}
+
+export interface PartRun extends MeasuredRun {
+	target: PartTargetKey;
+	parts: number;
+	mibps: number | null;
+	cpuMsPerPart: number | null;
+}
+
+export interface PartSummary extends LatencySummary {
+	mibps: number | null;
+	mibpsByRound: (number | null)[];
+	cpuMsPerPart: number | null;
+	do?: DoStats | null;
+}
+
+export interface PartsRow {
+	concurrency: number;
+	baseline: PartSummary;
+	guard: PartSummary;
+	ours: PartSummary;
+	ratio: number | null;
+	guardRatio: number | null;
+	pairedRatios: (number | null)[];
+}
+
+export interface PartsResult {
+	partBytes: number;
+	partsPer: Record<number, number>;
+	runs: PartRun[];
+	summary: PartsRow[];
+}
+
+// --- (b) ---
+
+export type TinyTargetKey = "baseline" | "guard" | "rpc" | "ours";
+
+export interface TinyRun extends MeasuredRun {
+	target: TinyTargetKey;
+	n: number;
+	rps: number | null;
+	cpuMsPerRequest: number | null;
+}
+
+/** The service's inits before a tiny run, timed on their own. */
+export interface TinyInitRun extends TimedRun {
+	n: number;
+	rps: number | null;
+}
+
+export interface TinySummary extends LatencySummary {
+	rps: number | null;
+	rpsByRound: (number | null)[];
+	cpuMsPerRequest: number | null;
+	do?: DoStats | null;
+}
+
+export type TinyRow = Partial<Record<TinyTargetKey, TinySummary>> & { ratio?: number | null };
+
+export interface TinyResult {
+	bytes: number;
+	count: number;
+	runs: TinyRun[];
+	inits: TinyInitRun[];
+	summary: {
+		c16: TinyRow;
+		c1: TinyRow;
+		init: LatencySummary & { rps: number | null; do: DoStats | null };
+	};
+}
+
+// --- (c) ---
+
+export interface CommandSample {
+	ms: number | null;
+	serverMs: number;
+	status: string;
+}
+
+export interface RevokeSample extends CommandSample {
+	firstChangeSentAt: number | null;
+	polls: number;
+}
+
+export interface FinalizeSample extends CommandSample {
+	result: string | null;
+	polls: number;
+}
+
+export interface CommandSummary extends LatencySummary {
+	serverP50: number | null;
+	serverP99: number | null;
+	allSucceeded: boolean;
+}
+
+export interface CommandsResult {
+	pollMs: number;
+	samples: { revoke: RevokeSample[]; finalize: FinalizeSample[]; burst: CommandSample[] };
+	summary: { revoke: CommandSummary; finalize: CommandSummary; burst: CommandSummary };
+}
+
+// --- (d) ---
+
+export type CleanupKind = "revoke" | "delete";
+
+export interface CleanupRow {
+	kind: CleanupKind;
+	uploads: number;
+	completed: number;
+	open: number;
+	counters: LinkView["counters"];
+	ms: number | null;
+	serverMs: number;
+	status: string;
+	steps: CommandView["steps"];
+	polls: number;
+	stalledFromMs: number | null;
+	longestPollMs: number | null;
+	probe: { n: number; p50: number | null; max: number | null };
+	populateS: number | null;
+}
+
+export interface CleanupFit {
+	interceptMs: number | null;
+	msPerUpload: number | null;
+	r2: number | null;
+	decade: [number, number];
+	ratioLastDecade: number | null;
+	fixedMs: number | null;
+	exponentLastDecade: number | null;
+}
+
+export interface CleanupResult {
+	putEvery: number;
+	sizes: number[];
+	results: CleanupRow[];
+	fits: Record<CleanupKind, CleanupFit | null>;
+}
+
+// --- (e) and the rest ---
+
+export interface DoCallsRow {
+	op: string;
+	status: number;
+	calls?: number;
+	ms?: number;
+}
+
+export interface SqlCalibration {
+	statements: number;
+	readUs: number | null;
+	writeUs: number | null;
+}
+
+export interface Verdict {
+	id: string;
+	target: string;
+	measured: string;
+	ok: boolean | null;
+}
+
+export interface Results {
+	meta: Meta;
+	doCalls?: { rows: DoCallsRow[] };
+	parts?: PartsResult;
+	tiny?: TinyResult;
+	commands?: CommandsResult;
+	cleanup?: CleanupResult;
+	sqlCalibration?: SqlCalibration;
+	profiles?: Record<string, ProfileSummary | null>;
+	targets?: Verdict[];
+}
