@@ -69,7 +69,8 @@ export class LinkDO extends DurableObject<Env> {
 		const outbox = new Outbox(host, state);
 		const sessions = new Sessions(host, state);
 		const finalizer = new Finalizer(host, state, sessions);
-		const cleanup = new Cleanup(host, state, sessions, finalizer, outbox);
+		const uploadDeps = { host, state, sessions, finalizer, outbox };
+		const cleanup = new Cleanup(uploadDeps);
 		const drainer = new Drain(host, state, cleanup, finalizer);
 		this.host = host;
 		this.state = state;
@@ -77,7 +78,7 @@ export class LinkDO extends DurableObject<Env> {
 		this.drainer = drainer;
 		this.lifecycle = new Lifecycle(host, state);
 		this.commands = new Commands(host, state, outbox, drainer);
-		this.ledger = new UploadLedger(host, state, sessions, finalizer, outbox);
+		this.ledger = new UploadLedger(uploadDeps);
 		this.writes = new WriteFence(host, state, sessions);
 		this.auditor = new Audit(host, state, drainer);
 		this.timerWork = {

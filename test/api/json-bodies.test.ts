@@ -79,6 +79,12 @@ async function expectApplied(apiKey: string, linkId: string, maxFiles: number) {
 	});
 }
 
+/** PATCHes the test settings with `maxFiles`, sent under the media type `type`. */
+function patchSettings(apiKey: string, linkId: string, type: string, maxFiles: number) {
+	const body = JSON.stringify({ ...SETTINGS, maxFiles });
+	return send("PATCH", `/api/links/${linkId}`, apiKey, type, body);
+}
+
 describe("JSON content types: a body is applied or refused, never ignored", () => {
 	it("POST /api/links applies the body for every JSON media type", async () => {
 		const { apiKey } = await createOwner();
@@ -110,13 +116,7 @@ describe("JSON content types: a body is applied or refused, never ignored", () =
 		let maxFiles = 10;
 		for (const type of JSON_TYPES) {
 			maxFiles += 1;
-			const res = await send(
-				"PATCH",
-				`/api/links/${link.id}`,
-				apiKey,
-				type,
-				JSON.stringify({ ...SETTINGS, maxFiles }),
-			);
+			const res = await patchSettings(apiKey, link.id, type, maxFiles);
 			expect(res.status, type).toBe(200);
 			await expectApplied(apiKey, link.id, maxFiles);
 		}
@@ -128,13 +128,7 @@ describe("JSON content types: a body is applied or refused, never ignored", () =
 		for (const type of ODD_TYPES) {
 			const { link } = await createLink(apiKey);
 			maxFiles += 1;
-			const res = await send(
-				"PATCH",
-				`/api/links/${link.id}`,
-				apiKey,
-				type,
-				JSON.stringify({ ...SETTINGS, maxFiles }),
-			);
+			const res = await patchSettings(apiKey, link.id, type, maxFiles);
 			if (res.status === 415) {
 				await expectProblem(res, 415, "unsupported-media-type");
 				expect(await settingsOf(apiKey, link.id), type).toMatchObject({

@@ -200,6 +200,6 @@ describe("logs carry no secret", () => {
 				"a stored password hash",
 			]),
 		);
-		expect(findSecrets(["lnk_0123456789abcdefghjkmnpqrs", "sha256 " + "a".repeat(64)])).toEqual([]);
+		expect(findSecrets(["lnk_0123456789abcdefghjkmnpqrs", `sha256 ${"a".repeat(64)}`])).toEqual([]);
 	});
 });

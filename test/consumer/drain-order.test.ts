@@ -51,6 +51,11 @@ async function accepted(res: Response): Promise<CommandBody> {
 	return (await bodyOf<{ command: CommandBody }>(res)).command;
 }
 
+/** The command succeeded with `result`, applied at `appliedEpoch`. */
+async function expectSucceeded(c: CommandBody, result: string, appliedEpoch: number) {
+	expect(await readCommand(c.id)).toMatchObject({ status: "succeeded", result, appliedEpoch });
+}
+
 describe("drain order", () => {
 	it("revoke then delete, delivered delete first: revoke applies at epoch 2, delete at 3", async () => {
 		const { apiKey, link } = await quietLink();
@@ -58,16 +63,8 @@ describe("drain order", () => {
 		const del = await accepted(await issue("delete", link.id, apiKey));
 		expect(del.seq).toBeGreaterThan(revoke.seq);
 		await deliver(link.id, [del, revoke]);
-		expect(await readCommand(revoke.id)).toMatchObject({
-			status: "succeeded",
-			result: "revoked",
-			appliedEpoch: 2,
-		});
-		expect(await readCommand(del.id)).toMatchObject({
-			status: "succeeded",
-			result: "deleted",
-			appliedEpoch: 3,
-		});
+		await expectSucceeded(revoke, "revoked", 2);
+		await expectSucceeded(del, "deleted", 3);
 		expect(await storedEpoch(link.id)).toBe(3);
 	});
 
@@ -96,11 +93,7 @@ describe("drain order", () => {
 		const revoke = await accepted(await issue("revoke", link.id, apiKey));
 		expect(revoke.seq).toBeGreaterThan(finalize.seq);
 		await deliver(link.id, [revoke, finalize]);
-		expect(await readCommand(finalize.id)).toMatchObject({
-			status: "succeeded",
-			result: "finalized",
-			appliedEpoch: 1,
-		});
-		expect(await readCommand(revoke.id)).toMatchObject({ status: "succeeded", appliedEpoch: 2 });
+		await expectSucceeded(finalize, "finalized", 1);
+		await expectSucceeded(revoke, "revoked", 2);
 	});
 });

@@ -18,7 +18,6 @@ import {
 	bodyOf,
 	bytesOf,
 	type CommandBody,
-	callLink,
 	callSession,
 	createLink,
 	createOwner,
@@ -57,10 +56,7 @@ async function busyLink() {
 	const client = uploaderFor(uploadUrl);
 	const kept = await client.upload(bytesOf(100, 1), { name: "kept.txt" });
 	const completed = (await client.init(50, { name: "late.txt" })).session;
-	await callSession(uploadUrl, completed, "", {
-		method: "PUT",
-		body: bytesOf(50, 2),
-	});
+	await callSession(uploadUrl, completed, "", { method: "PUT", body: bytesOf(50, 2) });
 	const open = (await client.init(20 * MiB, { name: "open.bin" })).session;
 	return {
 		apiKey,

@@ -145,28 +145,18 @@ describe("upload flows", () => {
 		const { link, uploadUrl } = await createLink(apiKey, { maxFiles: 1 });
 		const client = uploaderFor(uploadUrl);
 		const { session } = await client.init(20 * MiB, { name: "big.bin" });
-		await callSession(uploadUrl, session, "/parts/1", {
-			method: "PUT",
-			body: bytesOf(8 * MiB),
-		});
+		await callSession(uploadUrl, session, "/parts/1", { method: "PUT", body: bytesOf(8 * MiB) });
 		await expectProblem(
 			await initRaw(uploadUrl, { name: "x.txt", size: 1 }),
 			409,
 			"quota-exceeded",
 		);
-		const aborted = await callSession(uploadUrl, session, "", {
-			method: "DELETE",
-		});
+		const aborted = await callSession(uploadUrl, session, "", { method: "DELETE" });
 		expect(aborted.status).toBe(204);
-		const again = await callSession(uploadUrl, session, "", {
-			method: "DELETE",
-		});
+		const again = await callSession(uploadUrl, session, "", { method: "DELETE" });
 		expect(again.status).toBe(204);
 		await expectProblem(
-			await callSession(uploadUrl, session, "/parts/2", {
-				method: "PUT",
-				body: bytesOf(8 * MiB),
-			}),
+			await callSession(uploadUrl, session, "/parts/2", { method: "PUT", body: bytesOf(8 * MiB) }),
 			410,
 			"upload-aborted",
 		);

@@ -19,7 +19,7 @@ import {
 	r2Keys,
 	sha256HexOf,
 } from "../helpers";
-import { flip, put, sessionCalls, status } from "./hostile-shared";
+import { flip, postInit, put, sessionCalls, status } from "./hostile-shared";
 
 describe("upload tokens", () => {
 	it("a missing Upload-Token is 401 unauthorized on every session route", async () => {
@@ -169,11 +169,7 @@ describe("malformed init bodies", () => {
 			);
 		}
 		await expectProblem(
-			await callLink(uploadUrl, `/uploads`, {
-				method: "POST",
-				headers: { "Content-Type": "text/plain" },
-				body: '{"name":"a.txt","size":1}',
-			}),
+			await postInit(uploadUrl, '{"name":"a.txt","size":1}', "text/plain"),
 			415,
 			"unsupported-media-type",
 		);
@@ -201,11 +197,11 @@ describe("malformed init bodies", () => {
 			await expectProblem(await initRaw(uploadUrl, body as Json), 400, "validation-failed");
 		}
 		await expectProblem(
-			await callLink(uploadUrl, `/uploads`, {
-				method: "POST",
-				headers: { "Content-Type": "application/json" },
-				body: '{"name":"a.txt","size":1,"__proto__":{"admin":true}}',
-			}),
+			await postInit(
+				uploadUrl,
+				'{"name":"a.txt","size":1,"__proto__":{"admin":true}}',
+				"application/json",
+			),
 			400,
 			"validation-failed",
 		);
@@ -221,11 +217,7 @@ describe("malformed init bodies", () => {
 			);
 		}
 		await expectProblem(
-			await callLink(uploadUrl, `/uploads`, {
-				method: "POST",
-				headers: { "Content-Type": "application/json" },
-				body: '{"name":"a.txt","size":1e400}',
-			}),
+			await postInit(uploadUrl, '{"name":"a.txt","size":1e400}', "application/json"),
 			400,
 			"validation-failed",
 		);

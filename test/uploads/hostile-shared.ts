@@ -64,3 +64,12 @@ export function sessionCalls(uploadUrl: string, uploadId: string, headers: Recor
 export function flip(s: string, i: number): string {
 	return s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1);
 }
+
+/** An init with a raw body under the given Content-Type (for bodies a JSON client would never send). */
+export function postInit(uploadUrl: string, body: string, contentType: string): Promise<Response> {
+	return callLink(uploadUrl, "/uploads", {
+		method: "POST",
+		headers: { "Content-Type": contentType },
+		body,
+	});
+}

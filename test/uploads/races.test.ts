@@ -61,10 +61,7 @@ function putPart(
 	n: number,
 	body: Uint8Array,
 ) {
-	return callSession(uploadUrl, session, `/parts/${n}`, {
-		method: "PUT",
-		body,
-	});
+	return callSession(uploadUrl, session, `/parts/${n}`, { method: "PUT", body });
 }
 
 describe("race: terminal transition between admit and record", () => {
@@ -98,10 +95,7 @@ describe("race: terminal transition between admit and record", () => {
 			const { link, uploadUrl, client } = await fixture();
 			const { session } = await client.init(100, { name: "a.txt" });
 			await setFaults(link.id, { race });
-			const res = await callSession(uploadUrl, session, "", {
-				method: "PUT",
-				body: bytesOf(100),
-			});
+			const res = await callSession(uploadUrl, session, "", { method: "PUT", body: bytesOf(100) });
 			const p = await expectProblem(res, 410, code);
 			expect(p.epoch).toBe(2);
 			expect(await r2Keys(link.id)).toEqual([]);
@@ -141,9 +135,7 @@ describe("race: terminal transition between admit and record", () => {
 			expect((await putPart(uploadUrl, session, 1, bytesOf(8 * MiB))).status).toBe(200);
 			expect((await putPart(uploadUrl, session, 2, bytesOf(1 * MiB))).status).toBe(200);
 			await setFaults(link.id, { race });
-			const res = await callSession(uploadUrl, session, "/complete", {
-				method: "POST",
-			});
+			const res = await callSession(uploadUrl, session, "/complete", { method: "POST" });
 			await expectProblem(res, 410, code);
 			expect(await r2Keys(link.id)).toEqual([]);
 			// Completed after the terminal epoch: not finalization-pending, so not recovered.
@@ -158,15 +150,10 @@ describe("race: terminal transition between admit and record", () => {
 	it("finalize accepted before a delete is decided first: finalized, then purged with the link", async () => {
 		const { apiKey, link, uploadUrl, client } = await fixture();
 		const { session } = await client.init(10, { name: "f.txt" });
-		await callSession(uploadUrl, session, "", {
-			method: "PUT",
-			body: bytesOf(10),
-		});
+		await callSession(uploadUrl, session, "", { method: "PUT", body: bytesOf(10) });
 		await setFaults(link.id, { failSend: 1_000 });
 		const fin = await bodyOf<{ command: CommandBody }>(
-			await callSession(uploadUrl, session, "/finalize", {
-				method: "POST",
-			}),
+			await callSession(uploadUrl, session, "/finalize", { method: "POST" }),
 		);
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
 		expect([fin.command.seq, del.command.seq]).toEqual([1, 2]);
@@ -197,15 +184,10 @@ describe("race: terminal transition between admit and record", () => {
 	it("finalize accepted while a delete is pending is decided after it: rejected link-deleted, bytes gone", async () => {
 		const { apiKey, link, uploadUrl, client } = await fixture();
 		const { session } = await client.init(10, { name: "f.txt" });
-		await callSession(uploadUrl, session, "", {
-			method: "PUT",
-			body: bytesOf(10),
-		});
+		await callSession(uploadUrl, session, "", { method: "PUT", body: bytesOf(10) });
 		await setFaults(link.id, { failSend: 1_000 });
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
-		const finRes = await callSession(uploadUrl, session, "/finalize", {
-			method: "POST",
-		});
+		const finRes = await callSession(uploadUrl, session, "/finalize", { method: "POST" });
 		expect(finRes.status).toBe(202);
 		const fin = await bodyOf<{ command: CommandBody }>(finRes);
 		await setFaults(link.id, {});
@@ -222,10 +204,7 @@ describe("finalization-pending uploads and lateFinalize", () => {
 	async function completedThenRevoked(policy: "recover" | "reject", finalizeFirst = false) {
 		const { apiKey, link, uploadUrl, client } = await fixture({ lateFinalize: policy });
 		const { session } = await client.init(10, { name: "late.txt" });
-		await callSession(uploadUrl, session, "", {
-			method: "PUT",
-			body: bytesOf(10),
-		});
+		await callSession(uploadUrl, session, "", { method: "PUT", body: bytesOf(10) });
 		const open = await client.init(20 * MiB, { name: "open.bin" });
 		if (finalizeFirst) await setFaults(link.id, { failSend: 1_000 });
 		const revoke = await bodyOf<{ command: CommandBody }>(await issue("revoke", link.id, apiKey));
@@ -248,9 +227,7 @@ describe("finalization-pending uploads and lateFinalize", () => {
 	it("recover: the uploader's late finalize still gets 202 and succeeds", async () => {
 		const { link, uploadUrl, session, revoke } = await completedThenRevoked("recover");
 		await waitForCommand(revoke.id);
-		const res = await callSession(uploadUrl, session, "/finalize", {
-			method: "POST",
-		});
+		const res = await callSession(uploadUrl, session, "/finalize", { method: "POST" });
 		expect(res.status).toBe(202);
 		const { command } = await bodyOf<{ command: CommandBody }>(res);
 		expect(await waitForCommand(command.id)).toMatchObject({
@@ -265,9 +242,7 @@ describe("finalization-pending uploads and lateFinalize", () => {
 		await waitForCommand(revoke.id);
 		expect((await uploadState(link.id, session.uploadId)).state).toBe("rejected");
 		expect(await r2Keys(link.id)).toEqual([]);
-		const res = await callSession(uploadUrl, session, "/finalize", {
-			method: "POST",
-		});
+		const res = await callSession(uploadUrl, session, "/finalize", { method: "POST" });
 		await expectProblem(res, 410, "link-revoked");
 		// The status still shows the final outcome.
 		const status = await bodyOf<{ upload: { state: string } }>(

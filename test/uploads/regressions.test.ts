@@ -117,9 +117,7 @@ describe("review findings", () => {
 		await setFaults(link.id, { failStep: { "cleanup-uploads": 1_000 } });
 		await bodyOf(await issue("revoke", link.id, apiKey));
 		await stubOf(link.id).drain();
-		const res = await callSession(uploadUrl, session, "/finalize", {
-			method: "POST",
-		});
+		const res = await callSession(uploadUrl, session, "/finalize", { method: "POST" });
 		await expectProblem(res, 410, "link-revoked");
 	});
 
@@ -127,10 +125,7 @@ describe("review findings", () => {
 		const { apiKey } = await createOwner();
 		const { link, uploadUrl } = await createLink(apiKey, { lateFinalize: "recover" });
 		const { session } = await uploaderFor(uploadUrl).init(10, { name: "d.txt" });
-		await callSession(uploadUrl, session, "", {
-			method: "PUT",
-			body: bytesOf(10),
-		});
+		await callSession(uploadUrl, session, "", { method: "PUT", body: bytesOf(10) });
 		const del = await bodyOf<{ command: CommandBody }>(await issue("delete", link.id, apiKey));
 		await waitForCommand(del.command.id);
 		const state = await runInDurableObject(stubOf(link.id), (_i: LinkDO, s) =>
@@ -146,10 +141,7 @@ describe("review findings", () => {
 			const { apiKey } = await createOwner();
 			const { link, uploadUrl } = await createLink(apiKey, { lateFinalize: policy });
 			const { session } = await uploaderFor(uploadUrl).init(10, { name: "s.txt" });
-			await callSession(uploadUrl, session, "", {
-				method: "PUT",
-				body: bytesOf(10),
-			});
+			await callSession(uploadUrl, session, "", { method: "PUT", body: bytesOf(10) });
 			await runInDurableObject(stubOf(link.id), (_i: LinkDO, s) => {
 				s.storage.sql.exec("UPDATE uploads SET expires_at = 0");
 			});

@@ -81,10 +81,7 @@ async function linkIn(phase: Phase) {
 		expect(res.status).toBe(200);
 	}
 	const done = (await client.init(10, { name: "done.txt" })).session;
-	const put = await callSession(uploadUrl, done, "", {
-		method: "PUT",
-		body: bytesOf(10),
-	});
+	const put = await callSession(uploadUrl, done, "", { method: "PUT", body: bytesOf(10) });
 	expect(put.status).toBe(200);
 	if (phase === "paused") {
 		expect(
@@ -163,9 +160,7 @@ describe("terminal-state table for uploader operations", () => {
 			await issue("revoke", link.id, apiKey),
 		);
 		await waitForCommand(command.id);
-		const res = await callSession(uploadUrl, session, "/finalize", {
-			method: "POST",
-		});
+		const res = await callSession(uploadUrl, session, "/finalize", { method: "POST" });
 		await expectProblem(res, 410, "link-revoked");
 		const status = await bodyOf<{ upload: { state: string } }>(
 			await callSession(uploadUrl, session),

@@ -9,25 +9,15 @@ import type { TerminalKind } from "../../domain/commands";
 import { expiredSession, settle } from "../../domain/uploads";
 import { R2Keys, TIMERS } from "../../storage/names";
 import * as r2 from "../../storage/r2";
-import type { LinkHost } from "../host";
 import type { LinkRecord } from "../link-store";
 import type { UploadRecord } from "../upload-store";
-import type { Finalizer } from "./finalize";
-import type { LinkState } from "./link-state";
-import type { Outbox } from "./outbox";
-import type { Sessions } from "./sessions";
+import type { UploadDeps } from "./sessions";
 
 /** Uploads settled per batch when a link becomes terminal. */
 const SETTLE_BATCH = 500;
 
 export class Cleanup {
-	constructor(
-		private readonly host: LinkHost,
-		private readonly state: LinkState,
-		private readonly sessions: Sessions,
-		private readonly finalizer: Finalizer,
-		private readonly outbox: Outbox,
-	) {}
+	constructor(private readonly deps: UploadDeps) {}
 
 	/**
 	 * Settles every session of a link that became terminal, in batches: open
@@ -37,7 +27,7 @@ export class Cleanup {
 	 */
 	async settleUploads(link: LinkRecord, kind: TerminalKind): Promise<void> {
 		for (;;) {
-			const batch = this.host.uploads.inStates(["open", "completed"], SETTLE_BATCH);
+			const batch = this.deps.host.uploads.inStates(["open", "completed"], SETTLE_BATCH);
 			if (batch.length === 0) return;
 			const by = {
 				abort: [] as UploadRecord[],
@@ -48,10 +38,10 @@ export class Cleanup {
 				const action = settle(kind, link.settings.lateFinalize, upload.state);
 				if (action !== "keep") by[action].push(upload);
 			}
-			await this.sessions.drop(by.abort, "aborted");
-			await this.sessions.drop(by.reject, "rejected");
+			await this.deps.sessions.drop(by.abort, "aborted");
+			await this.deps.sessions.drop(by.reject, "rejected");
 			if (by.finalize.length > 0)
-				await this.finalizer.finalize(this.state.link() ?? link, by.finalize);
+				await this.deps.finalizer.finalize(this.deps.state.link() ?? link, by.finalize);
 			// Give the event loop a turn between batches: a long cleanup must not starve other I/O.
 			await new Promise((resolve) => setTimeout(resolve, 0));
 		}
@@ -59,8 +49,9 @@ export class Cleanup {
 
 	/** Deletes objects under the link's prefix that no finalized file owns (all of them once deleted). */
 	async sweepObjects(link: LinkRecord): Promise<void> {
-		const bucket = this.host.env.FILES;
-		const keep = link.state === "deleted" ? new Set<string>() : this.host.uploads.finalizedIds();
+		const bucket = this.deps.host.env.FILES;
+		const keep =
+			link.state === "deleted" ? new Set<string>() : this.deps.host.uploads.finalizedIds();
 		for await (const keys of r2.listKeys(bucket, R2Keys.linkPrefix(link.id))) {
 			const orphans = keys.filter((k) => !keep.has(R2Keys.uploadIdOf(k)));
 			if (orphans.length > 0) await r2.deleteKeys(bucket, orphans);
@@ -69,12 +60,12 @@ export class Cleanup {
 
 	/** Deletes every object under the link's prefix. */
 	async purgeObjects(link: LinkRecord): Promise<void> {
-		await r2.purgePrefix(this.host.env.FILES, R2Keys.linkPrefix(link.id));
+		await r2.purgePrefix(this.deps.host.env.FILES, R2Keys.linkPrefix(link.id));
 	}
 
 	/** Removes the link's finalized files from the D1 index. */
 	async purgeIndex(link: LinkRecord): Promise<void> {
-		await FilesTable.deleteForLink(this.host.env.DB, link.id);
+		await FilesTable.deleteForLink(this.deps.host.env.DB, link.id);
 	}
 
 	/**
@@ -84,25 +75,27 @@ export class Cleanup {
 	 * aborted.
 	 */
 	async expireSessions(): Promise<void> {
-		const now = this.host.now();
+		const now = this.deps.host.now();
 		let issued = false;
-		for (const upload of this.host.uploads.inStates(["open", "completed"])) {
+		for (const upload of this.deps.host.uploads.inStates(["open", "completed"])) {
 			if (upload.expiresAt > now || upload.finalizeCommandId) continue;
-			const link = this.state.link();
+			const link = this.deps.state.link();
 			if (!link || (upload.state !== "open" && upload.state !== "completed")) continue;
 			const action = expiredSession(upload.state, link.settings.lateFinalize);
 			if (action === "finalize") {
-				this.host.transaction(() => {
-					const c = this.outbox.newCommand(link, "finalize", "system", { uploadId: upload.id });
-					this.host.uploads.update(upload.id, { finalizeCommandId: c.id });
+				this.deps.host.transaction(() => {
+					const c = this.deps.outbox.newCommand(link, "finalize", "system", {
+						uploadId: upload.id,
+					});
+					this.deps.host.uploads.update(upload.id, { finalizeCommandId: c.id });
 				});
 				issued = true;
 			} else {
-				await this.sessions.dropOne(upload, action === "reject" ? "rejected" : "aborted");
+				await this.deps.sessions.dropOne(upload, action === "reject" ? "rejected" : "aborted");
 			}
 		}
-		if (issued) await this.outbox.afterAccept(false);
-		const next = this.host.uploads.nextSessionExpiry();
-		if (next !== null) await this.host.timers.schedule(TIMERS.sessions, next);
+		if (issued) await this.deps.outbox.afterAccept(false);
+		const next = this.deps.host.uploads.nextSessionExpiry();
+		if (next !== null) await this.deps.host.timers.schedule(TIMERS.sessions, next);
 	}
 }

@@ -22,7 +22,6 @@ import { passwordParams, proofMatches, timingSafeEqual } from "../../lib/crypto"
 import { TIMERS } from "../../storage/names";
 import * as r2 from "../../storage/r2";
 import { commandView } from "../command-log";
-import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
 import { pageOf } from "../page";
 import { loadAttempts, saveAttempts } from "../password-attempts";
@@ -35,22 +34,13 @@ import type {
 	UploadView,
 } from "../rpc";
 import type { UploadRecord } from "../upload-store";
-import type { Finalizer } from "./finalize";
-import type { LinkState } from "./link-state";
-import type { Outbox } from "./outbox";
-import type { Sessions } from "./sessions";
+import type { UploadDeps } from "./sessions";
 
 /** Idempotency scope of anonymous upload inits on a link. */
 const INIT_SCOPE = "uploader:init";
 
 export class UploadLedger {
-	constructor(
-		private readonly host: LinkHost,
-		private readonly state: LinkState,
-		private readonly sessions: Sessions,
-		private readonly finalizer: Finalizer,
-		private readonly outbox: Outbox,
-	) {}
+	constructor(private readonly deps: UploadDeps) {}
 
 	/**
 	 * Admits an upload: link secret, phase, password, an `Idempotency-Key`
@@ -59,10 +49,10 @@ export class UploadLedger {
 	 * names the key its R2 multipart upload is to be created under.
 	 */
 	async init(req: InitRequest): Promise<Result<InitOutcome>> {
-		const link = this.state.link();
+		const link = this.deps.state.link();
 		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
 			return fail(problem("link-not-found"));
-		const refused = this.state.refuse(link, "init");
+		const refused = this.deps.state.refuse(link, "init");
 		if (refused) return fail(refused);
 		const password = this.checkPassword(link, req);
 		if (password) return password;
@@ -75,7 +65,7 @@ export class UploadLedger {
 		const bad = checkUploaderDetails(s, req) ?? checkFile(s, req) ?? checkQuota(s, link, req.size);
 		if (bad) return fail(bad);
 		const plan = planUpload(req.size);
-		const now = this.host.now();
+		const now = this.deps.host.now();
 		const upload: UploadRecord = {
 			id: req.uploadId,
 			tokenHash: req.tokenHash,
@@ -92,17 +82,17 @@ export class UploadLedger {
 			uploaderName: req.uploaderName,
 			uploaderEmail: req.uploaderEmail,
 			sha256: req.sha256,
-			expiresAt: sessionExpiry(now, now, this.sessions.idleTimeoutMs()),
+			expiresAt: sessionExpiry(now, now, this.deps.sessions.idleTimeoutMs()),
 			finalizeCommandId: null,
 			fileId: null,
 			leaseUntil: null,
 			createdAt: new Date(now).toISOString(),
 			updatedAt: new Date(now).toISOString(),
 		};
-		this.host.transaction(() => {
-			this.host.uploads.insert(upload);
+		this.deps.host.transaction(() => {
+			this.deps.host.uploads.insert(upload);
 			saveLink(
-				this.host.sql,
+				this.deps.host.sql,
 				{
 					...link,
 					reservedFiles: link.reservedFiles + 1,
@@ -112,17 +102,18 @@ export class UploadLedger {
 			);
 			if (req.idempotency) {
 				const { key, requestHash } = req.idempotency;
-				this.host.log.remember(INIT_SCOPE, key, requestHash, upload.id);
+				this.deps.host.log.remember(INIT_SCOPE, key, requestHash, upload.id);
 			}
 		});
-		await this.host.timers.schedule(TIMERS.sessions, upload.expiresAt);
-		const hook = this.host.hooks().at?.("admit");
+		await this.deps.host.timers.schedule(TIMERS.sessions, upload.expiresAt);
+		const hook = this.deps.host.hooks().at?.("admit");
 		if (hook) await hook;
 		return ok({
 			kind: "created",
-			upload: this.sessions.view(upload),
+			upload: this.deps.sessions.view(upload),
 			replayed: false,
-			needsMultipart: plan.mode === "multipart" ? { key: this.sessions.keyOf(upload.id) } : null,
+			needsMultipart:
+				plan.mode === "multipart" ? { key: this.deps.sessions.keyOf(upload.id) } : null,
 		});
 	}
 
@@ -131,21 +122,21 @@ export class UploadLedger {
 		req: InitRequest,
 		idempotency: { key: string; requestHash: string },
 	): Result<InitOutcome> | null {
-		const seen = this.host.log.idempotent(INIT_SCOPE, idempotency.key);
+		const seen = this.deps.host.log.idempotent(INIT_SCOPE, idempotency.key);
 		if (!seen) return null;
 		if (seen.requestHash !== idempotency.requestHash)
 			return fail(problem("idempotency-key-reused"));
-		const original = this.host.uploads.get(seen.id);
+		const original = this.deps.host.uploads.get(seen.id);
 		if (!original) return null;
 		// The client lost the first answer, token included: the replay carries a fresh token.
-		this.host.uploads.update(original.id, { tokenHash: req.tokenHash });
+		this.deps.host.uploads.update(original.id, { tokenHash: req.tokenHash });
 		const pending = original.mode === "multipart" && original.state === "open";
 		return ok({
 			kind: "created",
-			upload: this.sessions.view(original),
+			upload: this.deps.sessions.view(original),
 			replayed: true,
 			needsMultipart:
-				pending && !original.r2UploadId ? { key: this.sessions.keyOf(original.id) } : null,
+				pending && !original.r2UploadId ? { key: this.deps.sessions.keyOf(original.id) } : null,
 		});
 	}
 
@@ -159,19 +150,19 @@ export class UploadLedger {
 	private checkPassword(link: LinkRecord, req: InitRequest): Result<InitOutcome> | null {
 		if (!link.passwordHash) return null;
 		if (!req.passwordGiven) return fail(problem("password-required"));
-		const now = this.host.now();
-		const attempts = loadAttempts(this.host.sql);
+		const now = this.deps.host.now();
+		const attempts = loadAttempts(this.deps.host.sql);
 		const wait = passwordWaitSeconds(attempts, now);
 		if (wait > 0) return fail(tooManyAttempts(wait));
 		const params = passwordParams(link.passwordHash);
 		// No proof yet, or one derived under params that changed since: (re)issue the challenge.
 		if (req.passwordProof?.params !== params) return ok({ kind: "password", params });
 		if (proofMatches(link.passwordHash, req.passwordProof.hash)) {
-			if (attempts.failures > 0) saveAttempts(this.host.sql, NO_ATTEMPTS);
+			if (attempts.failures > 0) saveAttempts(this.deps.host.sql, NO_ATTEMPTS);
 			return null;
 		}
 		const next = afterFailure(attempts, now);
-		saveAttempts(this.host.sql, next);
+		saveAttempts(this.deps.host.sql, next);
 		const nextWait = passwordWaitSeconds(next, now);
 		return fail(
 			problem(
@@ -184,12 +175,12 @@ export class UploadLedger {
 
 	/** Records the R2 multipart upload created for an admitted init (the record check). */
 	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
-		const hook = this.host.hooks().at?.("record");
+		const hook = this.deps.host.hooks().at?.("record");
 		if (hook) await hook;
-		const link = this.state.link();
-		const upload = this.host.uploads.get(uploadId);
+		const link = this.deps.state.link();
+		const upload = this.deps.host.uploads.get(uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
-		const key = this.sessions.keyOf(uploadId);
+		const key = this.deps.sessions.keyOf(uploadId);
 		if (upload.r2UploadId !== null) {
 			// Exactly one multipart upload per session: inits racing with one Idempotency-Key can
 			// each create one (a replay answers needsMultipart while the first create is in
@@ -197,26 +188,27 @@ export class UploadLedger {
 			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
 			// end (a repeated record of the same id is not a refused write).
 			if (upload.r2UploadId !== r2UploadId)
-				await r2.abortMultipart(this.host.env.FILES, key, r2UploadId);
-			const now = this.state.link() ?? link;
-			const current = this.host.uploads.get(uploadId) ?? upload;
+				await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId);
+			const now = this.deps.state.link() ?? link;
+			const current = this.deps.host.uploads.get(uploadId) ?? upload;
 			const gone = checkRecord(now.state, current);
-			if (gone && gone.code !== "upload-state-conflict") return fail(this.state.withEpoch(gone));
-			return ok(this.sessions.view(current));
+			if (gone && gone.code !== "upload-state-conflict")
+				return fail(this.deps.state.withEpoch(gone));
+			return ok(this.deps.sessions.view(current));
 		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
-			await r2.abortMultipart(this.host.env.FILES, key, r2UploadId);
-			await this.sessions.dropOne(upload, "aborted");
-			return fail(this.state.withEpoch(refused));
+			await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId);
+			await this.deps.sessions.dropOne(upload, "aborted");
+			return fail(this.deps.state.withEpoch(refused));
 		}
-		this.host.uploads.update(uploadId, { r2UploadId });
-		return ok(this.sessions.view({ ...upload, r2UploadId }));
+		this.deps.host.uploads.update(uploadId, { r2UploadId });
+		return ok(this.deps.sessions.view({ ...upload, r2UploadId }));
 	}
 
 	/** Abort by the uploader: releases the quota and removes the bytes. Idempotent. */
 	async abort(auth: UploadAuth): Promise<Result<null>> {
-		const found = this.sessions.authorize(auth, "abort");
+		const found = this.deps.sessions.authorize(auth, "abort");
 		if (!found.ok) return found;
 		return this.end(found.value.upload);
 	}
@@ -228,25 +220,25 @@ export class UploadLedger {
 	 * terminal-state table's `abort` row applies.
 	 */
 	async ownerAbort(caller: Caller, uploadId: string): Promise<Result<null>> {
-		const found = this.state.authorize(caller, "abort");
+		const found = this.deps.state.authorize(caller, "abort");
 		if (!found.ok) return found;
-		const upload = this.host.uploads.get(uploadId);
+		const upload = this.deps.host.uploads.get(uploadId);
 		if (!upload) return fail(problem("upload-not-found"));
 		return this.end(upload);
 	}
 
 	/** Ends a session unless it already ended, is finalized, or is being finalized (`decideAbort`). */
 	private async end(upload: UploadRecord): Promise<Result<null>> {
-		const decision = decideAbort(upload.state, this.finalizer.isFinalizing(upload.id));
-		if (decision.kind === "refuse") return fail(this.state.withEpoch(decision.problem));
-		if (decision.kind === "drop") await this.sessions.dropOne(upload, "aborted");
+		const decision = decideAbort(upload.state, this.deps.finalizer.isFinalizing(upload.id));
+		if (decision.kind === "refuse") return fail(this.deps.state.withEpoch(decision.problem));
+		if (decision.kind === "drop") await this.deps.sessions.dropOne(upload, "aborted");
 		return ok(null);
 	}
 
 	/** The uploader's view of its upload, with the parts the server holds (for resuming). */
 	status(auth: UploadAuth): Result<UploadView> {
-		const found = this.sessions.authorize(auth, "upload-status");
-		return found.ok ? ok(this.sessions.view(found.value.upload)) : found;
+		const found = this.deps.sessions.authorize(auth, "upload-status");
+		return found.ok ? ok(this.deps.sessions.view(found.value.upload)) : found;
 	}
 
 	/**
@@ -256,24 +248,24 @@ export class UploadLedger {
 	async requestFinalize(
 		auth: UploadAuth,
 	): Promise<Result<{ command: CommandView; created: boolean }>> {
-		const found = this.sessions.authorize(auth, "finalize");
+		const found = this.deps.sessions.authorize(auth, "finalize");
 		if (!found.ok) return found;
 		const { link, upload } = found.value;
-		const { log, uploads } = this.host;
+		const { log, uploads } = this.deps.host;
 		if (upload.finalizeCommandId) {
 			const existing = log.get(upload.finalizeCommandId);
 			if (existing) return ok({ command: commandView(link.id, existing), created: false });
 		}
 		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
 		if (outcome.kind === "reject") return fail(refusal(outcome.code, link.epoch));
-		const command = this.host.transaction(() => {
-			const c = this.outbox.newCommand(link, "finalize", `upload:${upload.id}`, {
+		const command = this.deps.host.transaction(() => {
+			const c = this.deps.outbox.newCommand(link, "finalize", `upload:${upload.id}`, {
 				uploadId: upload.id,
 			});
 			uploads.update(upload.id, { finalizeCommandId: c.id });
 			return c;
 		});
-		await this.outbox.afterAccept(false);
+		await this.deps.outbox.afterAccept(false);
 		return ok({ command: commandView(link.id, log.get(command.id) ?? command), created: true });
 	}
 
@@ -283,14 +275,14 @@ export class UploadLedger {
 		limit: number,
 		before: UploadCursor | null,
 	): Result<{ items: UploadView[]; nextCursor: UploadCursor | null }> {
-		const found = this.state.authorize(caller, "owner-read");
+		const found = this.deps.state.authorize(caller, "owner-read");
 		if (!found.ok) return found;
-		const rows = this.host.uploads.list(limit + 1, before);
+		const rows = this.deps.host.uploads.list(limit + 1, before);
 		return ok(
 			pageOf(
 				rows,
 				limit,
-				(u) => this.sessions.view(u),
+				(u) => this.deps.sessions.view(u),
 				(last) => ({ createdAt: last.createdAt, id: last.id }),
 			),
 		);

@@ -14,7 +14,18 @@ import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
 import type { UploadAuth, UploadView, WriteOp } from "../rpc";
 import type { UploadRecord } from "../upload-store";
+import type { Finalizer } from "./finalize";
 import type { LinkState } from "./link-state";
+import type { Outbox } from "./outbox";
+
+/** What the services that run upload sessions (the ledger, cleanup) are built from. */
+export interface UploadDeps {
+	host: LinkHost;
+	state: LinkState;
+	sessions: Sessions;
+	finalizer: Finalizer;
+	outbox: Outbox;
+}
 
 /** R2 calls in flight at once during cleanup. */
 export const R2_PARALLEL = 16;
