@@ -7,7 +7,7 @@ import type { CommandView, LinkView, PublicLinkView, UploadView } from "../contr
 import type { Caller } from "../domain/actor";
 import type { IfMatch } from "../domain/lifecycle";
 import type { LinkSettings, SettingsPatch } from "../domain/settings";
-import type { WriteFailure } from "../domain/uploads";
+import type { WriteFailure } from "../domain/writes";
 
 // --- inputs -------------------------------------------------------------------
 

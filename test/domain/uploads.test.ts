@@ -4,7 +4,6 @@ import {
 	checkFile,
 	checkQuota,
 	decideAbort,
-	decideWrite,
 	expectedPartLength,
 	finalizeOutcome,
 	idleTimeoutMs,
@@ -13,8 +12,8 @@ import {
 	sanitizeFileName,
 	sessionExpiry,
 	settle,
-	type WriteSubject,
 } from "../../src/domain/uploads";
+import { decideWrite, type WriteSubject } from "../../src/domain/writes";
 
 const MiB = 1024 * 1024;
 

@@ -11,13 +11,13 @@ import { fail, ok, type Problem, problem, type Result } from "../../domain/probl
 import {
 	checkFile,
 	checkQuota,
-	checkRecord,
 	checkUploaderDetails,
 	decideAbort,
 	finalizeOutcome,
 	planUpload,
 	sessionExpiry,
 } from "../../domain/uploads";
+import { checkRecord } from "../../domain/writes";
 import { passwordParams, proofMatches, timingSafeEqual } from "../../lib/crypto";
 import { TIMERS } from "../../storage/names";
 import * as r2 from "../../storage/r2";

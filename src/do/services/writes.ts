@@ -6,13 +6,13 @@
  * terminal row's 410) and remove its bytes: it is never recorded.
  */
 import { fail, ok, problem, type Result } from "../../domain/problems";
+import { sessionExpiry } from "../../domain/uploads";
 import {
 	checkRecord,
 	decideWrite,
 	failedWriteProblem,
 	SINGLE_WRITE_LEASE_MS,
-	sessionExpiry,
-} from "../../domain/uploads";
+} from "../../domain/writes";
 import type { LinkHost } from "../host";
 import type { RecordRequest, UploadView, WriteGrant, WriteRequest } from "../rpc";
 import type { LinkState } from "./link-state";
