@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import type { LinkDO } from "../do/link-do";
 import { ProblemError, problem } from "../domain/problems";
-import { linkSecretHash } from "../lib/ids";
+import { hashOfSecret } from "../lib/ids";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 
@@ -19,7 +19,7 @@ export async function linkOf(
 	c: Context<AppEnv>,
 	linkId: string,
 ): Promise<{ linkId: string; secretHash: string; stub: DurableObjectStub<LinkDO> }> {
-	const secretHash = await linkSecretHash(c.req.header(LINK_SECRET_HEADER));
+	const secretHash = await hashOfSecret(c.req.header(LINK_SECRET_HEADER));
 	const stub = await stubFor(c, linkId);
 	if (!secretHash) throw new ProblemError(problem("link-not-found"));
 	return { linkId, secretHash, stub };

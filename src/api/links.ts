@@ -23,7 +23,7 @@ import { etagOf, type IfMatch, parseIfMatch } from "../domain/lifecycle";
 import { ProblemError, problem } from "../domain/problems";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
 import { hashPassword, sha256Hex } from "../lib/crypto";
-import { newLinkId, newLinkSecret, uploadUrlOf } from "../lib/ids";
+import { newLinkId, newSecret, uploadUrlOf } from "../lib/ids";
 import { ownerOrAdmin } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -166,7 +166,7 @@ export const links = new Hono<AppEnv>()
 			const settings = mergeSettings(DEFAULT_SETTINGS, patch as SettingsPatch, Date.now());
 			if (!settings.ok) throw new ProblemError(settings.problem);
 			const linkId = await newLinkId(c.env.LINK_ID_SECRET);
-			const { secret, hash } = await newLinkSecret();
+			const { secret, hash } = await newSecret();
 			const link = unwrap(
 				await (await stubFor(c, linkId)).create({
 					linkId,

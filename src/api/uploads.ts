@@ -21,7 +21,7 @@ import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { passwordProof, sha256Hex } from "../lib/crypto";
-import { newUploadId, newUploadToken, uploadTokenHash } from "../lib/ids";
+import { hashOfSecret, newSecret, newUploadId } from "../lib/ids";
 import * as r2 from "../storage/r2";
 import { failedWriteReason, lengthChecked } from "./body";
 import { accepted } from "./commands";
@@ -53,7 +53,7 @@ async function authOf(c: Context<AppEnv>, linkId: string, uploadId: string) {
 	const header = c.req.header("upload-token");
 	if (header === undefined)
 		throw new ProblemError(problem("unauthorized", "Send Upload-Token: <uploadToken>."));
-	const tokenHash = await uploadTokenHash(header);
+	const tokenHash = await hashOfSecret(header);
 	if (!tokenHash) throw new ProblemError(problem("upload-not-found"));
 	const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash };
 	return { stub, auth };
@@ -159,7 +159,7 @@ export const uploads = new Hono<AppEnv>()
 			const body = c.req.valid("json");
 			const key = idempotencyKeyOf(c.req.header("idempotency-key"));
 			const uploadId = newUploadId();
-			const { token, hash } = await newUploadToken();
+			const { secret: token, hash } = await newSecret();
 			const name = sanitizeFileName(body.name);
 			const init = await initThroughDo(
 				stub,

@@ -51,26 +51,17 @@ export function isUploadId(value: string): boolean {
 	return value.startsWith("upl_") && ID_BODY.test(value.slice(4));
 }
 
-/** A new upload token (256 bits) and the hash the upload session stores. */
-export async function newUploadToken(): Promise<{ token: string; hash: string }> {
-	const token = randomSecret(32);
-	return { token, hash: await sha256Hex(token) };
-}
-
-/** The hash of a presented Upload-Token; null when it cannot be one of ours. */
-export async function uploadTokenHash(token: string | undefined): Promise<string | null> {
-	if (!token || !SECRET.test(token)) return null;
-	return sha256Hex(token);
-}
-
-/** A new link secret (256 bits) and the hash the link stores. */
-export async function newLinkSecret(): Promise<{ secret: string; hash: string }> {
+/**
+ * A new capability secret (256 bits: a link secret or an Upload-Token) and
+ * the hash that is stored of it; the secret itself is shown once.
+ */
+export async function newSecret(): Promise<{ secret: string; hash: string }> {
 	const secret = randomSecret(32);
 	return { secret, hash: await sha256Hex(secret) };
 }
 
-/** The hash of a presented `Link-Secret`; null when it cannot be one of ours. */
-export async function linkSecretHash(secret: string | undefined): Promise<string | null> {
+/** The hash of a presented secret (`Link-Secret`, `Upload-Token`); null when it cannot be one of ours. */
+export async function hashOfSecret(secret: string | undefined): Promise<string | null> {
 	if (!secret || !SECRET.test(secret)) return null;
 	return sha256Hex(secret);
 }

@@ -20,7 +20,7 @@ import fc from "fast-check";
 import type { LinkDO } from "../../src/do/link-do";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/crypto";
-import { linkSecretHash as hashOfSecret } from "../../src/lib/ids";
+import { hashOfSecret } from "../../src/lib/ids";
 import {
 	ADMIN,
 	bearer,

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LinkDO } from "../../src/do/link-do";
 import { sha256Hex } from "../../src/lib/crypto";
-import { linkSecretHash as hashOfSecret } from "../../src/lib/ids";
+import { hashOfSecret } from "../../src/lib/ids";
 import {
 	bodyOf,
 	bytesOf,
