@@ -25,9 +25,13 @@ export interface Faults {
 	/**
 	 * Runs `run` once, awaited, where finalize awaits something other than its
 	 * own storage: `finalize-check` right after its R2 object check,
-	 * `finalize-index` right after its D1 index write.
+	 * `finalize-index` right after its D1 index write, `expired-session` after
+	 * the sessions alarm ended one session (before it judges the next).
 	 */
-	pauseAt?: { at: "finalize-check" | "finalize-index"; run: () => Promise<void> };
+	pauseAt?: {
+		at: "finalize-check" | "finalize-index" | "expired-session";
+		run: () => Promise<void>;
+	};
 }
 
 /** The hooks that inject `faults` into `instance` (the counts are used up as they fire). */

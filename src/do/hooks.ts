@@ -16,7 +16,9 @@ export type HookPoint =
 	/** Finalize checked the R2 object (its D1 write comes next). */
 	| "finalize-check"
 	/** Finalize wrote the D1 file index (its commit comes next). */
-	| "finalize-index";
+	| "finalize-index"
+	/** The sessions alarm ended one expired session (the next one comes next). */
+	| "expired-session";
 
 export interface LinkHooks {
 	/** Before each queue send; throwing makes the send fail. */

@@ -46,6 +46,9 @@ import { Outbox } from "./services/outbox";
 import { Sessions } from "./services/sessions";
 import { WriteFence } from "./services/writes";
 
+/** How soon a timer whose work threw runs again. */
+const TIMER_RETRY_MS = 30_000;
+
 export class LinkDO extends DurableObject<Env> {
 	/** Test hooks (test/hooks.ts installs them on a live instance); none in production. */
 	hooks: LinkHooks = NO_HOOKS;
@@ -234,7 +237,15 @@ export class LinkDO extends DurableObject<Env> {
 	/** Runs the timed work that is due, then re-arms for the next. Idempotent. */
 	override async alarm(): Promise<void> {
 		if (!this.state.exists) return;
-		for (const name of this.host.timers.takeDue(this.host.now())) await this.timerWork[name]();
+		for (const name of this.host.timers.takeDue(this.host.now())) {
+			try {
+				await this.timerWork[name]();
+			} catch (error) {
+				// One timer's failure must not lose the others: this one runs again soon.
+				console.error("timer failed; will retry", name, String(error));
+				await this.host.timers.schedule(name, this.host.now() + TIMER_RETRY_MS);
+			}
+		}
 		await this.outbox.rearmIfPending();
 		await this.host.timers.rearm();
 	}

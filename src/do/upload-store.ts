@@ -147,6 +147,22 @@ export class UploadStore {
 		);
 	}
 
+	/**
+	 * Sessions past their expiry that nobody asked to finalize (open or
+	 * completed), soonest expired first.
+	 */
+	expiredSessions(now: number, limit: number): UploadRecord[] {
+		return this.sql
+			.all<UploadRow>(
+				`SELECT * FROM uploads
+				 WHERE state IN ('open', 'completed') AND finalize_command_id IS NULL AND expires_at <= ?
+				 ORDER BY expires_at, id LIMIT ?`,
+				now,
+				limit,
+			)
+			.map(fromRow);
+	}
+
 	/** The earliest expiry among open sessions. */
 	nextSessionExpiry(): number | null {
 		return (

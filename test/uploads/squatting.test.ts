@@ -6,6 +6,7 @@
  * (`UPLOAD_IDLE_TIMEOUT_SECONDS`, 30 min by default), not 24 h.
  */
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LinkDO } from "../../src/do/link-do";
 import {
@@ -26,6 +27,7 @@ import {
 	uploaderFor,
 	waitForCommand,
 } from "../helpers";
+import { installFaults } from "../hooks";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -193,5 +195,70 @@ describe("idle upload sessions expire", () => {
 		});
 		expect(part.status).toBe(200);
 		expect((await row(linkId, upload.id)).expires_at).toBe(created + 24 * 60 * 60 * 1000);
+	});
+
+	it("a session that completes while the alarm ends another is judged afresh, not aborted", async () => {
+		const { linkId, uploadUrl } = await openLink();
+		const first = await initUpload(uploadUrl, { name: "first.txt", size: 3 });
+		const second = await initUpload(uploadUrl, { name: "second.txt", size: 3 });
+		await runInDurableObject(stubOf(linkId), (instance: LinkDO, s) => {
+			// Both idle windows ran out, the first one's earlier.
+			s.storage.sql.exec("UPDATE uploads SET expires_at = ? WHERE id = ?", 1, first.upload.id);
+			s.storage.sql.exec("UPDATE uploads SET expires_at = ? WHERE id = ?", 2, second.upload.id);
+			const hash = (q: string, ...p: string[]) =>
+				s.storage.sql.exec<{ h: string }>(q, ...p).one().h;
+			const auth = {
+				linkSecretHash: hash("SELECT token_hash AS h FROM link"),
+				uploadId: second.upload.id,
+				tokenHash: hash("SELECT token_hash AS h FROM uploads WHERE id = ?", second.upload.id),
+			};
+			// While the alarm removes the first session's bytes, the second one's PUT lands.
+			installFaults(instance, {
+				pauseAt: {
+					at: "expired-session",
+					run: async () => {
+						const grant = await instance.admitWrite({ ...auth, op: "single-put" });
+						if (!grant.ok) throw new Error(grant.problem.code);
+						const object = await env.FILES.put(grant.value.key, bytesOf(3));
+						const outcome = { ok: true as const, etag: object?.etag ?? "", size: 3 };
+						await instance.recordWrite({ uploadId: auth.uploadId, op: "single-put", outcome });
+					},
+				},
+			});
+		});
+		await fireTimers(linkId, ["sessions"]);
+		expect((await row(linkId, first.upload.id)).state).toBe("aborted");
+		expect((await row(linkId, second.upload.id)).state).toBe("completed");
+		expect(await r2Keys(linkId)).toEqual([`links/${linkId}/uploads/${second.upload.id}`]);
+	});
+
+	it("a sessions alarm that throws is not lost: its timer comes back and the rest is expired", async () => {
+		const { linkId, uploadUrl } = await openLink();
+		const first = await initUpload(uploadUrl, { name: "first.txt", size: 3 });
+		const second = await initUpload(uploadUrl, { name: "second.txt", size: 3 });
+		await runInDurableObject(stubOf(linkId), (instance: LinkDO, s) => {
+			s.storage.sql.exec("UPDATE uploads SET expires_at = ? WHERE id = ?", 1, first.upload.id);
+			s.storage.sql.exec("UPDATE uploads SET expires_at = ? WHERE id = ?", 2, second.upload.id);
+			// The alarm fails right after ending the first session.
+			installFaults(instance, {
+				pauseAt: {
+					at: "expired-session",
+					run: async () => {
+						throw new Error("injected failure in the sessions alarm");
+					},
+				},
+			});
+		});
+		await fireTimers(linkId, ["sessions"]);
+		expect((await row(linkId, first.upload.id)).state).toBe("aborted");
+		expect((await row(linkId, second.upload.id)).state).toBe("open");
+		const retry = await runInDurableObject(stubOf(linkId), (_i: LinkDO, s) =>
+			s.storage.sql
+				.exec<{ due_at: number }>("SELECT due_at FROM timers WHERE name = 'sessions'")
+				.one(),
+		);
+		expect(retry.due_at).toBeGreaterThan(Date.now());
+		await fireTimers(linkId, ["sessions"]);
+		expect((await row(linkId, second.upload.id)).state).toBe("aborted");
 	});
 });

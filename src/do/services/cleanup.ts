@@ -75,27 +75,46 @@ export class Cleanup {
 	 * aborted.
 	 */
 	async expireSessions(): Promise<void> {
-		const now = this.deps.host.now();
+		const { host } = this.deps;
+		const now = host.now();
+		const seen = new Set<string>();
 		let issued = false;
-		for (const upload of this.deps.host.uploads.inStates(["open", "completed"])) {
-			if (upload.expiresAt > now || upload.finalizeCommandId) continue;
-			const link = this.deps.state.link();
-			if (!link || (upload.state !== "open" && upload.state !== "completed")) continue;
-			const action = expiredSession(upload.state, link.settings.lateFinalize);
-			if (action === "finalize") {
-				this.deps.host.transaction(() => {
-					const c = this.deps.outbox.newCommand(link, "finalize", "system", {
-						uploadId: upload.id,
-					});
-					this.deps.host.uploads.update(upload.id, { finalizeCommandId: c.id });
-				});
-				issued = true;
-			} else {
-				await this.deps.sessions.dropOne(upload, action === "reject" ? "rejected" : "aborted");
+		// Every session handled leaves the expired set (ended, or given a finalize command).
+		for (let batch = host.uploads.expiredSessions(now, SETTLE_BATCH); batch.length > 0; ) {
+			for (const { id } of batch) {
+				seen.add(id);
+				issued = (await this.expireSession(id, now)) || issued;
 			}
+			batch = host.uploads.expiredSessions(now, SETTLE_BATCH).filter((u) => !seen.has(u.id));
 		}
 		if (issued) await this.deps.outbox.afterAccept(false);
-		const next = this.deps.host.uploads.nextSessionExpiry();
-		if (next !== null) await this.deps.host.timers.schedule(TIMERS.sessions, next);
+		const next = host.uploads.nextSessionExpiry();
+		if (next !== null) await host.timers.schedule(TIMERS.sessions, next);
+	}
+
+	/**
+	 * Ends one expired session; true when that took a finalize command. The
+	 * session is read afresh: an earlier one's R2 cleanup awaited, and its
+	 * uploader may have made progress, completed or asked to finalize meanwhile.
+	 */
+	private async expireSession(uploadId: string, now: number): Promise<boolean> {
+		const upload = this.deps.host.uploads.get(uploadId);
+		const link = this.deps.state.link();
+		if (!upload || !link || upload.expiresAt > now || upload.finalizeCommandId) return false;
+		if (upload.state !== "open" && upload.state !== "completed") return false;
+		const action = expiredSession(upload.state, link.settings.lateFinalize);
+		if (action === "finalize") {
+			this.deps.host.transaction(() => {
+				const c = this.deps.outbox.newCommand(link, "finalize", "system", {
+					uploadId: upload.id,
+				});
+				this.deps.host.uploads.update(upload.id, { finalizeCommandId: c.id });
+			});
+			return true;
+		}
+		await this.deps.sessions.dropOne(upload, action === "reject" ? "rejected" : "aborted");
+		const hook = this.deps.host.hooks().at?.("expired-session");
+		if (hook) await hook;
+		return false;
 	}
 }

@@ -187,8 +187,13 @@ export class UploadLedger {
 			// flight). The first recorded stays; a different one is aborted, and the session is
 			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
 			// end (a repeated record of the same id is not a refused write).
-			if (upload.r2UploadId !== r2UploadId)
-				await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId);
+			if (upload.r2UploadId !== r2UploadId) {
+				// The session stands either way; a failed abort leaves the extra upload to the
+				// bucket's lifecycle rule for incomplete multipart uploads (docs/deploy.md).
+				await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId).catch((error) => {
+					console.error("abort of a second multipart upload failed", uploadId, String(error));
+				});
+			}
 			const now = this.deps.state.link() ?? link;
 			const current = this.deps.host.uploads.get(uploadId) ?? upload;
 			const gone = checkRecord(now.state, current);
