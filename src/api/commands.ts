@@ -29,15 +29,23 @@ function setPollHeaders(c: Context<AppEnv>, command: CommandView) {
 	if (!isFinal(command.status)) c.header("Retry-After", String(retryAfter(c.env)));
 }
 
-/** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */
-export async function accepted(c: Context<AppEnv>, command: CommandView): Promise<Response> {
-	const ttl = Number(c.env.RETRY_TOKEN_TTL_SECONDS) || 86_400;
-	const statusUrl = `/api/commands/${command.id}`;
+/** Where to poll a command, and the Retry-Token that lets anyone holding it poll. */
+export async function pollOf(
+	env: Env,
+	commandId: string,
+): Promise<{ statusUrl: string; retryToken: string | null }> {
+	const ttl = Number(env.RETRY_TOKEN_TTL_SECONDS) || 86_400;
 	// The command is accepted already: a missing secret must not turn that into an error.
-	const retryToken = c.env.RETRY_TOKEN_SECRET
-		? await signRetryToken(c.env.RETRY_TOKEN_SECRET, command.id, ttl)
+	const retryToken = env.RETRY_TOKEN_SECRET
+		? await signRetryToken(env.RETRY_TOKEN_SECRET, commandId, ttl)
 		: null;
 	if (!retryToken) console.error("RETRY_TOKEN_SECRET is not set: 202 answers carry no Retry-Token");
+	return { statusUrl: `/api/commands/${commandId}`, retryToken };
+}
+
+/** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */
+export async function accepted(c: Context<AppEnv>, command: CommandView): Promise<Response> {
+	const { statusUrl, retryToken } = await pollOf(c.env, command.id);
 	c.header("Location", statusUrl);
 	c.header("Retry-After", String(retryAfter(c.env)));
 	if (retryToken) c.header("Retry-Token", retryToken);

@@ -9,6 +9,7 @@ import { unwrap } from "../do/stub";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { linkOf } from "./link-secret";
+import { tus } from "./tus";
 import { uploads } from "./uploads";
 import { valid } from "./validation";
 
@@ -34,4 +35,5 @@ export const publicLinks = new Hono<AppEnv>()
 			return c.json({ link });
 		},
 	)
-	.route("/", uploads);
+	.route("/", uploads)
+	.route("/", tus);

@@ -15,18 +15,18 @@ import {
 	UploadParams,
 	UploadResponse,
 } from "../contract/schemas";
-import type { LinkDO } from "../do/link-do";
-import type { InitOutcome, InitRequest, UploadAuth, WriteOp, WriteOutcome } from "../do/rpc";
+import type { UploadAuth, WriteOp, WriteOutcome } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
-import { passwordProof, sha256Hex } from "../lib/crypto";
+import { sha256Hex } from "../lib/crypto";
 import { hashOfSecret, newSecret, newUploadId } from "../lib/ids";
 import * as r2 from "../storage/r2";
 import { failedWriteReason, lengthChecked } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
+import { createSession } from "./init";
 import { linkOf } from "./link-secret";
 import { idempotencyKeyOf } from "./links";
 import { jsonBody, valid } from "./validation";
@@ -57,29 +57,6 @@ async function authOf(c: Context<AppEnv>, linkId: string, uploadId: string) {
 	if (!tokenHash) throw new ProblemError(problem("upload-not-found"));
 	const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash };
 	return { stub, auth };
-}
-
-/** Inits whose password challenge may be re-issued (the password changed meanwhile) before giving up. */
-const PASSWORD_ROUNDS = 3;
-
-/**
- * Init through the link's DO. A password-protected link answers a challenge
- * (the stored hash's params); the password's hash is derived here, at the
- * edge, and sent back, so PBKDF2 never holds up the link's Durable Object.
- */
-async function initThroughDo(
-	stub: DurableObjectStub<LinkDO>,
-	req: Omit<InitRequest, "passwordProof">,
-	password: string | undefined,
-) {
-	let proof: InitRequest["passwordProof"] = null;
-	for (let round = 0; round < PASSWORD_ROUNDS; round++) {
-		const outcome: InitOutcome = unwrap(await stub.initUpload({ ...req, passwordProof: proof }));
-		if (outcome.kind === "created") return outcome;
-		const hash = await passwordProof(password ?? "", outcome.params);
-		proof = { params: outcome.params, hash: hash ?? "" };
-	}
-	throw new ProblemError(problem("password-incorrect"));
 }
 
 /**
@@ -161,7 +138,8 @@ export const uploads = new Hono<AppEnv>()
 			const uploadId = newUploadId();
 			const { secret: token, hash } = await newSecret();
 			const name = sanitizeFileName(body.name);
-			const init = await initThroughDo(
+			const upload = await createSession(
+				c,
 				stub,
 				{
 					linkSecretHash: secretHash,
@@ -185,24 +163,6 @@ export const uploads = new Hono<AppEnv>()
 				},
 				body.password,
 			);
-			let upload = init.upload;
-			if (init.needsMultipart) {
-				// The ledger names the key: routes never build storage keys.
-				const r2Key = init.needsMultipart.key;
-				const created = await r2.createMultipart(c.env.FILES, r2Key, body.type);
-				if (!created.ok) {
-					console.error("createMultipartUpload failed", String(created.error));
-					await stub.abortUpload({
-						linkSecretHash: secretHash,
-						uploadId: upload.id,
-						tokenHash: hash,
-					});
-					throw new ProblemError(
-						problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 }),
-					);
-				}
-				upload = unwrap(await stub.recordInit(upload.id, created.value));
-			}
 			c.header("Location", `/r/${linkId}/uploads/${upload.id}`);
 			return c.json({ upload, uploadToken: token }, 201);
 		},

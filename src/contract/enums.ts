@@ -48,5 +48,9 @@ export type UploadState = (typeof UPLOAD_STATES)[number];
 export const UPLOAD_MODES = ["single", "multipart"] as const;
 export type UploadMode = (typeof UPLOAD_MODES)[number];
 
+/** How a session's bytes arrive: the native /uploads API, or the tus endpoint. */
+export const UPLOAD_PROTOCOLS = ["native", "tus"] as const;
+export type UploadProtocol = (typeof UPLOAD_PROTOCOLS)[number];
+
 export const DEAD_LETTER_STATUSES = ["pending", "replayed", "discarded", "invalid"] as const;
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];

@@ -16,6 +16,7 @@ import {
 	PHASES,
 	STEP_NAMES,
 	UPLOAD_MODES,
+	UPLOAD_PROTOCOLS,
 	UPLOAD_STATES,
 } from "./enums";
 
@@ -166,8 +167,12 @@ export const Upload = v.object({
 	size: v.number(),
 	type: v.string(),
 	mode: v.picklist(UPLOAD_MODES),
+	/** `native` (/uploads) or `tus` (/tus). */
+	protocol: v.picklist(UPLOAD_PROTOCOLS),
 	partSize: v.nullable(v.number()),
 	partCount: v.number(),
+	/** Bytes the service holds durably (recorded parts, a tus remainder; all once completed). */
+	offset: v.number(),
 	state: v.picklist(UPLOAD_STATES),
 	admittedEpoch: v.number(),
 	completedEpoch: v.nullable(v.number()),

@@ -28,6 +28,9 @@ import type {
 	PublicLinkView,
 	RecordRequest,
 	SettingsUpdate,
+	TusBeginRequest,
+	TusEndRequest,
+	TusGrant,
 	UploadAuth,
 	UploadCursor,
 	UploadView,
@@ -44,6 +47,7 @@ import { Lifecycle } from "./services/lifecycle";
 import { LinkState } from "./services/link-state";
 import { Outbox } from "./services/outbox";
 import { Sessions } from "./services/sessions";
+import { TusLedger } from "./services/tus";
 import { WriteFence } from "./services/writes";
 
 /** How soon a timer whose work threw runs again. */
@@ -61,6 +65,7 @@ export class LinkDO extends DurableObject<Env> {
 	private readonly commands: Commands;
 	private readonly ledger: UploadLedger;
 	private readonly writes: WriteFence;
+	private readonly tus: TusLedger;
 	private readonly auditor: Audit;
 	/** What each timer runs when it is due. */
 	private readonly timerWork: Record<TimerName, () => Promise<void>>;
@@ -82,6 +87,7 @@ export class LinkDO extends DurableObject<Env> {
 		this.lifecycle = new Lifecycle(host, state);
 		this.commands = new Commands(host, state, outbox, drainer);
 		this.ledger = new UploadLedger(uploadDeps);
+		this.tus = new TusLedger(uploadDeps);
 		this.writes = new WriteFence(host, state, sessions);
 		this.auditor = new Audit(host, state, drainer);
 		this.timerWork = {
@@ -223,6 +229,16 @@ export class LinkDO extends DurableObject<Env> {
 		before: UploadCursor | null,
 	): Promise<Result<{ items: UploadView[]; nextCursor: UploadCursor | null }>> {
 		return this.ledger.list(caller, limit, before);
+	}
+
+	/** tus: holds the upload for one PATCH at `offset` (the admit of the PATCH). */
+	async tusBegin(req: TusBeginRequest): Promise<Result<TusGrant>> {
+		return this.tus.begin(req);
+	}
+
+	/** tus: the durable offset a PATCH leaves, and the end of its hold (the record). */
+	async tusEnd(req: TusEndRequest): Promise<Result<UploadView>> {
+		return this.tus.end(req);
 	}
 
 	// --- admin and timed work -----------------------------------------------------

@@ -3,7 +3,13 @@
  * they answer with (the API serializes the answers as they are). The edge,
  * the consumers and the tests import these types from here only.
  */
-import type { CommandView, LinkView, PublicLinkView, UploadView } from "../contract";
+import type {
+	CommandView,
+	LinkView,
+	PublicLinkView,
+	UploadProtocol,
+	UploadView,
+} from "../contract";
 import type { Caller } from "../domain/actor";
 import type { IfMatch } from "../domain/lifecycle";
 import type { LinkSettings, SettingsPatch } from "../domain/settings";
@@ -56,6 +62,35 @@ export interface InitRequest {
 	 */
 	passwordProof: { params: string; hash: string } | null;
 	idempotency?: { key: string; requestHash: string };
+	/** `tus` for the tus endpoint's creation (multipart unless empty); native by default. */
+	protocol?: UploadProtocol;
+}
+
+/** A tus PATCH asks to hold the upload from `offset` on. */
+export type TusBeginRequest = UploadAuth & { offset: number };
+
+/** What a tus PATCH may do: where the upload stands and where its bytes go. */
+export interface TusGrant {
+	/** The durable offset (recorded parts plus the remainder). */
+	offset: number;
+	size: number;
+	partSize: number;
+	/** The next part to write (1-based); the remainder belongs at its start. */
+	nextPart: number;
+	/** Bytes of the remainder object (`restKey`) that precede `offset`'s part boundary. */
+	restSize: number;
+	key: string;
+	restKey: string;
+	r2UploadId: string | null;
+	/** The upload is complete already (a repeated final PATCH). */
+	completed: boolean;
+}
+
+/** A tus PATCH ends: the durable offset it leaves, and whether it wrote a new remainder object. */
+export interface TusEndRequest {
+	uploadId: string;
+	offset: number;
+	restWritten: boolean;
 }
 
 /**

@@ -123,6 +123,12 @@ const MIGRATIONS: readonly string[] = [
 		wait_until INTEGER
 	);
 	`,
+	// 7: tus sessions: the protocol, the durable offset and the PATCH lock.
+	`
+	ALTER TABLE uploads ADD COLUMN protocol TEXT NOT NULL DEFAULT 'native';
+	ALTER TABLE uploads ADD COLUMN tus_offset INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE uploads ADD COLUMN tus_lock_until INTEGER;
+	`,
 ];
 
 /** Whether this object's storage holds the schema (false for an object never created). */

@@ -3,7 +3,7 @@
  * no decisions. Every row records the epoch it was admitted, completed,
  * recorded or finalized at.
  */
-import type { UploadMode, UploadState } from "../domain/uploads";
+import type { UploadMode, UploadProtocol, UploadState } from "../contract/enums";
 import type { Sql } from "./sql";
 
 export interface UploadRecord {
@@ -27,6 +27,12 @@ export interface UploadRecord {
 	fileId: string | null;
 	/** Until when a single PUT holds the upload against a second PUT (ms); null when free. */
 	leaseUntil: number | null;
+	/** `native` (the /uploads API) or `tus` (the tus endpoint). */
+	protocol: UploadProtocol;
+	/** tus: bytes held durably (recorded parts plus the remainder object). */
+	tusOffset: number;
+	/** tus: until when a PATCH holds the upload (ms); null when free. */
+	tusLockUntil: number | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -58,6 +64,9 @@ type UploadRow = {
 	finalize_command_id: string | null;
 	file_id: string | null;
 	lease_until: number | null;
+	protocol: string;
+	tus_offset: number;
+	tus_lock_until: number | null;
 	created_at: string;
 	updated_at: string;
 };
@@ -83,6 +92,9 @@ function fromRow(r: UploadRow): UploadRecord {
 		finalizeCommandId: r.finalize_command_id,
 		fileId: r.file_id,
 		leaseUntil: r.lease_until,
+		protocol: r.protocol as UploadProtocol,
+		tusOffset: r.tus_offset,
+		tusLockUntil: r.tus_lock_until,
 		createdAt: r.created_at,
 		updatedAt: r.updated_at,
 	};
@@ -98,6 +110,8 @@ const COLUMNS: Record<string, string> = {
 	fileId: "file_id",
 	leaseUntil: "lease_until",
 	expiresAt: "expires_at",
+	tusOffset: "tus_offset",
+	tusLockUntil: "tus_lock_until",
 };
 
 export class UploadStore {
@@ -177,8 +191,8 @@ export class UploadStore {
 		this.sql.run(
 			`INSERT INTO uploads (id, token_hash, name, size, type, mode, part_size, r2_upload_id, state,
 				admitted_epoch, completed_epoch, finalized_epoch, uploader_name, uploader_email, sha256,
-				expires_at, created_at, updated_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)`,
+				expires_at, protocol, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)`,
 			u.id,
 			u.tokenHash,
 			u.name,
@@ -193,6 +207,7 @@ export class UploadStore {
 			u.uploaderEmail,
 			u.sha256,
 			u.expiresAt,
+			u.protocol,
 			u.createdAt,
 			u.updatedAt,
 		);
@@ -212,6 +227,8 @@ export class UploadStore {
 				| "finalizeCommandId"
 				| "fileId"
 				| "expiresAt"
+				| "tusOffset"
+				| "tusLockUntil"
 			>
 		>,
 	): void {

@@ -44,6 +44,16 @@ export const PROBLEM_CODES = {
 		status: 429,
 		title: "Too many wrong passwords for this link; wait before trying again",
 	},
+	"upload-locked": {
+		status: 423,
+		title: "Another PATCH is writing this upload; retry when it ends",
+	},
+	"upload-offset-mismatch": {
+		status: 409,
+		title: "Upload-Offset differs from the bytes the upload holds",
+	},
+	"tus-checksum-mismatch": { status: 460, title: "The PATCH body does not match Upload-Checksum" },
+	"tus-version-unsupported": { status: 412, title: "Send Tus-Resumable: 1.0.0" },
 	"link-paused": { status: 423, title: "This link is paused" },
 	"link-closing": { status: 423, title: "This link is closing; retry later" },
 	"upload-not-found": { status: 404, title: "No such upload (or the Upload-Token does not match)" },

@@ -4,7 +4,13 @@
  * may be, quotas, how a record after a terminal transition is judged, and
  * how completed uploads are settled when a link becomes terminal. Pure.
  */
-import { UPLOAD_MODES, UPLOAD_STATES, type UploadMode, type UploadState } from "../contract/enums";
+import {
+	UPLOAD_MODES,
+	UPLOAD_STATES,
+	type UploadMode,
+	type UploadProtocol,
+	type UploadState,
+} from "../contract/enums";
 import { isTerminal, type LinkState, TERMINAL_CODE } from "./lifecycle";
 import { choosePartSize, DEFAULT_PART_SIZE, MAX_PARTS } from "./parts";
 import { type Problem, problem } from "./problems";
@@ -57,8 +63,10 @@ export interface UploadPlan {
 }
 
 /** The server's choice of mode and part size for a file of `size` bytes. */
-export function planUpload(size: number): UploadPlan {
-	if (size <= SINGLE_MAX_BYTES) return { mode: "single", partSize: null, partCount: 1 };
+export function planUpload(size: number, protocol: UploadProtocol = "native"): UploadPlan {
+	// A tus upload arrives in PATCHes of any length, cut into parts: multipart unless empty.
+	const single = protocol === "tus" ? size === 0 : size <= SINGLE_MAX_BYTES;
+	if (single) return { mode: "single", partSize: null, partCount: 1 };
 	const partSize = choosePartSize(size);
 	return { mode: "multipart", partSize, partCount: Math.ceil(size / partSize) };
 }
@@ -201,6 +209,20 @@ export function checkUploaderDetails(
 		settings.requireUploaderEmail && "uploaderEmail",
 	].filter(Boolean);
 	return problem("uploader-details-required", `This link requires: ${all.join(", ")}.`);
+}
+
+/**
+ * Bytes the service holds durably for an upload: all of them once it is
+ * completed; for tus, the recorded offset (parts plus remainder); otherwise
+ * the recorded parts.
+ */
+export function durableOffset(
+	u: { state: UploadState; size: number; protocol: UploadProtocol; tusOffset: number },
+	parts: readonly { size: number }[],
+): number {
+	if (u.state === "completed" || u.state === "finalized") return u.size;
+	if (u.protocol === "tus") return u.tusOffset;
+	return parts.reduce((n, p) => n + p.size, 0);
 }
 
 /** How many parts an upload has (1 for a single upload). */

@@ -9,7 +9,14 @@
  * `Link-Secret` request header, never in a path; the Durable Object stores
  * only its hash and compares it timing-safe.
  */
-import { hmacBytes, randomBase32, randomSecret, sha256Hex, timingSafeEqual } from "./crypto";
+import {
+	base64url,
+	hmacBytes,
+	randomBase32,
+	randomSecret,
+	sha256Hex,
+	timingSafeEqual,
+} from "./crypto";
 
 const ID_BODY = /^[0-9a-z]{20}$/;
 const LINK_ID = /^lnk_([0-9a-z]{16})([0-9a-z]{10})$/;
@@ -64,6 +71,17 @@ export async function newSecret(): Promise<{ secret: string; hash: string }> {
 export async function hashOfSecret(secret: string | undefined): Promise<string | null> {
 	if (!secret || !SECRET.test(secret)) return null;
 	return sha256Hex(secret);
+}
+
+/**
+ * The Upload-Token of a tus upload. tus clients send no token of their own,
+ * only the `Link-Secret` header, so the edge derives the session's token from
+ * the upload id under LINK_ID_SECRET: only the service can compute it, and
+ * the Durable Object checks it like any Upload-Token.
+ */
+export async function tusUploadToken(key: string, uploadId: string): Promise<string> {
+	if (!key) throw new Error("LINK_ID_SECRET is not set");
+	return base64url(await hmacBytes(key, `receive-links/tus-upload-token/v1:${uploadId}`));
 }
 
 /** The upload URL handed to uploaders: the secret rides in the fragment, which no client sends. */

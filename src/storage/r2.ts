@@ -66,7 +66,7 @@ async function attempt<T>(call: () => Promise<T>): Promise<R2Result<T>> {
 export function putObject(
 	bucket: R2Bucket,
 	key: string,
-	body: ReadableStream<Uint8Array> | string,
+	body: ReadableStream<Uint8Array> | Uint8Array | string,
 	sha256: string | null,
 ): Promise<R2Result<{ etag: string; size: number }>> {
 	return attempt(async () => {
@@ -93,7 +93,7 @@ export function uploadPart(
 	key: string,
 	r2UploadId: string,
 	partNumber: number,
-	body: ReadableStream<Uint8Array> | string,
+	body: ReadableStream<Uint8Array> | Uint8Array | string,
 ): Promise<R2Result<string>> {
 	return attempt(
 		async () =>

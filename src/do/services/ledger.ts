@@ -64,7 +64,8 @@ export class UploadLedger {
 		const s = link.settings;
 		const bad = checkUploaderDetails(s, req) ?? checkFile(s, req) ?? checkQuota(s, link, req.size);
 		if (bad) return fail(bad);
-		const plan = planUpload(req.size);
+		const protocol = req.protocol ?? "native";
+		const plan = planUpload(req.size, protocol);
 		const now = this.deps.host.now();
 		const upload: UploadRecord = {
 			id: req.uploadId,
@@ -86,6 +87,9 @@ export class UploadLedger {
 			finalizeCommandId: null,
 			fileId: null,
 			leaseUntil: null,
+			protocol,
+			tusOffset: 0,
+			tusLockUntil: null,
 			createdAt: new Date(now).toISOString(),
 			updatedAt: new Date(now).toISOString(),
 		};

@@ -5,7 +5,7 @@
  */
 import type { Operation } from "../../domain/lifecycle";
 import { fail, ok, problem, type Result } from "../../domain/problems";
-import { idleTimeoutMs, partCountOf } from "../../domain/uploads";
+import { durableOffset, idleTimeoutMs, partCountOf } from "../../domain/uploads";
 import { timingSafeEqual } from "../../lib/crypto";
 import { forEachLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
@@ -65,19 +65,22 @@ export class Sessions {
 
 	view(u: UploadRecord): UploadView {
 		const command = u.finalizeCommandId ? this.host.log.get(u.finalizeCommandId) : null;
+		const parts = u.mode === "multipart" ? this.host.uploads.parts(u.id) : [];
 		return {
 			id: u.id,
 			name: u.name,
 			size: u.size,
 			type: u.type,
 			mode: u.mode,
+			protocol: u.protocol,
 			partSize: u.partSize,
 			partCount: partCountOf(u),
+			offset: durableOffset(u, parts),
 			state: u.state,
 			admittedEpoch: u.admittedEpoch,
 			completedEpoch: u.completedEpoch,
 			finalizedEpoch: u.finalizedEpoch,
-			parts: (u.mode === "multipart" ? this.host.uploads.parts(u.id) : []).map((p) => ({
+			parts: parts.map((p) => ({
 				partNumber: p.partNumber,
 				size: p.size,
 				etag: p.etag,
@@ -140,7 +143,11 @@ export class Sessions {
 		);
 		await r2.deleteKeys(
 			bucket,
-			ended.map((u) => R2Keys.upload(link.id, u.id)),
+			ended.flatMap((u) =>
+				u.protocol === "tus"
+					? [R2Keys.upload(link.id, u.id), R2Keys.tusRest(link.id, u.id)]
+					: [R2Keys.upload(link.id, u.id)],
+			),
 		);
 	}
 

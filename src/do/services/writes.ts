@@ -6,6 +6,7 @@
  * terminal row's 410) and remove its bytes: it is never recorded.
  */
 import { fail, ok, problem, type Result } from "../../domain/problems";
+import { offsetAfterPart, TUS_LOCK_MS } from "../../domain/tus";
 import { sessionExpiry } from "../../domain/uploads";
 import {
 	checkRecord,
@@ -15,6 +16,7 @@ import {
 } from "../../domain/writes";
 import type { LinkHost } from "../host";
 import type { RecordRequest, UploadView, WriteGrant, WriteRequest } from "../rpc";
+import type { UploadRecord } from "../upload-store";
 import type { LinkState } from "./link-state";
 import type { Sessions } from "./sessions";
 
@@ -105,20 +107,27 @@ export class WriteFence {
 		);
 		if (req.op === "part-put") {
 			const { etag, size } = req.outcome;
+			const n = req.partNumber ?? 0;
 			this.host.transaction(() => {
-				store.putPart(upload.id, {
-					partNumber: req.partNumber ?? 0,
-					etag,
-					size,
-					recordedEpoch: link.epoch,
-				});
-				store.update(upload.id, { expiresAt });
+				store.putPart(upload.id, { partNumber: n, etag, size, recordedEpoch: link.epoch });
+				store.update(upload.id, { expiresAt, ...this.tusProgress(upload, n) });
 			});
 			return ok(this.sessions.view({ ...upload, expiresAt }));
 		}
-		store.update(upload.id, { state: "completed", completedEpoch: link.epoch, expiresAt });
+		const tus = upload.protocol === "tus" ? { tusOffset: upload.size, tusLockUntil: null } : {};
+		store.update(upload.id, { state: "completed", completedEpoch: link.epoch, expiresAt, ...tus });
 		return ok(
 			this.sessions.view({ ...upload, state: "completed", completedEpoch: link.epoch, expiresAt }),
 		);
+	}
+
+	/** A recorded tus part moves the durable offset to its end and renews the PATCH's hold. */
+	private tusProgress(upload: UploadRecord, partNumber: number) {
+		if (upload.protocol !== "tus" || upload.partSize === null) return {};
+		const offset = offsetAfterPart(upload.size, upload.partSize, partNumber);
+		return {
+			tusOffset: Math.max(upload.tusOffset, offset),
+			...(upload.tusLockUntil !== null ? { tusLockUntil: this.host.now() + TUS_LOCK_MS } : {}),
+		};
 	}
 }

@@ -1,0 +1,62 @@
+/**
+ * Opening an upload session through the link's DO, for the native init and
+ * the tus creation alike: the password challenge (PBKDF2 at the edge), then,
+ * for a multipart session, its R2 multipart upload under the key the ledger
+ * names, recorded by the DO.
+ */
+import type { Context } from "hono";
+import type { LinkDO } from "../do/link-do";
+import type { InitOutcome, InitRequest, UploadView } from "../do/rpc";
+import { unwrap } from "../do/stub";
+import { ProblemError, problem } from "../domain/problems";
+import { passwordProof } from "../lib/crypto";
+import * as r2 from "../storage/r2";
+import type { AppEnv } from "./context";
+
+/** Inits whose password challenge may be re-issued (the password changed meanwhile) before giving up. */
+const PASSWORD_ROUNDS = 3;
+
+/**
+ * Init through the link's DO. A password-protected link answers a challenge
+ * (the stored hash's params); the password's hash is derived here, at the
+ * edge, and sent back, so PBKDF2 never holds up the link's Durable Object.
+ */
+async function initThroughDo(
+	stub: DurableObjectStub<LinkDO>,
+	req: Omit<InitRequest, "passwordProof">,
+	password: string | undefined,
+) {
+	let proof: InitRequest["passwordProof"] = null;
+	for (let round = 0; round < PASSWORD_ROUNDS; round++) {
+		const outcome: InitOutcome = unwrap(await stub.initUpload({ ...req, passwordProof: proof }));
+		if (outcome.kind === "created") return outcome;
+		const hash = await passwordProof(password ?? "", outcome.params);
+		proof = { params: outcome.params, hash: hash ?? "" };
+	}
+	throw new ProblemError(problem("password-incorrect"));
+}
+
+/** Opens the session (see the module comment); the upload as the DO recorded it. */
+export async function createSession(
+	c: Context<AppEnv>,
+	stub: DurableObjectStub<LinkDO>,
+	req: Omit<InitRequest, "passwordProof">,
+	password: string | undefined,
+): Promise<UploadView> {
+	const init = await initThroughDo(stub, req, password);
+	if (!init.needsMultipart) return init.upload;
+	// The ledger names the key: routes never build storage keys.
+	const created = await r2.createMultipart(c.env.FILES, init.needsMultipart.key, req.type);
+	if (!created.ok) {
+		console.error("createMultipartUpload failed", String(created.error));
+		await stub.abortUpload({
+			linkSecretHash: req.linkSecretHash,
+			uploadId: init.upload.id,
+			tokenHash: req.tokenHash,
+		});
+		throw new ProblemError(
+			problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 }),
+		);
+	}
+	return unwrap(await stub.recordInit(init.upload.id, created.value));
+}

@@ -1,0 +1,241 @@
+/**
+ * The tus 1.0 endpoint at /r/:linkId/tus/ over raw HTTP: discovery, creation
+ * (with and without upload), PATCHes of any size cut into parts, offsets that
+ * count only durable bytes, checksums, termination and the lifecycle answers.
+ * (The unmodified tus-js-client runs against wrangler dev in test/e2e.)
+ */
+import { describe, expect, it } from "vitest";
+import {
+	ADMIN,
+	bytesOf,
+	call,
+	expectProblem,
+	openLink,
+	parseUploadUrl,
+	sha256HexOf,
+	waitForCommand,
+} from "../helpers";
+
+const MiB = 1024 * 1024;
+const TUS = { "Tus-Resumable": "1.0.0" };
+
+const b64 = (text: string) => btoa(text);
+
+/** A link and the tus headers of its uploaders. */
+async function tusLink(settings: Record<string, unknown> = {}) {
+	const { apiKey, linkId, uploadUrl } = await openLink(settings);
+	const secret = parseUploadUrl(uploadUrl).secret;
+	const headers = { ...TUS, "Link-Secret": secret };
+	return { apiKey, linkId, headers, base: `/r/${linkId}/tus/` };
+}
+
+async function create(
+	base: string,
+	headers: Record<string, string>,
+	size: number,
+	extra: Record<string, string> = {},
+	body?: Uint8Array,
+) {
+	const res = await call(base, {
+		method: "POST",
+		headers: {
+			...headers,
+			"Upload-Length": String(size),
+			"Upload-Metadata": `filename ${b64("a.bin")},filetype ${b64("application/octet-stream")}`,
+			...(body ? { "Content-Type": "application/offset+octet-stream" } : {}),
+			...extra,
+		},
+		...(body ? { body } : {}),
+	});
+	return res;
+}
+
+function patch(url: string, headers: Record<string, string>, offset: number, body: BodyInit) {
+	return call(new URL(url).pathname, {
+		method: "PATCH",
+		headers: {
+			...headers,
+			"Content-Type": "application/offset+octet-stream",
+			"Upload-Offset": String(offset),
+		},
+		body,
+	});
+}
+
+/** Sends `data` in PATCHes of `chunk` bytes; the last answer. */
+async function sendAll(
+	url: string,
+	headers: Record<string, string>,
+	data: Uint8Array,
+	chunk: number,
+) {
+	let offset = 0;
+	let res: Response | null = null;
+	while (offset < data.byteLength) {
+		const piece = data.subarray(offset, Math.min(offset + chunk, data.byteLength));
+		res = await patch(url, headers, offset, piece);
+		expect(res.status, await res.clone().text()).toBe(204);
+		const next = Number(res.headers.get("upload-offset"));
+		expect(next).toBe(offset + piece.byteLength);
+		offset = next;
+	}
+	return res as Response;
+}
+
+/** The finalize command named by the last PATCH succeeds, and the owner gets the same bytes. */
+async function expectDelivered(res: Response, linkId: string, data: Uint8Array) {
+	const commandId = res.headers.get("receive-link-command");
+	expect(commandId).toMatch(/^cmd_/);
+	expect(res.headers.get("receive-link-command-status")).toBe(`/api/commands/${commandId}`);
+	expect(res.headers.get("receive-link-retry-token")).toMatch(/^rt1\./);
+	expect((await waitForCommand(commandId ?? "")).status).toBe("succeeded");
+	const files = (await (await call(`/api/links/${linkId}/files`, { headers: ADMIN })).json()) as {
+		items: { downloadUrl: string }[];
+	};
+	const url = files.items[0]?.downloadUrl ?? "";
+	const got = new Uint8Array(await (await call(url, { headers: ADMIN })).arrayBuffer());
+	expect(await sha256HexOf(got)).toBe(await sha256HexOf(data));
+}
+
+describe("tus endpoint", () => {
+	it("OPTIONS advertises the version, extensions, checksums and the link's size limit", async () => {
+		const { headers, base } = await tusLink({ maxFileBytes: 1000 });
+		const res = await call(base, { method: "OPTIONS", headers });
+		expect(res.status).toBe(204);
+		expect(res.headers.get("tus-version")).toBe("1.0.0");
+		expect(res.headers.get("tus-extension")).toContain("creation-with-upload");
+		expect(res.headers.get("tus-checksum-algorithm")).toBe("sha1,sha256");
+		expect(res.headers.get("tus-max-size")).toBe("1000");
+	});
+
+	it("a CORS preflight allows the tus headers and exposes the answers a client reads", async () => {
+		const { base } = await tusLink();
+		const res = await call(base, {
+			method: "OPTIONS",
+			headers: {
+				Origin: "https://uploader.example",
+				"Access-Control-Request-Method": "POST",
+				"Access-Control-Request-Headers": "link-secret,tus-resumable,upload-length,upload-metadata",
+			},
+		});
+		expect(res.status).toBe(204);
+		const allowed = (res.headers.get("access-control-allow-headers") ?? "").toLowerCase();
+		for (const h of ["link-secret", "tus-resumable", "upload-length", "upload-metadata"])
+			expect(allowed).toContain(h);
+		const exposed = (res.headers.get("access-control-expose-headers") ?? "").toLowerCase();
+		for (const h of ["location", "upload-offset", "upload-expires", "receive-link-command"])
+			expect(exposed).toContain(h);
+	});
+
+	it("creation, small PATCHes of a small file, then finalize: the owner gets the bytes", async () => {
+		const { linkId, headers, base } = await tusLink();
+		const data = bytesOf(10);
+		const created = await create(base, headers, data.byteLength);
+		expect(created.status).toBe(201);
+		const url = created.headers.get("location") ?? "";
+		expect(url).toMatch(new RegExp(`/r/${linkId}/tus/upl_[0-9a-z]{20}$`));
+		expect(created.headers.get("upload-expires")).toBeTruthy();
+		const head = await call(new URL(url).pathname, { method: "HEAD", headers });
+		expect(head.headers.get("upload-offset")).toBe("0");
+		expect(head.headers.get("upload-length")).toBe("10");
+		await expectDelivered(await sendAll(url, headers, data, 3), linkId, data);
+	});
+
+	it("PATCHes of 3 MiB of a 19 MiB file are cut into 8 MiB parts; offsets count durable bytes", async () => {
+		const { linkId, headers, base } = await tusLink();
+		const data = bytesOf(19 * MiB, 7);
+		const url = (await create(base, headers, data.byteLength)).headers.get("location") ?? "";
+		await expectDelivered(await sendAll(url, headers, data, 3 * MiB), linkId, data);
+	});
+
+	it("creation-with-upload sends everything in the POST", async () => {
+		const { linkId, headers, base } = await tusLink();
+		const data = bytesOf(9 * MiB, 3);
+		const res = await create(base, headers, data.byteLength, {}, data);
+		expect(res.status).toBe(201);
+		expect(res.headers.get("upload-offset")).toBe(String(data.byteLength));
+		await expectDelivered(res, linkId, data);
+	});
+
+	it("an empty file completes at creation", async () => {
+		const { linkId, headers, base } = await tusLink();
+		const res = await create(base, headers, 0);
+		expect(res.status).toBe(201);
+		expect(res.headers.get("upload-offset")).toBe("0");
+		await expectDelivered(res, linkId, new Uint8Array(0));
+	});
+
+	it("a wrong offset is 409, a missing Tus-Resumable 412, a wrong Link-Secret 404", async () => {
+		const { headers, base } = await tusLink();
+		const url = (await create(base, headers, 10)).headers.get("location") ?? "";
+		await expectProblem(await patch(url, headers, 5, bytesOf(5)), 409, "upload-offset-mismatch");
+		const { "Tus-Resumable": _, ...noVersion } = headers;
+		await expectProblem(await patch(url, noVersion, 0, bytesOf(5)), 412, "tus-version-unsupported");
+		const wrong = { ...headers, "Link-Secret": "A".repeat(43) };
+		await expectProblem(await patch(url, wrong, 0, bytesOf(5)), 404, "link-not-found");
+	});
+
+	it("a PATCH whose bytes do not match Upload-Checksum is 460 and changes nothing", async () => {
+		const { headers, base } = await tusLink();
+		const url = (await create(base, headers, 10)).headers.get("location") ?? "";
+		const data = bytesOf(5);
+		const bad = await call(new URL(url).pathname, {
+			method: "PATCH",
+			headers: {
+				...headers,
+				"Content-Type": "application/offset+octet-stream",
+				"Upload-Offset": "0",
+				"Upload-Checksum": `sha1 ${btoa("x".repeat(20))}`,
+			},
+			body: data,
+		});
+		await expectProblem(bad, 460, "tus-checksum-mismatch");
+		const head = await call(new URL(url).pathname, { method: "HEAD", headers });
+		expect(head.headers.get("upload-offset")).toBe("0");
+		const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", data));
+		const good = await call(new URL(url).pathname, {
+			method: "PATCH",
+			headers: {
+				...headers,
+				"Content-Type": "application/offset+octet-stream",
+				"Upload-Offset": "0",
+				"Upload-Checksum": `sha1 ${btoa(String.fromCharCode(...digest))}`,
+			},
+			body: data,
+		});
+		expect(good.status).toBe(204);
+		expect(good.headers.get("upload-offset")).toBe("5");
+	});
+
+	it("termination: DELETE is 204, then the upload is gone (410)", async () => {
+		const { headers, base } = await tusLink();
+		const url = (await create(base, headers, 10)).headers.get("location") ?? "";
+		const del = await call(new URL(url).pathname, { method: "DELETE", headers });
+		expect(del.status).toBe(204);
+		// HEAD answers carry no body: the status says it.
+		expect((await call(new URL(url).pathname, { method: "HEAD", headers })).status).toBe(410);
+	});
+
+	it("paused is 423 with Retry-After; revoked is 410", async () => {
+		const { apiKey, linkId, headers, base } = await tusLink();
+		const url = (await create(base, headers, 10)).headers.get("location") ?? "";
+		await call(`/api/links/${linkId}/pause`, {
+			method: "POST",
+			headers: { Authorization: `Bearer ${apiKey}` },
+		});
+		const paused = await patch(url, headers, 0, bytesOf(5));
+		await expectProblem(paused, 423, "link-paused");
+		expect(paused.headers.get("retry-after")).toBeTruthy();
+		await call(`/api/links/${linkId}/resume`, {
+			method: "POST",
+			headers: { Authorization: `Bearer ${apiKey}` },
+		});
+		const revoke = await call(`/api/links/${linkId}/revoke`, {
+			method: "POST",
+			headers: { Authorization: `Bearer ${apiKey}` },
+		});
+		const { command } = (await revoke.json()) as { command: { id: string } };
+		await waitForCommand(command.id);
+		await expectProblem(await patch(url, headers, 0, bytesOf(5)), 410, "link-revoked");
+	});
+});
