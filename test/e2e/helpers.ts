@@ -6,6 +6,7 @@
  * owner downloads against its source bytes.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { connect, createServer as createNetServer, type Socket } from "node:net";
 import { type DetailedError, type HttpResponse, Upload } from "tus-js-client";
 import { expect, inject } from "vitest";
 import {
@@ -301,4 +302,74 @@ export async function expectFinalized(
 export async function expectCleanAudit(link: E2ELink): Promise<void> {
 	const report = await service().admin.audit(link.id, { sweep: true });
 	expect(report).toEqual({ linkId: link.id, settled: true, violations: [] });
+}
+
+// --- a loopback TCP proxy that cuts connections ---
+
+export interface CuttingProxy {
+	/** `http://127.0.0.1:<port>`: the service, through the proxy. */
+	base: string;
+	/** Cuts the connection that carries the next `bytes` bytes from the client (resolves then). */
+	cutAfter(bytes: number): Promise<void>;
+	close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of the service that can cut a connection mid-request
+ * after an exact number of bytes, whatever the sockets buffer (tus-js-client's
+ * onProgress is throttled and runs ahead of what the server has read).
+ */
+export async function cuttingProxy(target: string): Promise<CuttingProxy> {
+	const { hostname, port } = new URL(target);
+	let armed: { left: number; done: () => void } | null = null;
+	const sockets = new Set<Socket>();
+	const server = createNetServer((client) => {
+		const upstream = connect(Number(port), hostname);
+		sockets.add(client);
+		sockets.add(upstream);
+		const cut = () => {
+			client.destroy();
+			upstream.destroy();
+		};
+		client.on("data", (chunk: Buffer) => {
+			if (armed) {
+				armed.left -= chunk.length;
+				if (armed.left <= 0) {
+					const { done } = armed;
+					armed = null;
+					cut();
+					done();
+					return;
+				}
+			}
+			if (!upstream.write(chunk)) client.pause();
+		});
+		upstream.on("drain", () => client.resume());
+		upstream.pipe(client);
+		client.on("close", () => {
+			sockets.delete(client);
+			upstream.destroy();
+		});
+		upstream.on("close", () => {
+			sockets.delete(upstream);
+			client.destroy();
+		});
+		client.on("error", cut);
+		upstream.on("error", cut);
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const address = server.address();
+	const listening = typeof address === "object" && address ? address.port : 0;
+	return {
+		base: `http://127.0.0.1:${listening}`,
+		cutAfter: (bytes) =>
+			new Promise<void>((done) => {
+				armed = { left: bytes, done };
+			}),
+		close: () =>
+			new Promise<void>((resolve) => {
+				for (const s of sockets) s.destroy();
+				server.close(() => resolve());
+			}),
+	};
 }
