@@ -20,7 +20,7 @@ import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { newUploadId, tusUploadToken } from "../lib/ids";
 import * as r2 from "../storage/r2";
-import { failedWriteReason, type GuardedBody } from "./body";
+import { failedWriteReason, type GuardedBody, lengthChecked } from "./body";
 import { pollOf } from "./commands";
 import type { AppEnv } from "./context";
 import { createSession } from "./init";
@@ -228,7 +228,10 @@ async function writePatch(
 	auth: UploadAuth,
 	grant: TusGrant,
 	body: ReadableStream<Uint8Array> | Uint8Array,
+	declaredLength: string | undefined,
 ): Promise<PatchResult> {
+	if (isWholePart(grant, body, declaredLength))
+		return writeWholePart(c, stub, auth, grant, body as ReadableStream<Uint8Array>);
 	const bucket = c.env.FILES;
 	let part = grant.nextPart;
 	/** The upload offset of the first buffered byte (a part boundary). */
@@ -298,6 +301,70 @@ async function writePatch(
 	}
 }
 
+/**
+ * Whether a PATCH is exactly the next part, starting on a part boundary with
+ * no remainder before it and a Content-Length that fits the part: then its
+ * body goes to R2 as is, with no JavaScript on the byte path (as a native
+ * part does), instead of being cut in memory.
+ */
+function isWholePart(
+	grant: TusGrant,
+	body: ReadableStream<Uint8Array> | Uint8Array,
+	declared: string | undefined,
+): boolean {
+	if (body instanceof Uint8Array || grant.restSize > 0 || declared === undefined) return false;
+	const partStart = (grant.nextPart - 1) * grant.partSize;
+	return (
+		Number(declared) === Math.min(grant.partSize, grant.size - partStart) && Number(declared) > 0
+	);
+}
+
+/** The fast path of `isWholePart`: one part, admitted, streamed, recorded; completes the upload when it is the last. */
+async function writeWholePart(
+	c: Context<AppEnv>,
+	stub: DurableObjectStub<LinkDO>,
+	auth: UploadAuth,
+	grant: TusGrant,
+	body: ReadableStream<Uint8Array>,
+): Promise<PatchResult> {
+	const n = grant.nextPart;
+	const partStart = (n - 1) * grant.partSize;
+	let ended = false;
+	try {
+		const write = unwrap(await stub.admitWrite({ ...auth, op: "part-put", partNumber: n }));
+		const guarded = lengthChecked(body, String(write.expectedLength), write.expectedLength);
+		const written = await r2.uploadPart(
+			c.env.FILES,
+			write.key,
+			write.r2UploadId ?? "",
+			n,
+			guarded.stream,
+		);
+		const outcome = written.ok
+			? { ok: true as const, etag: written.value, size: write.expectedLength }
+			: { ok: false as const, reason: failedWriteReason(written.failure, guarded) };
+		unwrap(
+			await stub.recordWrite({ uploadId: auth.uploadId, op: "part-put", partNumber: n, outcome }),
+		);
+		const offset = partStart + write.expectedLength;
+		if (offset === grant.size) {
+			const finalize = await completeUpload(c, stub, auth);
+			ended = true;
+			unwrap(await stub.tusEnd({ uploadId: auth.uploadId, offset, restWritten: false }));
+			return { offset, finalize };
+		}
+		ended = true;
+		return {
+			offset: unwrap(await stub.tusEnd({ uploadId: auth.uploadId, offset, restWritten: false }))
+				.offset,
+			finalize: null,
+		};
+	} finally {
+		if (!ended)
+			await stub.tusEnd({ uploadId: auth.uploadId, offset: partStart, restWritten: false });
+	}
+}
+
 /** The answer headers naming the finalize command of a completed upload. */
 async function finalizeHeaders(c: Context<AppEnv>, commandId: string): Promise<void> {
 	const { statusUrl, retryToken } = await pollOf(c.env, commandId);
@@ -315,9 +382,16 @@ async function patchUpload(
 	body: ReadableStream<Uint8Array> | Uint8Array,
 ): Promise<void> {
 	const grant = unwrap(await stub.tusBegin({ ...auth, offset }));
-	const result = grant.completed
-		? { offset: grant.size, finalize: unwrap(await stub.requestFinalize(auth)).command.id }
-		: await writePatch(c, stub, auth, grant, body);
+	if (grant.completed) {
+		c.header("Upload-Offset", String(grant.size));
+		await finalizeHeaders(c, unwrap(await stub.requestFinalize(auth)).command.id);
+		return;
+	}
+	// A client that goes away mid-body cancels this request; the PATCH's end (the remainder
+	// made durable, the offset recorded, the hold released) must still run.
+	const work = writePatch(c, stub, auth, grant, body, c.req.header("content-length"));
+	c.executionCtx.waitUntil(work.catch(() => undefined));
+	const result = await work;
 	c.header("Upload-Offset", String(result.offset));
 	if (result.finalize) await finalizeHeaders(c, result.finalize);
 }
@@ -437,6 +511,8 @@ export const tus = new Hono<AppEnv>()
 		c.header("Upload-Offset", String(upload.offset));
 		c.header("Upload-Length", String(upload.size));
 		c.header("Upload-Expires", expiresOf(upload));
+		// A client that learns from HEAD that the file is complete can still poll its finalize.
+		if (upload.finalize) await finalizeHeaders(c, upload.finalize.commandId);
 		return c.body(null, 200);
 	})
 	.patch("/:linkId/tus/:uploadId", async (c) => {

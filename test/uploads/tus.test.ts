@@ -68,8 +68,9 @@ async function sendAll(
 	headers: Record<string, string>,
 	data: Uint8Array,
 	chunk: number,
+	from = 0,
 ) {
-	let offset = 0;
+	let offset = from;
 	let res: Response | null = null;
 	while (offset < data.byteLength) {
 		const piece = data.subarray(offset, Math.min(offset + chunk, data.byteLength));
@@ -146,6 +147,17 @@ describe("tus endpoint", () => {
 		const data = bytesOf(19 * MiB, 7);
 		const url = (await create(base, headers, data.byteLength)).headers.get("location") ?? "";
 		await expectDelivered(await sendAll(url, headers, data, 3 * MiB), linkId, data);
+	});
+
+	it("PATCHes of exactly one part stream straight to R2 (4 DO calls each); the file arrives whole", async () => {
+		const { linkId, headers, base } = await tusLink();
+		const data = bytesOf(17 * MiB, 11);
+		const url = (await create(base, headers, data.byteLength)).headers.get("location") ?? "";
+		const first = await patch(url, headers, 0, data.subarray(0, 8 * MiB));
+		expect(first.status).toBe(204);
+		// begin, admit, record, end: the part's own two around its R2 write, and the PATCH's two.
+		expect(first.headers.get("server-timing")).toContain('desc="4 calls"');
+		await expectDelivered(await sendAll(url, headers, data, 8 * MiB, 8 * MiB), linkId, data);
 	});
 
 	it("creation-with-upload sends everything in the POST", async () => {
