@@ -10,6 +10,8 @@
 //   (c) revoke and finalize latency, 202 to final status, next to max_batch_timeout
 //   (d) revoke and delete cleanup time for links holding 10 .. 10,000 uploads
 //   (e) Durable Object round trips per request (Server-Timing)
+//   (f) tus PATCH throughput for a 64 MiB file (one PATCH, 8 MiB PATCHes)
+//       against native 8 MiB parts and bare R2 parts
 // Writes bench/results/results.json, SVG charts and report.md, and refreshes
 // the generated section of BENCHMARKS.md. `npm run bench -- --help` for options.
 // TypeScript run as it is by Node 22 (type stripping); see bench/lib/main.ts.

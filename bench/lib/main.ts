@@ -16,6 +16,7 @@ import { doCallsPhase } from "./phases/do-calls.ts";
 import { partsPhase } from "./phases/parts.ts";
 import { profiles } from "./phases/profiles.ts";
 import { tinyPhase } from "./phases/tiny.ts";
+import { tusPhase } from "./phases/tus.ts";
 import type { Meta, Results } from "./results.ts";
 import { PORTS, startServers } from "./servers.ts";
 import { Service } from "./service.ts";
@@ -70,6 +71,10 @@ async function measure(ctx: BenchContext, results: Results): Promise<void> {
 	if (o.only.has("b")) {
 		log(`(b) tiny single uploads (${o.tinyBytes} B), ${o.rounds} rounds`);
 		results.tiny = await tinyPhase(ctx);
+	}
+	if (o.only.has("f")) {
+		log(`(f) tus PATCH throughput for a 64 MiB file, ${o.rounds} rounds`);
+		results.tus = await tusPhase(ctx);
 	}
 	if (o.only.has("c")) {
 		log(`(c) command latency, ${o.samples} samples each`);

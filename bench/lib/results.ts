@@ -212,6 +212,38 @@ export interface CleanupResult {
 	fits: Record<CleanupKind, CleanupFit | null>;
 }
 
+// --- (f) ---
+
+export type TusTargetKey = "baseline" | "native" | "tus-one" | "tus-8mib";
+
+/** One 64 MiB file sent one request at a time: 8 parts, one PATCH or 8 PATCHes. */
+export interface TusRun extends MeasuredRun {
+	target: TusTargetKey;
+	requests: number;
+	mibps: number | null;
+	cpuMsPerMiB: number | null;
+}
+
+export interface TusSummary extends LatencySummary {
+	mibps: number | null;
+	mibpsByRound: (number | null)[];
+	requests: number;
+	cpuMsPerMiB: number | null;
+}
+
+export interface TusResult {
+	fileBytes: number;
+	runs: TusRun[];
+	summary: Record<TusTargetKey, TusSummary>;
+	ratios: {
+		oneToNative: number | null;
+		eightToNative: number | null;
+		nativeToBaseline: number | null;
+		oneToBaseline: number | null;
+		eightToBaseline: number | null;
+	};
+}
+
 // --- (e) and the rest ---
 
 export interface DoCallsRow {
@@ -241,6 +273,7 @@ export interface Results {
 	tiny?: TinyResult;
 	commands?: CommandsResult;
 	cleanup?: CleanupResult;
+	tus?: TusResult;
 	sqlCalibration?: SqlCalibration;
 	profiles?: Record<string, ProfileSummary | null>;
 	targets?: Verdict[];

@@ -19,7 +19,21 @@ const NUMERIC = {
 	},
 	quiesce: { env: "LOAD_QUIESCE", def: 60, help: "max wait for commands to settle, seconds" },
 	"max-wait": { env: "LOAD_MAX_WAIT", def: 45, help: "client maxWaitMs for 423/503, seconds" },
-	downloads: { env: "LOAD_DOWNLOADS", def: 20, help: "files downloaded and checksummed" },
+	downloads: {
+		env: "LOAD_DOWNLOADS",
+		def: 20,
+		help: "native files downloaded and checksummed (every tus file is)",
+	},
+	"tus-share": {
+		env: "LOAD_TUS_SHARE",
+		def: 0.25,
+		help: "share of the uploaders that use tus-js-client on /r/<id>/tus/",
+	},
+	"tus-multipart-fraction": {
+		env: "LOAD_TUS_MULTIPART_FRACTION",
+		def: 0.3,
+		help: "share of large files among the tus uploaders' files",
+	},
 } as const;
 
 const SEED = { env: "LOAD_SEED", help: "seed of the plan; printed, reuse it to reproduce" };

@@ -116,7 +116,7 @@ export function report(run: RunState, info: RunInfo): string {
 	out.push(
 		table(
 			"Uploads by outcome (client side)",
-			["outcome", "uploads", "multipart", "bytes", "details"],
+			["outcome", "uploads", "multipart", "tus", "bytes", "details"],
 			OUTCOMES.map((name) => {
 				const rs = run.records.filter((x) => x.outcome === name);
 				const details = tally(rs, (x) => x.detail || undefined);
@@ -124,12 +124,14 @@ export function report(run: RunState, info: RunInfo): string {
 					name,
 					rs.length,
 					rs.filter((x) => x.mode === "multipart").length,
+					rs.filter((x) => x.protocol === "tus").length,
 					bytes(rs.reduce((n, x) => n + x.size, 0)),
 					[...details.entries()].map(([d, n]) => `${d}:${n}`).join(", "),
 				];
 			}).filter((row) => (row[1] as number) > 0),
 		),
 	);
+	out.push(tusReport(run));
 	out.push(totals(run, info));
 	if (run.notes.length) {
 		out.push(`Notes (${run.notes.length}, not violations)`);
@@ -141,6 +143,49 @@ export function report(run: RunState, info: RunInfo): string {
 	if (run.violations.length > 100) out.push(`  ... ${run.violations.length - 100} more`);
 	out.push(run.violations.length ? `FAIL (reproduce the plan with --seed ${o.seed})` : "PASS");
 	return out.join("\n");
+}
+
+const chunkName = (chunk: number | null) => (chunk ? `${chunk / 1024 ** 2} MiB` : "unset");
+
+/** The tus uploaders (tus-js-client): outcomes by chunkSize, 423s waited out, PATCH timings, odd answers. */
+function tusReport(run: RunState): string {
+	const rs = run.records.filter((x) => x.protocol === "tus" && x.outcome);
+	const chunks = [null, ...new Set(rs.map((x) => x.tus?.chunk ?? null).filter((c) => c !== null))]
+		.sort((a, b) => (a ?? 0) - (b ?? 0))
+		.filter((c) => rs.some((x) => (x.tus?.chunk ?? null) === c));
+	const rows = OUTCOMES.map((name) => {
+		const of = rs.filter((x) => x.outcome === name);
+		const byChunk = chunks.map((c) => of.filter((x) => (x.tus?.chunk ?? null) === c).length);
+		const details = tally(of, (x) => x.detail || undefined);
+		return [
+			name,
+			of.length,
+			...byChunk,
+			of.reduce((n, x) => n + (x.tus?.waited423 ?? 0), 0),
+			bytes(of.reduce((n, x) => n + x.size, 0)),
+			[...details.entries()].map(([d, n]) => `${d}:${n}`).join(", "),
+		];
+	}).filter((row) => (row[1] as number) > 0);
+	const t = run.tus;
+	const ms = t.patches.map((p) => p.ms).sort((a, b) => a - b);
+	const q = (f: number) => ms[Math.min(ms.length - 1, Math.floor(f * ms.length))] ?? 0;
+	const big = t.patches.filter((p) => p.bytes >= 1024 ** 2);
+	const mibs = big.length
+		? big.reduce((n, p) => n + p.bytes, 0) / 1024 ** 2 / (big.reduce((n, p) => n + p.ms, 0) / 1000)
+		: 0;
+	const lines = [
+		table(
+			`tus uploads (tus-js-client, ${run.plan.uploaders.filter((p) => p.protocol === "tus").length} of ${run.o.uploaders} uploaders) by outcome and chunkSize`,
+			["outcome", "uploads", ...chunks.map(chunkName), "423 retried", "bytes", "details"],
+			rows,
+		),
+		`  PATCHes with data answered 2xx: ${t.patches.length}, time p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms; >= 1 MiB ones at ${mibs.toFixed(1)} MiB/s each`,
+		`  resumed after a cut mid-PATCH (HEAD offset/bytes sent/size): ${t.resumes.join(", ") || "-"}`,
+		`  uploads re-created by tus-js-client after a HEAD answered 4xx: ${t.recreated}; successes naming no finalize command: ${t.noCommand}`,
+		`  answers whose Upload-Offset is not the end of the bytes sent: ${t.offsetOdd.length}`,
+	];
+	for (const o of t.offsetOdd.slice(0, 10)) lines.push(`    - ${o}`);
+	return lines.join("\n");
 }
 
 function totals(run: RunState, info: RunInfo): string {
@@ -156,7 +201,7 @@ function totals(run: RunState, info: RunInfo): string {
 			[
 				"downloads verified (sha256)",
 				c
-					? `${c.downloads.ok}/${c.downloads.checked} ok (${c.downloads.multipart} multipart)`
+					? `${c.downloads.ok}/${c.downloads.checked} ok (${c.downloads.multipart} multipart, ${c.downloads.tus} tus)`
 					: "?",
 			],
 			[

@@ -4,7 +4,7 @@
 import { setMaxListeners } from "node:events";
 import type { CommandView } from "../../src/client/index.ts";
 import type { LoadOptions } from "./options.ts";
-import type { FileAction, LinkPlan, Plan } from "./plan.ts";
+import type { FileAction, LinkPlan, Plan, Protocol } from "./plan.ts";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -35,6 +35,7 @@ export type Outcome =
 	| "not started";
 
 export interface FileRecord {
+	protocol: Protocol;
 	u: number;
 	f: number;
 	link: number;
@@ -48,6 +49,22 @@ export interface FileRecord {
 	command?: string;
 	result?: string | null;
 	serverState?: string | undefined;
+	/** tus: chunkSize used (null: unset), 423 answers waited out, every upload URL it created. */
+	tus?: { chunk: number | null; waited423: number; urls: string[] };
+}
+
+/** What the tus uploaders saw of the endpoint, for the report. */
+export interface TusStats {
+	/** Milliseconds of each answered PATCH (and creation-with-upload POST) with its bytes. */
+	patches: { ms: number; bytes: number; status: number }[];
+	/** "<HEAD offset>/<bytes sent before the cut>/<size>" of each resume after an interrupted PATCH. */
+	resumes: string[];
+	/** Uploads tus-js-client created afresh after a HEAD answered 4xx (the first one is left behind). */
+	recreated: number;
+	/** Successes whose last answer named no finalize command (a HEAD saw the whole file). */
+	noCommand: number;
+	/** Answers whose Upload-Offset differs from what the request's bytes should have made durable. */
+	offsetOdd: string[];
 }
 
 export type TrackedCommand = CommandView & { linkIndex: number | undefined; via: string };
@@ -70,6 +87,7 @@ export class RunState {
 	readonly byUploadId = new Map<string, FileRecord>();
 	/** Files done per link (by index), for the terminal commands' thresholds. */
 	readonly done: number[];
+	readonly tus: TusStats = { patches: [], resumes: [], recreated: 0, noCommand: 0, offsetOdd: [] };
 
 	constructor(o: LoadOptions, plan: Plan, baseUrl: string) {
 		this.o = o;
@@ -172,6 +190,7 @@ export function routeOf(method: string, url: string): string {
 	const path = new URL(url).pathname
 		.replace(/^\/r\/[^/]+/, "/r/:linkId")
 		.replace(/\/uploads\/[^/]+/, "/uploads/:id")
+		.replace(/\/tus\/[^/]+$/, "/tus/:id")
 		.replace(/\/parts\/\d+/, "/parts/:n")
 		.replace(/^\/api\/(links|commands|files)\/[^/]+/, "/api/$1/:id")
 		.replace(/^\/api\/admin\/links\/[^/]+/, "/api/admin/links/:id");

@@ -1,6 +1,7 @@
 // The uploaders' side of the load: each uploader sends its planned files with
 // the typed client (src/client): finalized (some resumed after part 1),
 // aborted part-way, or completed and left for the link's late-finalize policy.
+// A share of the uploaders speaks tus instead (tus-js-client, see tus.ts).
 import {
 	type FileMeta,
 	LinkGoneError,
@@ -10,6 +11,7 @@ import {
 import type { FileSpec, UploaderPlan } from "./plan.ts";
 import { fileBytes, sha256 } from "./random.ts";
 import { describe, type FileRecord, type LiveLink, type RunState } from "./state.ts";
+import { runTusFile } from "./tus.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -23,7 +25,7 @@ export async function runUploader(
 	const L = run.links[plan.link];
 	if (!L) throw new Error(`no link #${plan.link}`);
 	for (const spec of plan.files) {
-		const rec = await runFile(run, plan.u, L, spec);
+		const rec = await runFile(run, plan, L, spec);
 		if (rec.outcome === "not started") continue;
 		judgeOutcome(run, L, rec);
 		run.done[L.index] = (run.done[L.index] ?? 0) + 1;
@@ -34,8 +36,15 @@ export async function runUploader(
 	}
 }
 
-async function runFile(run: RunState, u: number, L: LiveLink, spec: FileSpec): Promise<FileRecord> {
+async function runFile(
+	run: RunState,
+	plan: UploaderPlan,
+	L: LiveLink,
+	spec: FileSpec,
+): Promise<FileRecord> {
+	const u = plan.u;
 	const rec: FileRecord = {
+		protocol: plan.protocol,
 		u,
 		f: spec.f,
 		link: L.index,
@@ -53,6 +62,10 @@ async function runFile(run: RunState, u: number, L: LiveLink, spec: FileSpec): P
 	}
 	const data = fileBytes(run.o.seed, u, spec.f, spec.size);
 	rec.sha256 = sha256(data);
+	if (plan.protocol === "tus") {
+		await runTusFile(run, L, spec, rec, data);
+		return rec;
+	}
 	const blob = new Blob([data]);
 	const client = new UploaderClient(L.uploadUrl, {
 		baseUrl: run.baseUrl,
@@ -136,7 +149,7 @@ function errorText(error: unknown): string {
 
 /** Client-side outcomes that the link's plan cannot explain are violations. */
 function judgeOutcome(run: RunState, L: LiveLink, rec: FileRecord): void {
-	const who = `upload u${rec.u}/f${rec.f} ${rec.uploadId ?? "(no id)"} on ${describe(L)}`;
+	const who = `${rec.protocol === "tus" ? "tus " : ""}upload u${rec.u}/f${rec.f} ${rec.uploadId ?? "(no id)"} on ${describe(L)}`;
 	if (rec.outcome === "error") run.violation(`${who}: unexpected error ${rec.detail}`);
 	if (rec.outcome === "gone" && L.action === "none")
 		run.violation(`${who}: 410 ${rec.detail} on a live link`);

@@ -127,7 +127,7 @@ interface Candidate {
 export interface Checks {
 	accepted: number;
 	acceptedFiles: number;
-	downloads: { checked: number; ok: number; multipart: number };
+	downloads: { checked: number; ok: number; multipart: number; tus: number };
 }
 
 const EXPECTED = {
@@ -259,10 +259,13 @@ async function verifyDownloads(
 	candidates: Candidate[],
 ): Promise<Checks["downloads"]> {
 	const r = rngOf(run.o.seed, "downloads");
-	const large = candidates.filter((c) => c.rec.mode === "multipart");
-	const small = candidates.filter((c) => c.rec.mode !== "multipart");
-	const chosen: Candidate[] = [];
-	const limit = Math.min(run.o.downloads, candidates.length);
+	// Every tus file is checked (there are few), then native ones: every 3rd a multipart one.
+	const tus = candidates.filter((c) => c.rec.protocol === "tus");
+	const native = candidates.filter((c) => c.rec.protocol !== "tus");
+	const large = native.filter((c) => c.rec.mode === "multipart");
+	const small = native.filter((c) => c.rec.mode !== "multipart");
+	const chosen: Candidate[] = [...tus];
+	const limit = Math.min(run.o.downloads + tus.length, candidates.length);
 	while (chosen.length < limit && (large.length || small.length)) {
 		const from = large.length && (chosen.length % 3 === 0 || !small.length) ? large : small;
 		chosen.push(...from.splice(Math.floor(r() * from.length), 1));
@@ -286,6 +289,7 @@ async function verifyDownloads(
 		checked: chosen.length,
 		ok,
 		multipart: chosen.filter((c) => c.rec.mode === "multipart").length,
+		tus: chosen.filter((c) => c.rec.protocol === "tus").length,
 	};
 }
 

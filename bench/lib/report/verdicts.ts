@@ -53,6 +53,20 @@ export function targetVerdicts(r: Results): Verdict[] {
 			ok: d10k ? Number(d10k.ms) / 1000 <= TARGET.delete10kS && d10k.status === "succeeded" : null,
 		});
 	}
+	if (r.tus) {
+		const s = r.tus.summary;
+		for (const [key, ratio, what] of [
+			["tus-one", r.tus.ratios.oneToNative, "one PATCH"],
+			["tus-8mib", r.tus.ratios.eightToNative, "8 MiB PATCHes"],
+		] as const) {
+			out.push({
+				id: `f-${key}`,
+				target: `(f) tus ${what} of a 64 MiB file: ≥ ${TARGET.tusRatio} of native 8 MiB parts MiB/s`,
+				measured: `${f(ratio, 2)} (${f(s[key].mibps)} / ${f(s.native.mibps)} MiB/s; bare R2 ${f(s.baseline.mibps)})`,
+				ok: Number(ratio) >= TARGET.tusRatio,
+			});
+		}
+	}
 	const partDo = (r.parts?.summary ?? []).map((x) => x.ours.do).filter((x) => x != null);
 	if (partDo.length > 0) {
 		const min = Math.min(...partDo.map((x) => x.callsMin));
