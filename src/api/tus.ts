@@ -234,8 +234,10 @@ async function writePatch(
 		return writeWholePart(c, stub, auth, grant, body as ReadableStream<Uint8Array>);
 	const bucket = c.env.FILES;
 	let part = grant.nextPart;
-	/** The upload offset of the first buffered byte (a part boundary). */
+	/** The durable part boundary: the end of the last recorded part. */
 	let partStart = (part - 1) * grant.partSize;
+	/** The upload offset of the first buffered byte (a part boundary; ahead of `partStart` while a part is written). */
+	let next = partStart;
 	const buffer = new PartBuffer();
 	let restWritten = false;
 	let ended = false;
@@ -244,19 +246,29 @@ async function writePatch(
 		return unwrap(await stub.tusEnd({ uploadId: auth.uploadId, offset, restWritten }));
 	};
 	const accept = (chunk: Uint8Array) => {
-		if (partStart + buffer.size + chunk.byteLength > grant.size)
+		if (next + buffer.size + chunk.byteLength > grant.size)
 			throw new ProblemError(
 				problem("length-mismatch", "The PATCH carries more bytes than Upload-Length allows."),
 			);
 		buffer.push(chunk);
 	};
+	// One part is written while the next one is read (never more, so parts are recorded in
+	// order and the offset never counts a part before the ones below it).
+	let inflight: Promise<void> = Promise.resolve();
 	const flushReady = async () => {
 		for (;;) {
-			const need = Math.min(grant.partSize, grant.size - partStart);
+			const need = Math.min(grant.partSize, grant.size - next);
 			if (need === 0 || buffer.size < need) return;
-			await writePart(c, stub, auth, part, buffer.take(need));
+			const bytes = buffer.take(need);
+			const n = part;
+			next += need;
 			part++;
-			partStart += need;
+			await inflight;
+			inflight = writePart(c, stub, auth, n, bytes).then(() => {
+				partStart += need;
+			});
+			// Awaited before the next part and at the end; never left to reject unobserved.
+			inflight.catch(() => undefined);
 		}
 	};
 	try {
@@ -281,6 +293,7 @@ async function writePatch(
 			}
 		}
 		await flushReady();
+		await inflight;
 		if (partStart === grant.size) {
 			const finalize = await completeUpload(c, stub, auth);
 			await end(grant.size);
