@@ -235,7 +235,7 @@ async function writePatch(
 	const bucket = c.env.FILES;
 	let part = grant.nextPart;
 	/** The durable part boundary: the end of the last recorded part. */
-	let partStart = (part - 1) * grant.partSize;
+	let partStart = Math.min((part - 1) * grant.partSize, grant.size);
 	/** The upload offset of the first buffered byte (a part boundary; ahead of `partStart` while a part is written). */
 	let next = partStart;
 	const buffer = new PartBuffer();
@@ -524,6 +524,15 @@ export const tus = new Hono<AppEnv>()
 		c.header("Upload-Offset", String(upload.offset));
 		c.header("Upload-Length", String(upload.size));
 		c.header("Upload-Expires", expiresOf(upload));
+		// Every byte is held but the completion was refused (the link was paused as the last
+		// part landed): a tus client takes offset = length for done, so complete it now, or
+		// answer the refusal (423 while paused: the client asks again).
+		if (upload.state === "open" && upload.offset === upload.size) {
+			await patchUpload(c, stub, auth, upload.size, new Uint8Array(0));
+			c.header("Upload-Length", String(upload.size));
+			c.header("Upload-Expires", expiresOf(upload));
+			return c.body(null, 200);
+		}
 		// A client that learns from HEAD that the file is complete can still poll its finalize.
 		if (upload.finalize) await finalizeHeaders(c, upload.finalize.commandId);
 		return c.body(null, 200);

@@ -20,7 +20,7 @@ import fc from "fast-check";
 import type { LinkDO } from "../../src/do/link-do";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/crypto";
-import { hashOfSecret } from "../../src/lib/ids";
+import { hashOfSecret, tusUploadToken } from "../../src/lib/ids";
 import {
 	ADMIN,
 	bearer,
@@ -45,6 +45,8 @@ export type Step =
 
 export interface Case {
 	sizes: number[];
+	/** Which uploaders speak tus (creation, then one PATCH) instead of the native API. */
+	tus: boolean[];
 	maxFiles: number | null;
 	policy: "recover" | "reject";
 	steps: Step[];
@@ -79,6 +81,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 export const caseArb: fc.Arbitrary<Case> = fc.record({
 	sizes: fc.array(fc.integer({ min: 0, max: 48 }), { minLength: UPLOADERS, maxLength: UPLOADERS }),
+	tus: fc.array(fc.boolean(), { minLength: UPLOADERS, maxLength: UPLOADERS }),
 	maxFiles: fc.constantFrom(null, 1, 2),
 	policy: fc.constantFrom("recover" as const, "reject" as const),
 	steps: fc.array(stepArb, { minLength: 4, maxLength: 40 }),
@@ -87,6 +90,7 @@ export const caseArb: fc.Arbitrary<Case> = fc.record({
 interface Session {
 	uploadId: string;
 	token: string;
+	tus: boolean;
 	auth: { linkSecretHash: string; uploadId: string; tokenHash: string };
 }
 
@@ -121,7 +125,17 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 	await setFaults(link.id, quiet);
 	const model = new LinkModel(c.sizes, c.maxFiles, c.policy);
 	const sessions: (Session | null)[] = c.sizes.map(() => null);
-	const grants: ({ key: string; written: boolean } | null)[] = c.sizes.map(() => null);
+	const grants: ({
+		key: string;
+		written: boolean;
+		r2UploadId?: string;
+		etag?: string;
+		partRecorded?: boolean;
+	} | null)[] = c.sizes.map(() => null);
+	const tusHeaders = {
+		"Tus-Resumable": "1.0.0",
+		"Link-Secret": parseUploadUrl(uploadUrl).secret,
+	};
 	const commandIds = new Map<number, string>();
 	const log: string[] = [];
 	const owner = bearer(apiKey);
@@ -163,6 +177,121 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			throw new Error(`delivery of seq ${seq} not acked: ${JSON.stringify(result)}`);
 		model.drain();
 		log.push(`deliver ${seq}`);
+	};
+
+	/** A finalize command named by a tus answer, noted with the seq the model gave it. */
+	const noteTusCommand = async (label: string, seq: number | undefined, id: string | null) => {
+		const res = await call(`/api/commands/${id ?? "none"}`, { headers: ADMIN });
+		noteCommand(label, seq, (await answerOf(res)).body);
+	};
+
+	/**
+	 * A tus uploader's creation: answered like an init. An empty file is also
+	 * written, completed and finalized by the creation itself.
+	 */
+	const tusInit = async (u: number, label: string) => {
+		const size = c.sizes[u] ?? 0;
+		const res = await call(`/r/${link.id}/tus/`, {
+			method: "POST",
+			headers: {
+				...tusHeaders,
+				"Upload-Length": String(size),
+				"Upload-Metadata": `filename ${btoa(`f${u}.bin`)}`,
+			},
+		});
+		const a = await answerOf(res);
+		expectAnswer(label, a, model.init(u));
+		if (a.status !== 201) return;
+		const uploadId = (res.headers.get("location") ?? "").split("/").pop() ?? "";
+		const token = await tusUploadToken(env.LINK_ID_SECRET, uploadId);
+		const tokenHash = await sha256Hex(token);
+		sessions[u] = { uploadId, token, tus: true, auth: { linkSecretHash, uploadId, tokenHash } };
+		if (size > 0) return;
+		expectAnswer(`${label} (empty: admit)`, { status: 200 }, model.admit(u));
+		model.write(u);
+		expectAnswer(`${label} (empty: record)`, { status: 200 }, model.record(u));
+		const predicted = model.finalize(u);
+		expectAnswer(`${label} (empty: finalize)`, { status: 202 }, predicted);
+		await noteTusCommand(label, predicted.seq, res.headers.get("receive-link-command"));
+	};
+
+	/** A tus PATCH begins (its hold) and admits its one part: answered like a single PUT's admit. */
+	const tusAdmit = async (u: number, s: Session, label: string) => {
+		const begin = await stub.tusBegin({ ...s.auth, offset: 0 });
+		if (!begin.ok) {
+			expectAnswer(label, rpcAnswer(begin), model.admit(u));
+			return;
+		}
+		const r = await stub.admitWrite({ ...s.auth, op: "part-put", partNumber: 1 });
+		expectAnswer(label, rpcAnswer(r), model.admit(u));
+		if (r.ok)
+			grants[u] = { key: r.value.key, written: false, r2UploadId: r.value.r2UploadId ?? "" };
+		else await stub.tusEnd({ uploadId: s.uploadId, offset: 0, restWritten: false });
+	};
+
+	/**
+	 * A tus PATCH records its part, completes the upload and queues its
+	 * finalize (the last PATCH does all three), then ends: answered like a
+	 * single PUT's record, then a finalize request.
+	 */
+	const tusRecord = async (
+		u: number,
+		s: Session,
+		g: { key: string; etag?: string; partRecorded?: boolean },
+		label: string,
+	) => {
+		const size = c.sizes[u] ?? 0;
+		const end = () => stub.tusEnd({ uploadId: s.uploadId, offset: size, restWritten: false });
+		if (!g.partRecorded) {
+			const outcome = g.etag
+				? { ok: true as const, etag: g.etag, size }
+				: { ok: false as const, reason: "gone" as const };
+			const part = await stub.recordWrite({
+				uploadId: s.uploadId,
+				op: "part-put",
+				partNumber: 1,
+				outcome,
+			});
+			if (!part.ok) {
+				grants[u] = null;
+				expectAnswer(label, rpcAnswer(part), model.record(u));
+				await end();
+				return;
+			}
+			g.partRecorded = true;
+		}
+		const done = await stub.admitWrite({ ...s.auth, op: "complete" });
+		const refused = done.ok ? null : rpcAnswer(done);
+		if (refused?.status === 423) {
+			// Paused or closing as the last part landed: every byte is held, the completion waits
+			// (the client's retry, a HEAD or a PATCH, completes it). The model sees the write's
+			// record only when the completion is decided.
+			log.push(`${label} -> complete waits (${refused.code})`);
+			await end();
+			return;
+		}
+		grants[u] = null;
+		if (!done.ok) {
+			expectAnswer(label, rpcAnswer(done), model.record(u));
+			await end();
+			return;
+		}
+		const object = await env.FILES.resumeMultipartUpload(
+			done.value.key,
+			done.value.r2UploadId ?? "",
+		).complete(done.value.parts);
+		const completed = await stub.recordWrite({
+			uploadId: s.uploadId,
+			op: "complete",
+			outcome: { ok: true, etag: object.etag, size: object.size },
+		});
+		expectAnswer(label, rpcAnswer(completed), model.record(u));
+		await end();
+		if (!completed.ok) return;
+		const fin = await stub.requestFinalize(s.auth);
+		const predicted = model.finalize(u);
+		expectAnswer(`${label} (finalize)`, fin.ok ? { status: 202 } : rpcAnswer(fin), predicted);
+		if (fin.ok) noteCommand(label, predicted.seq, { command: fin.value.command });
 	};
 
 	/** `advance` takes an uploader one step further along the protocol. */
@@ -224,6 +353,10 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			}
 			case "init": {
 				if (sessions[step.u]) break;
+				if (c.tus[step.u]) {
+					await tusInit(step.u, label);
+					break;
+				}
 				const res = await sendLinkJson("POST", uploadUrl, `/uploads`, {
 					name: `f${step.u}.bin`,
 					size: c.sizes[step.u],
@@ -236,6 +369,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 					sessions[step.u] = {
 						uploadId: upload.id,
 						token,
+						tus: false,
 						auth: { linkSecretHash, uploadId: upload.id, tokenHash: await sha256Hex(token) },
 					};
 				}
@@ -244,6 +378,10 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			case "admit": {
 				const s = sessions[step.u];
 				if (!s || grants[step.u]) break;
+				if (s.tus) {
+					await tusAdmit(step.u, s, label);
+					break;
+				}
 				const r = await stub.admitWrite({ ...s.auth, op: "single-put" });
 				const a = rpcAnswer(r);
 				expectAnswer(label, a, model.admit(step.u));
@@ -253,6 +391,18 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			case "write": {
 				const g = grants[step.u];
 				if (!g || g.written) break;
+				if (g.r2UploadId !== undefined) {
+					// tus: the PATCH's one part (a multipart upload the cleanup may have aborted).
+					const bytes = bytesOf(c.sizes[step.u] ?? 0, step.u + 1);
+					g.etag = await env.FILES.resumeMultipartUpload(g.key, g.r2UploadId)
+						.uploadPart(1, bytes)
+						.then((p) => p.etag)
+						.catch(() => undefined);
+					g.written = true;
+					model.write(step.u);
+					log.push(label);
+					break;
+				}
 				await env.FILES.put(g.key, bytesOf(c.sizes[step.u] ?? 0, step.u + 1));
 				g.written = true;
 				model.write(step.u);
@@ -263,6 +413,10 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 				const g = grants[step.u];
 				const s = sessions[step.u];
 				if (!g?.written || !s) break;
+				if (s.tus) {
+					await tusRecord(step.u, s, g, label);
+					break;
+				}
 				const head = await env.FILES.head(g.key);
 				const r = await stub.recordWrite({
 					uploadId: s.uploadId,

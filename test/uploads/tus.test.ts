@@ -12,6 +12,7 @@ import {
 	expectProblem,
 	openLink,
 	parseUploadUrl,
+	setFaults,
 	sha256HexOf,
 	waitForCommand,
 } from "../helpers";
@@ -158,6 +159,26 @@ describe("tus endpoint", () => {
 		// begin, admit, record, end: the part's own two around its R2 write, and the PATCH's two.
 		expect(first.headers.get("server-timing")).toContain('desc="4 calls"');
 		await expectDelivered(await sendAll(url, headers, data, 8 * MiB, 8 * MiB), linkId, data);
+	});
+
+	it("a link paused as the last part lands: HEAD is 423 until resume, then completes and finalizes", async () => {
+		const { apiKey, linkId, headers, base } = await tusLink();
+		const data = bytesOf(10, 5);
+		const url = (await create(base, headers, data.byteLength)).headers.get("location") ?? "";
+		// The pause applies as the part's record call arrives: the part is kept, the completion refused.
+		await setFaults(linkId, { race: { kind: "pause", at: "record" } });
+		await expectProblem(await patch(url, headers, 0, data), 423, "link-paused");
+		const path = new URL(url).pathname;
+		expect((await call(path, { method: "HEAD", headers })).status).toBe(423);
+		const resumed = await call(`/api/links/${linkId}/resume`, {
+			method: "POST",
+			headers: { Authorization: `Bearer ${apiKey}` },
+		});
+		expect(resumed.status).toBe(200);
+		const head = await call(path, { method: "HEAD", headers });
+		expect(head.status).toBe(200);
+		expect(head.headers.get("upload-offset")).toBe("10");
+		await expectDelivered(head, linkId, data);
 	});
 
 	it("creation-with-upload sends everything in the POST", async () => {

@@ -28,7 +28,12 @@ export class TusLedger {
 		const decision = decideTusPatch(upload, req.offset, now);
 		if (decision.kind === "refuse") return fail(decision.problem);
 		const partSize = upload.partSize ?? Math.max(upload.size, 1);
-		const position = tusPosition(upload.tusOffset, partSize);
+		// Every byte held but not completed yet (the completion was refused, say while paused):
+		// no part and no remainder is left, only the completion.
+		const position =
+			upload.tusOffset === upload.size
+				? { nextPart: Math.ceil(upload.size / partSize) + 1, restSize: 0 }
+				: tusPosition(upload.tusOffset, partSize);
 		if (decision.kind === "go") host.uploads.update(upload.id, { tusLockUntil: now + TUS_LOCK_MS });
 		const hook = host.hooks().at?.("admit");
 		if (hook) await hook;
