@@ -451,6 +451,11 @@ async function create(c: Context<AppEnv>) {
 	const meta = parseMetadata(c.req.header("upload-metadata"));
 	if (!meta) throw bad("Upload-Metadata is `key base64value` pairs, comma-separated.");
 	const fields = validInit(meta, size);
+	const carried = Number(c.req.header("content-length") ?? 0);
+	if (carried > size)
+		throw new ProblemError(
+			problem("length-mismatch", "The creation carries more bytes than Upload-Length allows."),
+		);
 	const uploadId = newUploadId();
 	const token = await tusUploadToken(c.env.LINK_ID_SECRET, uploadId);
 	const auth: UploadAuth = {

@@ -190,6 +190,14 @@ describe("tus endpoint", () => {
 		await expectDelivered(res, linkId, data);
 	});
 
+	it("a creation carrying more bytes than Upload-Length is 400 and creates nothing", async () => {
+		const { headers, base } = await tusLink();
+		const res = await create(base, headers, 0, {}, bytesOf(3));
+		await expectProblem(res, 400, "length-mismatch");
+		const bigger = await create(base, headers, 2, {}, bytesOf(3));
+		await expectProblem(bigger, 400, "length-mismatch");
+	});
+
 	it("an empty file completes at creation", async () => {
 		const { linkId, headers, base } = await tusLink();
 		const res = await create(base, headers, 0);
