@@ -16,6 +16,7 @@ import type { LinkDO } from "../do/link-do";
 import type { TusGrant, UploadAuth, UploadView } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { type Problem, ProblemError, problem } from "../domain/problems";
+import { TUS_MAX_BYTES } from "../domain/tus";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { newUploadId, tusUploadToken } from "../lib/ids";
@@ -31,7 +32,7 @@ export const TUS_VERSION = "1.0.0";
 const EXTENSIONS = "creation,creation-with-upload,termination,expiration,checksum";
 const CHECKSUMS = { sha1: "SHA-1", sha256: "SHA-256" } as const;
 /** A PATCH with Upload-Checksum is verified before any of it is kept: at most this much. */
-const MAX_CHECKSUM_BODY = 64 * 1024 * 1024;
+const MAX_CHECKSUM_BODY = 16 * 1024 * 1024;
 const OCTETS = "application/offset+octet-stream";
 /** Retry-After of a 423 that names none (a paused link has no known end). */
 const PAUSED_RETRY_AFTER_SECONDS = 5;
@@ -243,7 +244,9 @@ async function writePatch(
 	let ended = false;
 	const end = async (offset: number) => {
 		ended = true;
-		return unwrap(await stub.tusEnd({ uploadId: auth.uploadId, offset, restWritten }));
+		return unwrap(
+			await stub.tusEnd({ uploadId: auth.uploadId, hold: grant.hold, offset, restWritten }),
+		);
 	};
 	const accept = (chunk: Uint8Array) => {
 		if (next + buffer.size + chunk.byteLength > grant.size)
@@ -273,9 +276,12 @@ async function writePatch(
 	};
 	try {
 		if (grant.restSize > 0) {
-			const rest = await r2.getObject(bucket, grant.restKey);
-			if (!rest || rest.size !== grant.restSize) throw new ProblemError(storageProblem());
-			buffer.push(new Uint8Array(await rest.arrayBuffer()));
+			// The remainder the offset counts (its first restSize bytes: the offset is what counts).
+			const rest = grant.restKey
+				? await r2.getObject(bucket, grant.restKey, { offset: 0, length: grant.restSize })
+				: null;
+			if (!rest || rest.size < grant.restSize) throw new ProblemError(storageProblem());
+			buffer.push(new Uint8Array(await rest.arrayBuffer()).subarray(0, grant.restSize));
 		}
 		if (body instanceof Uint8Array) accept(body);
 		else {
@@ -302,7 +308,7 @@ async function writePatch(
 		let durable = partStart;
 		if (buffer.size > 0) {
 			const rest = buffer.take(buffer.size);
-			const put = await r2.putObject(bucket, grant.restKey, rest, null);
+			const put = await r2.putObject(bucket, grant.newRestKey, rest, null);
 			if (!put.ok) throw new ProblemError(storageProblem());
 			restWritten = true;
 			durable += rest.byteLength;
@@ -310,7 +316,16 @@ async function writePatch(
 		return { offset: (await end(durable)).offset, finalize: null };
 	} finally {
 		// Never leave the upload held: what is durable is recorded, the hold released.
-		if (!ended) await stub.tusEnd({ uploadId: auth.uploadId, offset: partStart, restWritten });
+		if (!ended) {
+			// A part still being written is recorded (or fails) before the hold is let go.
+			await inflight.catch(() => undefined);
+			await stub.tusEnd({
+				uploadId: auth.uploadId,
+				hold: grant.hold,
+				offset: partStart,
+				restWritten,
+			});
+		}
 	}
 }
 
@@ -363,18 +378,36 @@ async function writeWholePart(
 		if (offset === grant.size) {
 			const finalize = await completeUpload(c, stub, auth);
 			ended = true;
-			unwrap(await stub.tusEnd({ uploadId: auth.uploadId, offset, restWritten: false }));
+			unwrap(
+				await stub.tusEnd({
+					uploadId: auth.uploadId,
+					hold: grant.hold,
+					offset,
+					restWritten: false,
+				}),
+			);
 			return { offset, finalize };
 		}
 		ended = true;
 		return {
-			offset: unwrap(await stub.tusEnd({ uploadId: auth.uploadId, offset, restWritten: false }))
-				.offset,
+			offset: unwrap(
+				await stub.tusEnd({
+					uploadId: auth.uploadId,
+					hold: grant.hold,
+					offset,
+					restWritten: false,
+				}),
+			).offset,
 			finalize: null,
 		};
 	} finally {
 		if (!ended)
-			await stub.tusEnd({ uploadId: auth.uploadId, offset: partStart, restWritten: false });
+			await stub.tusEnd({
+				uploadId: auth.uploadId,
+				hold: grant.hold,
+				offset: partStart,
+				restWritten: false,
+			});
 	}
 }
 
@@ -450,6 +483,13 @@ async function create(c: Context<AppEnv>) {
 	const size = intHeader(c, "upload-length");
 	const meta = parseMetadata(c.req.header("upload-metadata"));
 	if (!meta) throw bad("Upload-Metadata is `key base64value` pairs, comma-separated.");
+	if (size > TUS_MAX_BYTES)
+		throw new ProblemError(
+			problem(
+				"file-too-large",
+				`tus uploads are limited to ${TUS_MAX_BYTES} bytes; send larger files with the native API.`,
+			),
+		);
 	const fields = validInit(meta, size);
 	const carried = Number(c.req.header("content-length") ?? 0);
 	if (carried > size)
@@ -577,7 +617,8 @@ async function discovery(c: Context<AppEnv>) {
 	try {
 		const { stub, secretHash } = await linkOf(c, c.req.param("linkId") ?? "");
 		const info = await stub.publicInfo(secretHash);
-		if (info.ok) c.header("Tus-Max-Size", String(info.value.limits.maxFileBytes));
+		if (info.ok)
+			c.header("Tus-Max-Size", String(Math.min(info.value.limits.maxFileBytes, TUS_MAX_BYTES)));
 	} catch {
 		// A wrong secret gets the discovery answer without the link's limit.
 	}

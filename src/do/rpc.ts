@@ -80,7 +80,11 @@ export interface TusGrant {
 	/** Bytes of the remainder object (`restKey`) that precede `offset`'s part boundary. */
 	restSize: number;
 	key: string;
-	restKey: string;
+	/** The remainder object the offset counts (null when `restSize` is 0). */
+	restKey: string | null;
+	/** This PATCH's hold: only its end counts; its own remainder goes to `newRestKey`. */
+	hold: string;
+	newRestKey: string;
 	r2UploadId: string | null;
 	/** The upload is complete already (a repeated final PATCH). */
 	completed: boolean;
@@ -89,7 +93,10 @@ export interface TusGrant {
 /** A tus PATCH ends: the durable offset it leaves, and whether it wrote a new remainder object. */
 export interface TusEndRequest {
 	uploadId: string;
+	/** The hold `tusBegin` gave this PATCH. */
+	hold: string;
 	offset: number;
+	/** Whether this PATCH wrote its remainder object (`newRestKey`). */
 	restWritten: boolean;
 }
 

@@ -129,6 +129,11 @@ const MIGRATIONS: readonly string[] = [
 	ALTER TABLE uploads ADD COLUMN tus_offset INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE uploads ADD COLUMN tus_lock_until INTEGER;
 	`,
+	// 8: tus: the PATCH holding the upload, and the remainder object its offset counts.
+	`
+	ALTER TABLE uploads ADD COLUMN tus_hold TEXT;
+	ALTER TABLE uploads ADD COLUMN tus_rest_key TEXT;
+	`,
 ];
 
 /** Whether this object's storage holds the schema (false for an object never created). */

@@ -33,6 +33,10 @@ export interface UploadRecord {
 	tusOffset: number;
 	/** tus: until when a PATCH holds the upload (ms); null when free. */
 	tusLockUntil: number | null;
+	/** tus: the id of the PATCH holding the upload (only its end counts); null when free. */
+	tusHold: string | null;
+	/** tus: the remainder object the durable offset counts; null when none. */
+	tusRestKey: string | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -67,6 +71,8 @@ type UploadRow = {
 	protocol: string;
 	tus_offset: number;
 	tus_lock_until: number | null;
+	tus_hold: string | null;
+	tus_rest_key: string | null;
 	created_at: string;
 	updated_at: string;
 };
@@ -95,6 +101,8 @@ function fromRow(r: UploadRow): UploadRecord {
 		protocol: r.protocol as UploadProtocol,
 		tusOffset: r.tus_offset,
 		tusLockUntil: r.tus_lock_until,
+		tusHold: r.tus_hold,
+		tusRestKey: r.tus_rest_key,
 		createdAt: r.created_at,
 		updatedAt: r.updated_at,
 	};
@@ -112,6 +120,8 @@ const COLUMNS: Record<string, string> = {
 	expiresAt: "expires_at",
 	tusOffset: "tus_offset",
 	tusLockUntil: "tus_lock_until",
+	tusHold: "tus_hold",
+	tusRestKey: "tus_rest_key",
 };
 
 export class UploadStore {
@@ -229,6 +239,8 @@ export class UploadStore {
 				| "expiresAt"
 				| "tusOffset"
 				| "tusLockUntil"
+				| "tusHold"
+				| "tusRestKey"
 			>
 		>,
 	): void {

@@ -7,7 +7,16 @@
  * counts recorded parts plus that remainder, nothing else.
  */
 import type { UploadProtocol, UploadState } from "../contract/enums";
+import { MAX_PARTS } from "./parts";
 import { type Problem, problem } from "./problems";
+
+/**
+ * The largest tus upload: a PATCH that is not exactly one part is cut into
+ * parts in the edge's memory (about two parts at a time), so a part may be at
+ * most 32 MiB; with 10,000 parts that is about 312 GiB. Larger files go
+ * through the native API, whose parts stream to R2 as they are.
+ */
+export const TUS_MAX_BYTES = MAX_PARTS * 32 * 1024 * 1024;
 
 /** How long a PATCH holds its upload against another PATCH; every recorded part renews it. */
 export const TUS_LOCK_MS = 60_000;

@@ -17,8 +17,9 @@ export const D1 = {
 export const R2Keys = {
 	linkPrefix: (linkId: string): string => `links/${linkId}/`,
 	upload: (linkId: string, uploadId: string): string => `links/${linkId}/uploads/${uploadId}`,
-	/** A tus upload's remainder below a part boundary, kept between PATCHes (never a file). */
-	tusRest: (linkId: string, uploadId: string): string => `links/${linkId}/uploads/${uploadId}.rest`,
+	/** A tus upload's remainder below a part boundary, written by one PATCH (`hold`); never a file. */
+	tusRest: (linkId: string, uploadId: string, hold: string): string =>
+		`links/${linkId}/uploads/${uploadId}.${hold}.rest`,
 	/** The upload id an object key belongs to (keys end in `/uploads/<uploadId>`). */
 	uploadIdOf: (key: string): string => key.slice(key.lastIndexOf("/") + 1),
 } as const;

@@ -131,6 +131,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		r2UploadId?: string;
 		etag?: string;
 		partRecorded?: boolean;
+		hold?: string;
 	} | null)[] = c.sizes.map(() => null);
 	const tusHeaders = {
 		"Tus-Resumable": "1.0.0",
@@ -224,9 +225,10 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		}
 		const r = await stub.admitWrite({ ...s.auth, op: "part-put", partNumber: 1 });
 		expectAnswer(label, rpcAnswer(r), model.admit(u));
+		const hold = begin.value.hold;
 		if (r.ok)
-			grants[u] = { key: r.value.key, written: false, r2UploadId: r.value.r2UploadId ?? "" };
-		else await stub.tusEnd({ uploadId: s.uploadId, offset: 0, restWritten: false });
+			grants[u] = { key: r.value.key, written: false, r2UploadId: r.value.r2UploadId ?? "", hold };
+		else await stub.tusEnd({ uploadId: s.uploadId, hold, offset: 0, restWritten: false });
 	};
 
 	/**
@@ -237,11 +239,12 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 	const tusRecord = async (
 		u: number,
 		s: Session,
-		g: { key: string; etag?: string; partRecorded?: boolean },
+		g: { key: string; etag?: string; partRecorded?: boolean; hold?: string },
 		label: string,
 	) => {
 		const size = c.sizes[u] ?? 0;
-		const end = () => stub.tusEnd({ uploadId: s.uploadId, offset: size, restWritten: false });
+		const end = () =>
+			stub.tusEnd({ uploadId: s.uploadId, hold: g.hold ?? "", offset: size, restWritten: false });
 		if (!g.partRecorded) {
 			const outcome = g.etag
 				? { ok: true as const, etag: g.etag, size }

@@ -4,7 +4,12 @@
  * count only durable bytes, checksums, termination and the lifecycle answers.
  * (The unmodified tus-js-client runs against wrangler dev in test/e2e.)
  */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { LinkDO } from "../../src/do/link-do";
+import { sha256Hex } from "../../src/lib/crypto";
+import { hashOfSecret, tusUploadToken } from "../../src/lib/ids";
 import {
 	ADMIN,
 	bytesOf,
@@ -14,6 +19,7 @@ import {
 	parseUploadUrl,
 	setFaults,
 	sha256HexOf,
+	stubOf,
 	waitForCommand,
 } from "../helpers";
 
@@ -179,6 +185,41 @@ describe("tus endpoint", () => {
 		expect(head.status).toBe(200);
 		expect(head.headers.get("upload-offset")).toBe("10");
 		await expectDelivered(head, linkId, data);
+	});
+
+	it("a stale PATCH (its hold ran out, another took over) changes nothing when it ends", async () => {
+		const { linkId, headers, base } = await tusLink();
+		const url = (await create(base, headers, 10)).headers.get("location") ?? "";
+		const uploadId = url.split("/").pop() ?? "";
+		const auth = {
+			linkSecretHash: (await hashOfSecret(headers["Link-Secret"])) ?? "",
+			uploadId,
+			tokenHash: await sha256Hex(await tusUploadToken(env.LINK_ID_SECRET, uploadId)),
+		};
+		const stub = stubOf(linkId);
+		const stale = await stub.tusBegin({ ...auth, offset: 0 });
+		if (!stale.ok) throw new Error(JSON.stringify(stale));
+		// Its hold runs out (as 60 s without a recorded part would): a second PATCH takes over.
+		await runInDurableObject(stub, (_i: LinkDO, state) => {
+			state.storage.sql.exec("UPDATE uploads SET tus_lock_until = 0");
+		});
+		const current = await stub.tusBegin({ ...auth, offset: 0 });
+		if (!current.ok) throw new Error(JSON.stringify(current));
+		expect(current.value.newRestKey).not.toBe(stale.value.newRestKey);
+		// The stale PATCH wrote a remainder of its own and ends: nothing of it counts.
+		await env.FILES.put(stale.value.newRestKey, bytesOf(4));
+		const ended = await stub.tusEnd({
+			uploadId,
+			hold: stale.value.hold,
+			offset: 4,
+			restWritten: true,
+		});
+		expect(ended).toMatchObject({ ok: true, value: { offset: 0 } });
+		expect(await env.FILES.head(stale.value.newRestKey)).toBeNull();
+		// The current holder still holds the upload: another PATCH is 423.
+		await expectProblem(await patch(url, headers, 0, bytesOf(5)), 423, "upload-locked");
+		await stub.tusEnd({ uploadId, hold: current.value.hold, offset: 0, restWritten: false });
+		expect((await patch(url, headers, 0, bytesOf(5))).status).toBe(204);
 	});
 
 	it("creation-with-upload sends everything in the POST", async () => {

@@ -90,6 +90,8 @@ export class UploadLedger {
 			protocol,
 			tusOffset: 0,
 			tusLockUntil: null,
+			tusHold: null,
+			tusRestKey: null,
 			createdAt: new Date(now).toISOString(),
 			updatedAt: new Date(now).toISOString(),
 		};

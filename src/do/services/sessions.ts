@@ -143,11 +143,10 @@ export class Sessions {
 		);
 		await r2.deleteKeys(
 			bucket,
-			ended.flatMap((u) =>
-				u.protocol === "tus"
-					? [R2Keys.upload(link.id, u.id), R2Keys.tusRest(link.id, u.id)]
-					: [R2Keys.upload(link.id, u.id)],
-			),
+			ended.flatMap((u) => {
+				const rest = store.get(u.id)?.tusRestKey ?? u.tusRestKey;
+				return rest ? [R2Keys.upload(link.id, u.id), rest] : [R2Keys.upload(link.id, u.id)];
+			}),
 		);
 	}
 

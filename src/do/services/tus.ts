@@ -1,18 +1,22 @@
 /**
  * tus PATCHes on the upload ledger: `begin` is the admit of a PATCH (the
- * terminal-state table, the upload's offset, the one-PATCH-at-a-time hold),
- * `end` is the record of what it leaves behind: the durable offset and its
- * remainder object, refused (and the remainder removed) if a terminal
- * transition was applied meanwhile. The parts in between go through the same
- * admit and record as native parts (writes.ts).
+ * terminal-state table, the upload's offset, the one-PATCH-at-a-time hold,
+ * named by an id only that PATCH knows), `end` is the record of what it leaves
+ * behind: the durable offset and the remainder object it wrote (its own key,
+ * so a stale PATCH can never overwrite the remainder the offset counts). Only
+ * the current holder's end counts; a terminal transition applied meanwhile
+ * refuses it and removes its remainder. The parts in between go through the
+ * same admit and record as native parts (writes.ts).
  */
 import { fail, ok, problem, type Result } from "../../domain/problems";
 import { decideTusPatch, TUS_LOCK_MS, tusPosition } from "../../domain/tus";
 import { sessionExpiry } from "../../domain/uploads";
 import { checkRecord } from "../../domain/writes";
+import { randomBase32 } from "../../lib/crypto";
 import { R2Keys } from "../../storage/names";
 import * as r2 from "../../storage/r2";
 import type { TusBeginRequest, TusEndRequest, TusGrant, UploadView } from "../rpc";
+import type { UploadRecord } from "../upload-store";
 import type { UploadDeps } from "./sessions";
 
 export class TusLedger {
@@ -34,7 +38,9 @@ export class TusLedger {
 			upload.tusOffset === upload.size
 				? { nextPart: Math.ceil(upload.size / partSize) + 1, restSize: 0 }
 				: tusPosition(upload.tusOffset, partSize);
-		if (decision.kind === "go") host.uploads.update(upload.id, { tusLockUntil: now + TUS_LOCK_MS });
+		const hold = randomBase32(12);
+		if (decision.kind === "go")
+			host.uploads.update(upload.id, { tusLockUntil: now + TUS_LOCK_MS, tusHold: hold });
 		const hook = host.hooks().at?.("admit");
 		if (hook) await hook;
 		return ok({
@@ -44,17 +50,21 @@ export class TusLedger {
 			nextPart: position.nextPart,
 			restSize: position.restSize,
 			key: R2Keys.upload(link.id, upload.id),
-			restKey: R2Keys.tusRest(link.id, upload.id),
+			restKey: position.restSize > 0 ? upload.tusRestKey : null,
+			hold,
+			newRestKey: R2Keys.tusRest(link.id, upload.id, hold),
 			r2UploadId: upload.r2UploadId,
 			completed: decision.kind === "completed",
 		});
 	}
 
 	/**
-	 * Ends a PATCH: records the durable offset it left (recorded parts plus a
-	 * remainder object it wrote) and releases the hold. A terminal transition
-	 * applied since the PATCH began refuses it with the terminal row's 410 and
-	 * removes the remainder (the session's own cleanup removes the rest).
+	 * Ends a PATCH. The current holder's end records the durable offset it
+	 * left (recorded parts plus the remainder it wrote), releases the hold and
+	 * removes the remainder it superseded. A stale PATCH's end (its hold ran
+	 * out and another PATCH took over) changes nothing and removes its own
+	 * remainder. A terminal transition applied since the PATCH began refuses it
+	 * with the terminal row's 410 and removes its remainder.
 	 */
 	async end(req: TusEndRequest): Promise<Result<UploadView>> {
 		const { host, state, sessions } = this.deps;
@@ -63,24 +73,52 @@ export class TusLedger {
 		const link = state.link();
 		const upload = host.uploads.get(req.uploadId);
 		if (!link || !upload || upload.protocol !== "tus") return fail(problem("upload-not-found"));
-		if (upload.state === "completed" || upload.state === "finalized") {
-			host.uploads.update(upload.id, { tusLockUntil: null });
-			return ok(sessions.view({ ...upload, tusLockUntil: null }));
+		const own = R2Keys.tusRest(link.id, upload.id, req.hold);
+		const mine = upload.tusHold === req.hold;
+		if (!mine || upload.state === "completed" || upload.state === "finalized") {
+			// Stale, or the upload is complete: only what this PATCH wrote (and, once complete,
+			// the remainder the offset counted) is removed.
+			const superseded = mine && upload.tusRestKey ? [upload.tusRestKey] : [];
+			if (mine)
+				host.uploads.update(upload.id, { tusLockUntil: null, tusHold: null, tusRestKey: null });
+			await this.remove([...(req.restWritten ? [own] : []), ...superseded]);
+			return ok(sessions.view(host.uploads.get(upload.id) ?? upload));
 		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
-			if (req.restWritten)
-				await r2.deleteKeys(host.env.FILES, [R2Keys.tusRest(link.id, upload.id)]);
+			if (req.restWritten) await this.remove([own]);
 			if (upload.state === "open") await sessions.dropOne(upload, "aborted");
 			return fail(state.withEpoch(refused));
 		}
+		return ok(await this.record(upload, req, own));
+	}
+
+	/** The holder's end on a live upload: offset, remainder, hold; the old remainder removed. */
+	private async record(upload: UploadRecord, req: TusEndRequest, own: string) {
+		const { host, sessions } = this.deps;
 		const now = host.now();
 		const tusOffset = Math.max(upload.tusOffset, Math.min(req.offset, upload.size));
-		const moved = tusOffset > upload.tusOffset;
-		const expiresAt = moved
-			? sessionExpiry(Date.parse(upload.createdAt), now, sessions.idleTimeoutMs(), upload.expiresAt)
-			: upload.expiresAt;
-		host.uploads.update(upload.id, { tusOffset, tusLockUntil: null, expiresAt });
-		return ok(sessions.view({ ...upload, tusOffset, tusLockUntil: null, expiresAt }));
+		const partSize = upload.partSize ?? Math.max(upload.size, 1);
+		const onBoundary = tusOffset % partSize === 0;
+		// The remainder the offset counts: this PATCH's, or none on a part boundary, or the old one.
+		const tusRestKey = req.restWritten ? own : onBoundary ? null : upload.tusRestKey;
+		const expiresAt =
+			tusOffset > upload.tusOffset
+				? sessionExpiry(
+						Date.parse(upload.createdAt),
+						now,
+						sessions.idleTimeoutMs(),
+						upload.expiresAt,
+					)
+				: upload.expiresAt;
+		const next = { tusOffset, tusLockUntil: null, tusHold: null, tusRestKey, expiresAt };
+		host.uploads.update(upload.id, next);
+		if (upload.tusRestKey && upload.tusRestKey !== tusRestKey)
+			await this.remove([upload.tusRestKey]);
+		return sessions.view({ ...upload, ...next });
+	}
+
+	private async remove(keys: string[]): Promise<void> {
+		if (keys.length > 0) await r2.deleteKeys(this.deps.host.env.FILES, keys);
 	}
 }
