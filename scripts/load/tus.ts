@@ -192,8 +192,17 @@ export async function runTusFile(
 			last = await attempt(extra, stop);
 			if (last === "stopped") {
 				const url = tus.urls.at(-1);
-				if (!url) throw new Error("interrupted before the upload URL was known");
 				await run.sleep(200);
+				if (!url) {
+					// Cut during a creation-with-upload: the client never learnt the URL, so it starts
+					// over with a new upload, as any tus client does (the first session expires idle).
+					rec.detail = "restarted (cut during creation)";
+					last = await attempt({});
+				}
+			}
+			if (last === "stopped") {
+				const url = tus.urls.at(-1);
+				if (!url) throw new Error("interrupted before the upload URL was known");
 				resuming = true;
 				rec.detail = "resumed";
 				run.tus.resumes.push(`?/${sentBeforeCut}/${spec.size}`);
