@@ -1,5 +1,5 @@
 /** Wiring only: the HTTP app, the queue handler, and the Durable Object class. */
-import { app } from "./api/app";
+import { app } from "./app";
 import { queue } from "./consumer";
 
 export { LinkDO } from "./do/link-do";

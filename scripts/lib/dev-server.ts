@@ -153,6 +153,10 @@ export interface WorkerOptions {
 	 * a few MiB fails in the local proxy ("Network connection lost").
 	 */
 	snapshot: { buildDir: string; entry: string } | null;
+	/** The Worker's entry instead of wrangler.toml's `main` (the browser tests' fault worker). */
+	main?: string;
+	/** Variables set on top of wrangler.toml's `[vars]` (`--var KEY:value`). */
+	vars?: Record<string, string>;
 	persistDir: string;
 	/** The listening port; with `findFree`, the first port tried. */
 	port: number;
@@ -192,6 +196,7 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 			o.config,
 			"--outdir",
 			o.snapshot.buildDir,
+			...(o.main ? [o.main] : []),
 		]);
 		script.push(join(o.snapshot.buildDir, o.snapshot.entry));
 	}
@@ -211,7 +216,7 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 	const args = [
 		wranglerBin(o.root),
 		"dev",
-		...script,
+		...(script.length > 0 ? script : o.main ? [o.main] : []),
 		"--config",
 		o.config,
 		"--ip",
@@ -225,6 +230,7 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 		"--persist-to",
 		o.persistDir,
 		"--show-interactive-dev-session=false",
+		...Object.entries(o.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
 		...(o.logLevel ? ["--log-level", o.logLevel] : []),
 	];
 	const out = openSync(o.logFile, "w");

@@ -1,4 +1,4 @@
-/** The HTTP API: one sub-app per resource, errors rendered in one place. */
+/** The HTTP API: one sub-app per resource. */
 import { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import { admin } from "./admin";
@@ -9,7 +9,6 @@ import { countDoCalls } from "./do-calls";
 import { openApiDocumentation } from "./docs";
 import { files } from "./files";
 import { links } from "./links";
-import { notFound, onError } from "./problem";
 import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
 
@@ -22,13 +21,11 @@ export const api = new Hono<AppEnv>()
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);
 
-export const app = new Hono<AppEnv>()
+/** The API with its documentation (the web pages are composed with it in src/app.ts). */
+export const service = new Hono<AppEnv>()
 	.route("/", api)
 	.get("/openapi.json", async (c) => c.json(await generateSpecs(api, openApiDocumentation)))
 	.get("/docs", async (c) =>
 		c.html(renderReference(await generateSpecs(api, openApiDocumentation))),
 	)
-	.get("/docs/problems", (c) => c.html(renderProblems()))
-	.get("/", (c) => c.redirect("/docs"))
-	.notFound(notFound)
-	.onError(onError);
+	.get("/docs/problems", (c) => c.html(renderProblems()));

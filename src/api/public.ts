@@ -2,10 +2,12 @@
  * Uploader routes under /r/:linkId, authorized by the `Link-Secret` header
  * (see link-secret.ts). Every response carries `Referrer-Policy: no-referrer`
  * so the upload URL does not leak through the Referer header of a page.
+ * A browser opening the upload URL gets the uploader page (pages/uploader.tsx).
  */
 import { Hono } from "hono";
 import { LinkIdParam, PublicLink } from "../contract/schemas";
 import { unwrap } from "../do/stub";
+import { uploaderPage } from "../pages/uploader";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { linkOf } from "./link-secret";
@@ -28,6 +30,7 @@ export const publicLinks = new Hono<AppEnv>()
 			ok: { 200: PublicLink },
 			problems: ["link-not-found", "link-revoked", "link-expired", "link-deleted"],
 		}),
+		uploaderPage,
 		valid("param", LinkIdParam),
 		async (c) => {
 			const { stub, secretHash } = await linkOf(c, c.req.valid("param").linkId);

@@ -11,6 +11,7 @@ export const D1 = {
 	links: "links",
 	deadLetters: "dead_letters",
 	files: "files",
+	sessions: "sessions",
 } as const;
 
 /** R2 keys are generated from ids, never from file names. */

@@ -1,0 +1,16 @@
+/**
+ * The whole HTTP surface: the web pages (src/pages), the JSON API and its
+ * documentation (src/api). API errors are rendered in one place (problem+json);
+ * the page sub-apps render their own errors as pages.
+ */
+import { Hono } from "hono";
+import { service } from "./api/app";
+import type { AppEnv } from "./api/context";
+import { notFound, onError } from "./api/problem";
+import { pages } from "./pages";
+
+export const app = new Hono<AppEnv>()
+	.route("/", pages)
+	.route("/", service)
+	.notFound(notFound)
+	.onError(onError);

@@ -1,0 +1,72 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Errors of the page surfaces as pages, never as JSON or a stack trace: a
+ * problem (from the API or thrown here) in words (words.ts) with its code in
+ * small print; a refused cross-site form; anything unexpected as a calm 500.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../api/context";
+import { ReceiveLinkError } from "../client/problem";
+import { ProblemError } from "../domain/problems";
+import { Page, type Surface } from "./layout";
+import { CrossSiteRequest } from "./security";
+import { wordsFor } from "./words";
+
+export function errorPage(
+	c: Context<AppEnv>,
+	surface: Surface,
+	status: number,
+	heading: string,
+	text: string,
+	code?: string,
+) {
+	const home = surface === "admin" ? "/admin" : surface === "app" ? "/app" : "/";
+	c.status(status as 400);
+	return c.html(
+		<Page title={heading} surface={surface} narrow>
+			<h1>{heading}</h1>
+			<p>{text}</p>
+			{code ? <p class="muted small">Code: {code}</p> : null}
+			<p>
+				<a href={home}>Back</a>
+			</p>
+		</Page>,
+	);
+}
+
+/** onError of a page sub-app. */
+export function pageErrors(surface: Surface) {
+	return (error: Error, c: Context<AppEnv>) => {
+		if (error instanceof CrossSiteRequest)
+			return errorPage(
+				c,
+				surface,
+				403,
+				"Request refused",
+				"This form was not sent from this site, so nothing was changed. Open the page here and try again.",
+			);
+		const p =
+			error instanceof ReceiveLinkError
+				? { status: error.status, code: error.code, detail: error.problem.detail }
+				: error instanceof ProblemError
+					? error.problem
+					: null;
+		if (p)
+			return errorPage(
+				c,
+				surface,
+				p.status,
+				"That did not work",
+				wordsFor(p.code, p.detail),
+				p.code,
+			);
+		console.error("page error", c.req.method, c.req.path, error);
+		return errorPage(c, surface, 500, "Something went wrong", wordsFor("internal-error"));
+	};
+}
+
+/** A page for a path nothing answers. */
+export function pageNotFound(surface: Surface) {
+	return (c: Context<AppEnv>) =>
+		errorPage(c, surface, 404, "Page not found", "There is no page at this address.");
+}

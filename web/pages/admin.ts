@@ -1,0 +1,2 @@
+// Admin-console-only enhancements (owned by src/pages/admin).
+export {};

@@ -1,0 +1,2 @@
+// Dashboard-only enhancements (owned by src/pages/app).
+export {};
