@@ -1,17 +1,63 @@
 /** @jsxImportSource hono/jsx */
-/** The admin console's pages (behind a live admin session). */
+/**
+ * The admin console's pages (behind a live admin session): the overview at
+ * /admin, and one module per section: owners, links and their audit, dead
+ * letters and their actions, and the command status the live badges poll.
+ */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
 import { apiFor } from "../api-client";
-import { Page } from "../layout";
-import { SignOut } from "../sign-in";
+import { Notice } from "../layout";
+import { auditPages } from "./audit";
+import { commandStatus } from "./commands";
+import { deadLetterActions } from "./dead-letter-actions";
+import { deadLetterPages } from "./dead-letters";
+import { AdminPage, href } from "./frame";
+import { linkPages } from "./links";
 
-export const adminConsole = new Hono<AppEnv>().get("/", async (c) => {
-	const { items } = await apiFor(c).listDeadLetters();
+/** Counted up to one page: beyond that, "100 or more" is all the overview needs. */
+const COUNT_LIMIT = 100;
+
+const overview = new Hono<AppEnv>().get("/", async (c) => {
+	const { items, nextCursor } = await apiFor(c).listDeadLetters({
+		status: "pending",
+		limit: COUNT_LIMIT,
+	});
+	const pending = nextCursor ? `${COUNT_LIMIT} or more` : String(items.length);
 	return c.html(
-		<Page title="Admin" surface="admin" nav={<SignOut home="/admin" />} script="pages">
-			<h1>Dead letters</h1>
-			<p>{items.length} on this page.</p>
-		</Page>,
+		<AdminPage title="Overview" section="home">
+			<h1>Admin console</h1>
+			{items.length > 0 ? (
+				<Notice kind="warn">
+					<a href={href("/admin/dead-letters", { status: "pending" })}>
+						{pending} pending dead letter{items.length === 1 ? "" : "s"}
+					</a>{" "}
+					wait for you: their links' commands are held until each is replayed or discarded.
+				</Notice>
+			) : (
+				<Notice kind="ok">No pending dead letters.</Notice>
+			)}
+			<ul class="sections">
+				<li>
+					<a href="/admin/owners">Owners</a>: create an owner and its API key, rotate a key.
+				</li>
+				<li>
+					<a href="/admin/links">Links</a>: every link by state and owner; audit a link against the
+					invariants.
+				</li>
+				<li>
+					<a href="/admin/dead-letters">Dead letters</a>: commands that failed every retry; inspect,
+					replay or discard them.
+				</li>
+			</ul>
+		</AdminPage>,
 	);
 });
+
+export const adminConsole = new Hono<AppEnv>()
+	.route("/", overview)
+	.route("/links", linkPages)
+	.route("/links", auditPages)
+	.route("/dead-letters", deadLetterPages)
+	.route("/dead-letters", deadLetterActions)
+	.route("/commands", commandStatus);

@@ -1,0 +1,256 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Dead letters (docs/commands.md): commands that ran out of queue retries,
+ * and messages the consumer could not read. The list filters by status and
+ * link; the detail page shows the command, the delivery and the message,
+ * and, while the dead letter is pending, the actions (dead-letter-actions.tsx).
+ */
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { AppEnv } from "../../api/context";
+import { ReceiveLinkError } from "../../client/problem";
+import {
+	DEAD_LETTER_STATUSES,
+	type DeadLetterDetail,
+	type DeadLetterView,
+} from "../../contract/index";
+import { apiFor } from "../api-client";
+import { Badge, Notice, when } from "../layout";
+import { wordsFor } from "../words";
+import { CommandFacts, CommandStatus } from "./command-view";
+import { AdminPage, idFilter, oneOf, Pager } from "./frame";
+import { DEAD_LETTER_STATUS_TEXT, whyNoActions } from "./words";
+
+const LIST = "/admin/dead-letters";
+export const deadLetterHref = (id: string) => `${LIST}/${encodeURIComponent(id)}`;
+
+function Filters(props: { status: string | undefined; linkId: string | undefined }) {
+	return (
+		<form class="filters" method="get" action={LIST}>
+			<div class="field">
+				<label for="dl-status">Status</label>
+				<select id="dl-status" name="status">
+					<option value="">Any status</option>
+					{DEAD_LETTER_STATUSES.map((s) => (
+						<option value={s} selected={s === props.status}>
+							{DEAD_LETTER_STATUS_TEXT[s]}
+						</option>
+					))}
+				</select>
+			</div>
+			<div class="field">
+				<label for="dl-link">Link id</label>
+				<input
+					id="dl-link"
+					name="linkId"
+					type="text"
+					value={props.linkId ?? ""}
+					placeholder="lnk_…"
+					autocomplete="off"
+					spellcheck={false}
+				/>
+			</div>
+			<div class="filter-buttons">
+				<button type="submit">Filter</button>
+				{props.status || props.linkId ? <a href={LIST}>Clear filters</a> : null}
+			</div>
+		</form>
+	);
+}
+
+const short = (s: string | null, n = 90) =>
+	!s ? "none" : s.length > n ? `${s.slice(0, n - 1)}…` : s;
+
+function Table(props: { items: DeadLetterView[] }) {
+	return (
+		<div class="table-wrap">
+			<table>
+				<caption class="visually-hidden">Dead letters, newest first</caption>
+				<thead>
+					<tr>
+						<th scope="col">Dead letter</th>
+						<th scope="col">Status</th>
+						<th scope="col">Link</th>
+						<th scope="col" class="num">
+							Attempts
+						</th>
+						<th scope="col">Last error</th>
+						<th scope="col">Created</th>
+					</tr>
+				</thead>
+				<tbody>
+					{props.items.map((dl) => (
+						<tr data-dead-letter={dl.id}>
+							<td>
+								<a href={deadLetterHref(dl.id)}>
+									Inspect<span class="visually-hidden"> dead letter {dl.id}</span>
+								</a>
+								<div class="muted small mono">{dl.id}</div>
+							</td>
+							<td>
+								<Badge value={dl.status} />
+							</td>
+							<td class="mono small">{dl.linkId ?? "none"}</td>
+							<td class="num">{dl.attempts}</td>
+							<td class="small">{short(dl.lastError)}</td>
+							<td class="small">{when(dl.createdAt)}</td>
+						</tr>
+					))}
+				</tbody>
+			</table>
+		</div>
+	);
+}
+
+/** The message body as stored, pretty-printed when it is JSON (text: hono/jsx escapes it). */
+function prettyBody(body: string): string {
+	try {
+		return JSON.stringify(JSON.parse(body), null, 2);
+	} catch {
+		return body;
+	}
+}
+
+export interface DetailNotes {
+	/** The action just done (after its redirect). */
+	done?: "replayed" | "discarded";
+	/** A problem of an action, in words. */
+	error?: string;
+}
+
+/** The detail page of one dead letter (also the answer of a refused action). */
+export async function detailPage(c: Context<AppEnv>, id: string, notes: DetailNotes = {}) {
+	const detail = await apiFor(c).getDeadLetter(id);
+	return c.html(<Detail detail={detail} notes={notes} />);
+}
+
+function Detail(props: { detail: DeadLetterDetail; notes: DetailNotes }) {
+	const { deadLetter: dl, command } = props.detail;
+	const { done, error } = props.notes;
+	return (
+		<AdminPage title={`Dead letter ${dl.id}`} section="dead-letters">
+			<p class="small">
+				<a href={LIST}>All dead letters</a>
+			</p>
+			<h1>
+				Dead letter{command ? `: ${command.kind}` : ""} <Badge value={dl.status} />
+			</h1>
+			<p class="mono small">{dl.id}</p>
+			{error ? <Notice kind="bad">{error}</Notice> : null}
+			{done === "replayed" && dl.status === "replayed" ? (
+				<Notice kind="ok">
+					Replayed: the command was sent again. Its status below follows it until it settles.
+				</Notice>
+			) : done === "discarded" && dl.status === "discarded" ? (
+				<Notice kind="ok">Discarded: the command was cancelled.</Notice>
+			) : dl.status !== "pending" ? (
+				<Notice>{whyNoActions(dl)}</Notice>
+			) : null}
+			{dl.status === "pending" ? <Actions dl={dl} /> : null}
+
+			<section id="command" aria-labelledby="command-heading" data-admin-refresh>
+				<h2 id="command-heading">Command</h2>
+				{command ? (
+					<>
+						<CommandStatus command={command} />
+						<CommandFacts command={command} />
+					</>
+				) : (
+					<p>There is no command for this message.</p>
+				)}
+			</section>
+
+			<h2>Delivery</h2>
+			<dl class="kv">
+				<dt>Queue</dt>
+				<dd>
+					<code>{dl.queue}</code>
+				</dd>
+				<dt>Message</dt>
+				<dd>
+					<code>{dl.messageId}</code>
+				</dd>
+				<dt>Link</dt>
+				<dd>{dl.linkId ? <code>{dl.linkId}</code> : "none"}</dd>
+				<dt>Command number</dt>
+				<dd>{dl.seq ?? "none"}</dd>
+				<dt>Delivery attempts</dt>
+				<dd>{dl.attempts}</dd>
+				<dt>Last error</dt>
+				<dd>{dl.lastError ? <code>{dl.lastError}</code> : "none"}</dd>
+				<dt>Dead-lettered</dt>
+				<dd>{when(dl.createdAt)}</dd>
+				<dt>Updated</dt>
+				<dd>{when(dl.updatedAt)}</dd>
+			</dl>
+
+			<h2>Message body</h2>
+			<pre class="message-body">{prettyBody(dl.body)}</pre>
+		</AdminPage>
+	);
+}
+
+/** Replay (a form, straight away) and Discard (a link to its confirmation step). */
+function Actions(props: { dl: DeadLetterView }) {
+	const base = deadLetterHref(props.dl.id);
+	return (
+		<section class="panel" aria-labelledby="dl-actions">
+			<h2 id="dl-actions">What to do</h2>
+			<p>
+				<strong>Replay</strong> sends the command again: fix what made it fail first (the last error
+				below). <strong>Discard</strong> cancels the command instead.
+			</p>
+			<div class="actions">
+				<form method="post" action={`${base}/replay`}>
+					<button type="submit">Replay</button>
+				</form>
+				<a class="button secondary" href={`${base}/discard`}>
+					Discard…
+				</a>
+			</div>
+		</section>
+	);
+}
+
+export const deadLetterPages = new Hono<AppEnv>()
+	.get("/", async (c) => {
+		const status = oneOf(c.req.query("status"), DEAD_LETTER_STATUSES);
+		const linkId = idFilter(c.req.query("linkId"));
+		const cursor = c.req.query("cursor") || undefined;
+		let items: DeadLetterView[] = [];
+		let nextCursor: string | null = null;
+		let problem: string | undefined;
+		try {
+			({ items, nextCursor } = await apiFor(c).listDeadLetters({ status, linkId, cursor }));
+		} catch (error) {
+			if (!(error instanceof ReceiveLinkError) || error.status !== 400) throw error;
+			problem = `${wordsFor(error.code, error.problem.detail)} (${error.code})`;
+			c.status(400);
+		}
+		const filters = { status, linkId };
+		return c.html(
+			<AdminPage title="Dead letters" section="dead-letters">
+				<h1>Dead letters</h1>
+				<p>
+					Commands that failed every retry, and messages the service could not read. A pending dead
+					letter holds its link's commands until it is replayed or discarded.
+				</p>
+				<Filters {...filters} />
+				{problem ? <Notice kind="bad">{problem}</Notice> : null}
+				{items.length === 0 && !problem ? (
+					<p class="empty">
+						{status || linkId
+							? "No dead letter matches these filters."
+							: "No dead letters. All clear."}
+					</p>
+				) : items.length > 0 ? (
+					<Table items={items} />
+				) : null}
+				<Pager path={LIST} filters={filters} cursor={cursor} nextCursor={nextCursor} />
+			</AdminPage>,
+		);
+	})
+	.get("/:id", (c) => {
+		const done = oneOf(c.req.query("done"), ["replayed", "discarded"] as const);
+		return detailPage(c, c.req.param("id"), done ? { done } : {});
+	});
