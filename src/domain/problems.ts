@@ -19,6 +19,7 @@ export const PROBLEM_CODES = {
 	},
 	"not-found": { status: 404, title: "No such resource" },
 	"link-not-found": { status: 404, title: "No such link" },
+	"owner-not-found": { status: 404, title: "No such owner" },
 	"command-not-found": { status: 404, title: "No such command" },
 	"dead-letter-not-found": { status: 404, title: "No such dead letter" },
 	"terminal-pending": {
