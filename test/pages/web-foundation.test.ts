@@ -261,3 +261,15 @@ describe("sessions", () => {
 		expect((await get("/app", cookie ?? "")).status).toBe(200);
 	});
 });
+
+describe("page middleware stays on pages", () => {
+	it("API answers carry no page CSP and keep their own Cache-Control", async () => {
+		const res = await call("/api/links", { headers: ADMIN });
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-security-policy")).toBeNull();
+		await res.arrayBuffer();
+		const spec = await call("/openapi.json");
+		expect(spec.headers.get("cache-control")).not.toBe("no-store");
+		await spec.arrayBuffer();
+	});
+});
