@@ -147,6 +147,15 @@ export class OwnerClient {
 		return this.request("GET", `/api/links/${linkId}`);
 	}
 
+	/** The link's upload URL (`<origin>/r/<linkId>#<secret>`), as it was answered at creation. */
+	async getUploadUrl(linkId: string): Promise<string> {
+		const body = await this.json<{ uploadUrl: string }>(
+			this.request("GET", `/api/links/${linkId}/upload-url`),
+			200,
+		);
+		return body.uploadUrl;
+	}
+
 	/** The link and its ETag (`"<epoch>.<settingsRevision>"`, for `If-Match`). */
 	async getLink(linkId: string): Promise<{ link: LinkView; etag: string | null }> {
 		const res = await this.getLinkResponse(linkId);

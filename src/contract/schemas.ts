@@ -328,9 +328,12 @@ export const Link = v.object({
 export const LinkResponse = v.object({ link: Link });
 export const CreatedLinkResponse = v.object({
 	link: Link,
-	/** `<origin>/r/<linkId>#<secret>`: the secret is in the fragment, shown only here. */
+	/** `<origin>/r/<linkId>#<secret>`: the secret is in the fragment (again: GET /api/links/:linkId/upload-url). */
 	uploadUrl: v.string(),
 });
+
+/** `<origin>/r/<linkId>#<secret>` again, for the link's owner or an admin. */
+export const UploadUrlResponse = v.object({ uploadUrl: v.string() });
 
 export const LinkSummary = v.object({
 	id: v.string(),
