@@ -1,4 +1,4 @@
-/** Admin routes: owners and the global link index. (Dead letters: api/dead-letters.ts.) */
+/** Admin routes: owners and their keys, and the global link index. (Dead letters: api/dead-letters.ts.) */
 import { Hono } from "hono";
 import {
 	AdminListQuery,
@@ -8,19 +8,43 @@ import {
 	CreateOwnerBody,
 	LinkIdParam,
 	LinkList,
+	ListQuery,
+	OwnerIdParam,
+	OwnerList,
+	OwnerResponse,
+	RotatedOwnerKey,
 } from "../contract/schemas";
 import * as OwnersTable from "../d1/owners";
 import { unwrap } from "../do/stub";
+import { ProblemError, problem } from "../domain/problems";
 import { sha256Hex } from "../lib/crypto";
-import { newApiKey, newOwnerId } from "../lib/ids";
+import { isOwnerId, newApiKey, newOwnerId } from "../lib/ids";
 import { adminOnly } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { linkPage } from "./links";
+import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
 import { jsonBody, valid } from "./validation";
 
 const TAGS = ["admin"];
+
+/** A new API key and what is stored of it (its hash and first 8 characters); the key is shown once. */
+async function newKey(): Promise<{ apiKey: string; stored: OwnersTable.ApiKeyRow }> {
+	const apiKey = newApiKey();
+	return { apiKey, stored: { keyHash: await sha256Hex(apiKey), keyPrefix: apiKey.slice(0, 8) } };
+}
+
+const ownerNotFound = () => new ProblemError(problem("owner-not-found"));
+
+/**
+ * The owner id of a path, or 404 `owner-not-found`. Like a link id that fails
+ * its MAC, an id that cannot be an owner's is refused without a D1 read.
+ */
+function ownerIdOf(param: { ownerId: string }): string {
+	if (!isOwnerId(param.ownerId)) throw ownerNotFound();
+	return param.ownerId;
+}
 
 export const admin = new Hono<AppEnv>()
 	.use(adminOnly)
@@ -49,12 +73,66 @@ export const admin = new Hono<AppEnv>()
 				email: email ?? null,
 				createdAt: new Date().toISOString(),
 			};
-			const apiKey = newApiKey();
-			await OwnersTable.createWithKey(c.env.DB, owner, {
-				keyHash: await sha256Hex(apiKey),
-				keyPrefix: apiKey.slice(0, 8),
-			});
+			const { apiKey, stored } = await newKey();
+			await OwnersTable.createWithKey(c.env.DB, owner, stored);
 			c.header("Location", `/api/admin/owners/${owner.id}`);
+			c.header("Cache-Control", "no-store");
+			return c.json({ owner, apiKey }, 201);
+		},
+	)
+	.get(
+		"/owners",
+		doc({
+			summary: "List owners, newest first (each with its live key's prefix and its link count)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: OwnerList },
+			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
+		}),
+		valid("query", ListQuery),
+		async (c) => {
+			const { limit, cursor } = c.req.valid("query");
+			const page = await OwnersTable.list(c.env.DB, decodeCursor(cursor), limit ?? DEFAULT_PAGE);
+			return c.json(wirePage(page));
+		},
+	)
+	.get(
+		"/owners/:ownerId",
+		doc({
+			summary: "Read an owner (its live key's prefix, never the key)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 200: OwnerResponse },
+			problems: ["unauthorized", "forbidden", "owner-not-found", "validation-failed"],
+		}),
+		valid("param", OwnerIdParam),
+		async (c) => {
+			const owner = await OwnersTable.get(c.env.DB, ownerIdOf(c.req.valid("param")));
+			if (!owner) throw ownerNotFound();
+			return c.json({ owner });
+		},
+	)
+	.post(
+		"/owners/:ownerId/keys",
+		doc({
+			summary:
+				"Rotate an owner's API key: every live key is revoked and a new one issued (shown once)",
+			tags: TAGS,
+			security: "admin",
+			ok: { 201: RotatedOwnerKey },
+			problems: ["unauthorized", "forbidden", "owner-not-found", "validation-failed"],
+		}),
+		valid("param", OwnerIdParam),
+		async (c) => {
+			const ownerId = ownerIdOf(c.req.valid("param"));
+			const { apiKey, stored } = await newKey();
+			const owner = await OwnersTable.rotateKey(
+				c.env.DB,
+				ownerId,
+				stored,
+				new Date().toISOString(),
+			);
+			if (!owner) throw ownerNotFound();
 			c.header("Cache-Control", "no-store");
 			return c.json({ owner, apiKey }, 201);
 		},

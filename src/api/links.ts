@@ -15,6 +15,7 @@ import {
 	PatchLinkBody,
 	type SettingsInput,
 	UploadList,
+	UploadUrlResponse,
 } from "../contract/schemas";
 import * as LinksTable from "../d1/links";
 import type { LinkView, SettingsUpdate } from "../do/rpc";
@@ -24,6 +25,7 @@ import { ProblemError, problem } from "../domain/problems";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsPatch } from "../domain/settings";
 import { hashPassword, sha256Hex } from "../lib/crypto";
 import { newLinkId, newSecret, uploadUrlOf } from "../lib/ids";
+import { openLinkSecret, sealLinkSecret } from "../lib/seal";
 import { ownerOrAdmin } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -172,6 +174,7 @@ export const links = new Hono<AppEnv>()
 					linkId,
 					ownerId: caller.ownerId,
 					tokenHash: hash,
+					secretBox: await sealLinkSecret(c.env.LINK_ID_SECRET, linkId, secret),
 					settings: settings.value,
 					passwordHash: passwordHash ?? null,
 				}),
@@ -210,6 +213,24 @@ export const links = new Hono<AppEnv>()
 			const link = unwrap(await (await stubFor(c, c.req.valid("param").linkId)).get(c.var.caller));
 			withEtag(c, link);
 			return c.json({ link });
+		},
+	)
+	.get(
+		"/:linkId/upload-url",
+		doc({
+			summary: "The link's upload URL again (its secret is kept sealed for the owner)",
+			tags: TAGS,
+			ok: { 200: UploadUrlResponse },
+			problems: ["unauthorized", "link-not-found", "link-deleted", "upload-url-unavailable"],
+		}),
+		valid("param", LinkIdParam),
+		async (c) => {
+			const { linkId } = c.req.valid("param");
+			const { secretBox } = unwrap(await (await stubFor(c, linkId)).secretBox(c.var.caller));
+			const secret = secretBox && (await openLinkSecret(c.env.LINK_ID_SECRET, linkId, secretBox));
+			if (!secret) throw new ProblemError(problem("upload-url-unavailable"));
+			c.header("Cache-Control", "no-store");
+			return c.json({ uploadUrl: uploadUrlOf(new URL(c.req.url).origin, linkId, secret) });
 		},
 	)
 	.patch(

@@ -1,9 +1,10 @@
 /**
  * A typed client for the owner and admin API (`/api/...`): links, their
- * lifecycle, commands, uploads, files, the audit and dead letters. Typed
- * methods return the parsed body and throw `ReceiveLinkError` on any problem;
- * the `*Response` methods hand back the raw `Response` for callers that judge
- * the status themselves (tests, the load test). Shared by the tests, the load
+ * lifecycle, commands, uploads, files, owners and their keys, the audit and
+ * dead letters. Typed methods return the parsed body and throw
+ * `ReceiveLinkError` on any problem; the `*Response` methods hand back the raw
+ * `Response` for callers that judge the status themselves (tests, the load
+ * test). Shared by the tests, the load
  * test and the benchmarks; like the uploader client it runs wherever `fetch`
  * exists and imports nothing of the Worker but types.
  */
@@ -21,7 +22,11 @@ import type {
 	DeadLetterStatus,
 	FileList,
 	LinkList,
+	LinkState,
 	LinkView,
+	OwnerList,
+	OwnerSummary,
+	RotatedOwnerKey,
 	SettingsInput,
 	UploadList,
 } from "./types.ts";
@@ -110,6 +115,28 @@ export class OwnerClient {
 		return this.json(this.request("POST", "/api/admin/owners", { body }), 201);
 	}
 
+	/** Owners, newest first, each with its live key's prefix (never the key) and link count. */
+	async listOwners(page: PageOptions = {}): Promise<OwnerList> {
+		return this.json(this.request("GET", `/api/admin/owners${query(page)}`), 200);
+	}
+
+	getOwnerResponse(ownerId: string): Promise<Response> {
+		return this.request("GET", `/api/admin/owners/${encodeURIComponent(ownerId)}`);
+	}
+
+	async getOwner(ownerId: string): Promise<OwnerSummary> {
+		return (await this.json<{ owner: OwnerSummary }>(this.getOwnerResponse(ownerId), 200)).owner;
+	}
+
+	rotateOwnerKeyResponse(ownerId: string): Promise<Response> {
+		return this.request("POST", `/api/admin/owners/${encodeURIComponent(ownerId)}/keys`);
+	}
+
+	/** Revokes the owner's live key and issues a new one, returned here only (201). */
+	async rotateOwnerKey(ownerId: string): Promise<RotatedOwnerKey> {
+		return this.json(this.rotateOwnerKeyResponse(ownerId), 201);
+	}
+
 	// --- links ---
 
 	async createLink(settings: SettingsInput = {}): Promise<CreatedLink> {
@@ -118,6 +145,15 @@ export class OwnerClient {
 
 	getLinkResponse(linkId: string): Promise<Response> {
 		return this.request("GET", `/api/links/${linkId}`);
+	}
+
+	/** The link's upload URL (`<origin>/r/<linkId>#<secret>`), as it was answered at creation. */
+	async getUploadUrl(linkId: string): Promise<string> {
+		const body = await this.json<{ uploadUrl: string }>(
+			this.request("GET", `/api/links/${linkId}/upload-url`),
+			200,
+		);
+		return body.uploadUrl;
 	}
 
 	/** The link and its ETag (`"<epoch>.<settingsRevision>"`, for `If-Match`). */
@@ -231,6 +267,11 @@ export class OwnerClient {
 		return this.request("GET", downloadUrl, { headers });
 	}
 
+	/** A file's content by its id (`GET /api/files/<id>/content`), answered as is. */
+	downloadFileResponse(fileId: string, headers: Record<string, string> = {}): Promise<Response> {
+		return this.download(`/api/files/${encodeURIComponent(fileId)}/content`, headers);
+	}
+
 	/** Every item of a paginated list, page after page. */
 	async all<T>(
 		list: (page: PageOptions) => Promise<{ items: T[]; nextCursor: string | null }>,
@@ -248,6 +289,15 @@ export class OwnerClient {
 	}
 
 	// --- admin ---
+
+	/** Every owner's links (admin), optionally only those in one state and/or of one owner. */
+	async listAllLinks(
+		filter: { state?: LinkState; ownerId?: string } = {},
+		page: PageOptions = {},
+	): Promise<LinkList> {
+		const extra = { state: filter.state, ownerId: filter.ownerId };
+		return this.json(this.request("GET", `/api/admin/links${query(page, extra)}`), 200);
+	}
 
 	auditResponse(linkId: string, options: { sweep?: boolean } = {}): Promise<Response> {
 		return this.request(

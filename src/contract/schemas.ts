@@ -106,6 +106,8 @@ export const CreateOwnerBody = v.strictObject({
 });
 
 export const LinkIdParam = v.object({ linkId: v.pipe(v.string(), v.maxLength(128)) });
+/** Any short string: a well-formed id of no owner and a malformed one are both 404 owner-not-found. */
+export const OwnerIdParam = v.object({ ownerId: v.pipe(v.string(), v.maxLength(64)) });
 
 export const ListQuery = v.object({
 	limit: v.optional(
@@ -326,9 +328,12 @@ export const Link = v.object({
 export const LinkResponse = v.object({ link: Link });
 export const CreatedLinkResponse = v.object({
 	link: Link,
-	/** `<origin>/r/<linkId>#<secret>`: the secret is in the fragment, shown only here. */
+	/** `<origin>/r/<linkId>#<secret>`: the secret is in the fragment (again: GET /api/links/:linkId/upload-url). */
 	uploadUrl: v.string(),
 });
+
+/** `<origin>/r/<linkId>#<secret>` again, for the link's owner or an admin. */
+export const UploadUrlResponse = v.object({ uploadUrl: v.string() });
 
 export const LinkSummary = v.object({
 	id: v.string(),
@@ -371,15 +376,29 @@ export const PublicLink = v.object({
 	}),
 });
 
-export const CreatedOwner = v.object({
-	owner: v.object({
-		id: v.string(),
-		name: v.string(),
-		email: v.nullable(v.string()),
-		createdAt: v.string(),
-	}),
-	apiKey: v.string(),
+const Owner = v.object({
+	id: v.string(),
+	name: v.string(),
+	email: v.nullable(v.string()),
+	createdAt: v.string(),
 });
+export const CreatedOwner = v.object({ owner: Owner, apiKey: v.string() });
+
+/** An owner as the admin console shows it: the live key by prefix only, never the key or its hash. */
+export const OwnerSummary = v.object({
+	...Owner.entries,
+	/** The first 8 characters of the owner's live API key (`rlk_` + 4); null with no live key. */
+	keyPrefix: v.nullable(v.string()),
+	keyCreatedAt: v.nullable(v.string()),
+	linkCount: v.number(),
+});
+export const OwnerResponse = v.object({ owner: OwnerSummary });
+export const OwnerList = v.object({
+	items: v.array(OwnerSummary),
+	nextCursor: v.nullable(v.string()),
+});
+/** A rotated key: the owner with its new key's prefix, and the new key (shown only here). */
+export const RotatedOwnerKey = v.object({ owner: OwnerSummary, apiKey: v.string() });
 
 export const ProblemBody = v.object({
 	type: v.string(),

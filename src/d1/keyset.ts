@@ -19,7 +19,9 @@ export interface Page<T> {
 
 /**
  * One page of `table` filtered by column equality (an undefined value is no
- * filter). Fetches `limit + 1` rows to tell whether there is more.
+ * filter). `table` is a table name or a derived table (`(SELECT …) AS name`)
+ * whose rows have `created_at` and `id`. Fetches `limit + 1` rows to tell
+ * whether there is more.
  */
 export async function keysetPage<Row, T extends Keyset>(
 	db: D1Database,

@@ -104,6 +104,14 @@ export function list(
 	);
 }
 
+/**
+ * The number of links of the owner whose id is `ownerIdSql` (a column of the
+ * enclosing query), as a scalar subquery: owner listings compose it into
+ * their query (a covering scan of `links_by_owner`).
+ */
+export const linkCountSql = (ownerIdSql: string): string =>
+	`(SELECT COUNT(*) FROM ${D1.links} WHERE ${D1.links}.owner_id = ${ownerIdSql})`;
+
 /** The projected state and epoch of one link (for the audit), or null when it has no row. */
 export async function projectionOf(
 	db: D1Database,

@@ -111,6 +111,10 @@ export class LinkDO extends DurableObject<Env> {
 		return this.lifecycle.get(caller);
 	}
 
+	async secretBox(caller: Caller): Promise<Result<{ secretBox: string | null }>> {
+		return this.lifecycle.secretBox(caller);
+	}
+
 	/** PATCH settings: synchronous, no epoch change; the settings revision (ETag) changes. */
 	async updateSettings(
 		caller: Caller,

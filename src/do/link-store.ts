@@ -10,6 +10,8 @@ export interface LinkRecord extends Lifecycle {
 	id: string;
 	ownerId: string;
 	tokenHash: string;
+	/** The link secret sealed for its owner (src/lib/seal.ts); null for links made before migration 9. */
+	secretBox: string | null;
 	settings: LinkSettings;
 	passwordHash: string | null;
 	filesCount: number;
@@ -29,6 +31,7 @@ type LinkRow = {
 	id: string;
 	owner_id: string;
 	token_hash: string;
+	secret_box: string | null;
 	state: string;
 	epoch: number;
 	terminal_epoch: number | null;
@@ -52,6 +55,7 @@ export function loadLink(sql: Sql): LinkRecord | null {
 		id: r.id,
 		ownerId: r.owner_id,
 		tokenHash: r.token_hash,
+		secretBox: r.secret_box ?? null,
 		state: r.state as LinkState,
 		epoch: r.epoch,
 		terminalEpoch: r.terminal_epoch,
@@ -71,12 +75,13 @@ export function loadLink(sql: Sql): LinkRecord | null {
 
 export function insertLink(sql: Sql, link: LinkRecord): void {
 	sql.run(
-		`INSERT INTO link (id, owner_id, token_hash, state, epoch, terminal_epoch, settings,
+		`INSERT INTO link (id, owner_id, token_hash, secret_box, state, epoch, terminal_epoch, settings,
 			password_hash, settings_revision, version, projected_version, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
 		link.id,
 		link.ownerId,
 		link.tokenHash,
+		link.secretBox,
 		link.state,
 		link.epoch,
 		link.terminalEpoch,

@@ -21,6 +21,8 @@ export interface CreateLinkInput {
 	linkId: string;
 	ownerId: string;
 	tokenHash: string;
+	/** The secret sealed for the owner (src/lib/seal.ts); none: the URL cannot be shown again. */
+	secretBox?: string | null;
 	settings: LinkSettings;
 	passwordHash: string | null;
 }

@@ -134,6 +134,10 @@ const MIGRATIONS: readonly string[] = [
 	ALTER TABLE uploads ADD COLUMN tus_hold TEXT;
 	ALTER TABLE uploads ADD COLUMN tus_rest_key TEXT;
 	`,
+	// 9: the link secret sealed for its owner (src/lib/seal.ts); null for links made before.
+	`
+	ALTER TABLE link ADD COLUMN secret_box TEXT;
+	`,
 ];
 
 /** Whether this object's storage holds the schema (false for an object never created). */

@@ -18,7 +18,12 @@ export const PROBLEM_CODES = {
 		title: "The Retry-Token is invalid, expired or for another command",
 	},
 	"not-found": { status: 404, title: "No such resource" },
+	"upload-url-unavailable": {
+		status: 404,
+		title: "This link's upload URL was shown only when it was created",
+	},
 	"link-not-found": { status: 404, title: "No such link" },
+	"owner-not-found": { status: 404, title: "No such owner" },
 	"command-not-found": { status: 404, title: "No such command" },
 	"dead-letter-not-found": { status: 404, title: "No such dead letter" },
 	"terminal-pending": {

@@ -58,6 +58,11 @@ export function isUploadId(value: string): boolean {
 	return value.startsWith("upl_") && ID_BODY.test(value.slice(4));
 }
 
+/** Whether `value` has the shape of an owner id (`own_` + 20 base32 characters). */
+export function isOwnerId(value: string): boolean {
+	return value.startsWith("own_") && ID_BODY.test(value.slice(4));
+}
+
 /**
  * A new capability secret (256 bits: a link secret or an Upload-Token) and
  * the hash that is stored of it; the secret itself is shown once.

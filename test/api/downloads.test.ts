@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { bearer, call, createLink, createOwner, sha256HexOf, uploaderFor } from "../helpers";
+import { ownerClient } from "../owner-client";
 
 const HTML = `<!doctype html><title>x</title>${"<p>hello, world</p>\n".repeat(200)}`;
 
@@ -47,5 +48,17 @@ describe("file downloads opt out of compression", () => {
 		expectNoTransform(tail);
 		expect(tail.headers.get("content-length")).toBe("10");
 		expect(new Uint8Array(await tail.arrayBuffer())).toEqual(data.slice(-10));
+	});
+});
+
+describe("the owner client", () => {
+	it("downloads a file by its id", async () => {
+		const { apiKey } = await createOwner();
+		const { uploadUrl } = await createLink(apiKey);
+		const data = new TextEncoder().encode("by id");
+		const result = await uploaderFor(uploadUrl).upload(data, { name: "a.txt" });
+		const res = await ownerClient(apiKey).downloadFileResponse(result.upload.fileId ?? "");
+		expect(res.status).toBe(200);
+		expect(new Uint8Array(await res.arrayBuffer())).toEqual(data);
 	});
 });

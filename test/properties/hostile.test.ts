@@ -30,12 +30,16 @@ interface Fixture {
 	commandId: string;
 	retryToken: string;
 	fileId: string;
+	ownerId: string;
+	/** An owner whose key the rotation route may rotate (the fixture's owner key must keep working). */
+	spareOwnerId: string;
 }
 
 let f: Fixture;
 
 beforeAll(async () => {
-	const { apiKey } = await createOwner("hostile");
+	const { apiKey, ownerId } = await createOwner("hostile");
+	const spare = await createOwner("hostile spare");
 	const { link, uploadUrl } = await createLink(apiKey, { maxFiles: 1000 });
 	const client = uploaderFor(uploadUrl);
 	const done = await client.upload(bytesOf(10), { name: "x.txt" });
@@ -52,6 +56,8 @@ beforeAll(async () => {
 		commandId: accepted.command.id,
 		retryToken: accepted.retryToken,
 		fileId: done.upload.fileId ?? "",
+		ownerId,
+		spareOwnerId: spare.ownerId,
 	};
 });
 
@@ -128,6 +134,7 @@ interface Tokens {
 	fileId: string;
 	uploadToken: string;
 	retryToken: string;
+	ownerId: string;
 }
 
 const ROUTES: Route[] = [
@@ -199,6 +206,9 @@ const ROUTES: Route[] = [
 	{ method: "GET", path: () => "/api/admin/links", tokenKinds: [] },
 	{ method: "GET", path: () => "/api/admin/dead-letters", tokenKinds: [] },
 	{ method: "POST", path: () => "/api/admin/owners", tokenKinds: [] },
+	{ method: "GET", path: () => "/api/admin/owners", tokenKinds: [] },
+	{ method: "GET", path: (t) => `/api/admin/owners/${t.ownerId}`, tokenKinds: ["ownerId"] },
+	{ method: "POST", path: () => `/api/admin/owners/${f.spareOwnerId}/keys`, tokenKinds: [] },
 ];
 
 const hostileRequest = fc.record({
@@ -211,6 +221,7 @@ const hostileRequest = fc.record({
 		"linkId",
 		"commandId",
 		"fileId",
+		"ownerId",
 		"none",
 	),
 	bad: fc.oneof(
@@ -220,6 +231,7 @@ const hostileRequest = fc.record({
 		mangled(() => f.retryToken),
 		mangled(() => f.linkId),
 		mangled(() => f.commandId),
+		mangled(() => f.ownerId),
 	),
 	auth: fc.constantFrom("owner", "admin", "none", "garbage"),
 	body: jsonBody,
@@ -353,6 +365,7 @@ function goodTokens(): Tokens {
 		fileId: f.fileId,
 		uploadToken: f.uploadToken,
 		retryToken: f.retryToken,
+		ownerId: f.ownerId,
 	};
 }
 

@@ -32,6 +32,7 @@ export class Lifecycle {
 			id: input.linkId,
 			ownerId: input.ownerId,
 			tokenHash: input.tokenHash,
+			secretBox: input.secretBox ?? null,
 			settings: input.settings,
 			passwordHash: input.passwordHash,
 			...initialLifecycle(),
@@ -53,6 +54,12 @@ export class Lifecycle {
 	get(caller: Caller): Result<LinkView> {
 		const found = this.state.authorize(caller, "owner-read");
 		return found.ok ? ok(this.state.view(found.value)) : found;
+	}
+
+	/** The sealed secret, for the edge to rebuild the upload URL (the owner's or an admin's). */
+	secretBox(caller: Caller): Result<{ secretBox: string | null }> {
+		const found = this.state.authorize(caller, "owner-read");
+		return found.ok ? ok({ secretBox: found.value.secretBox }) : found;
 	}
 
 	/** Settings PATCH: no epoch change; the settings revision rises by one, so the ETag changes. */
