@@ -7,7 +7,7 @@
  * axe runs on every page; each test saves screenshots.
  */
 import type { Page } from "@playwright/test";
-import type { OwnerClient } from "../../src/client/owner.ts";
+import { OwnerClient } from "../../src/client/owner.ts";
 import {
 	adminApi,
 	adminToken,
@@ -221,4 +221,72 @@ test("at 390 px the console fits the screen (tables scroll inside their frame)",
 	}
 	await page.goto("/admin/links");
 	await shot(page, "admin-mobile");
+});
+
+test("owners: created with the key shown once (copy button), listed, key rotated behind a confirmation", async ({
+	page,
+	context,
+}) => {
+	await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+	await signIn(page, "admin", adminToken());
+	await page
+		.getByRole("navigation", { name: "Main" })
+		.getByRole("link", { name: "Owners" })
+		.click();
+	await expectAccessible(page, "owners list");
+	// A refused form keeps its values and says what is wrong, next to the field.
+	await page.getByLabel("Name").fill("Olive Owner");
+	await page.getByLabel("E-mail (optional)").fill("olive@example");
+	await page.getByRole("button", { name: "Create owner" }).click();
+	await expect(page.getByText("Enter an e-mail address such as ann@example.com.")).toBeVisible();
+	await expect(page.getByLabel("Name")).toHaveValue("Olive Owner");
+	await expect(page.getByLabel("E-mail (optional)")).toHaveAttribute("aria-invalid", "true");
+	await expectAccessible(page, "owner form with an error");
+
+	await page.getByLabel("E-mail (optional)").fill("olive@example.com");
+	await page.getByRole("button", { name: "Create owner" }).click();
+	await expect(page.getByRole("heading", { level: 1 })).toHaveText("Owner created");
+	await expect(page.getByText("Copy it now: this is the only time it is shown.")).toBeVisible();
+	const keyField = page.getByLabel("API key", { exact: true });
+	const firstKey = await keyField.inputValue();
+	expect(firstKey).toMatch(/^rlk_/);
+	await page.getByRole("button", { name: "Copy" }).click();
+	await expect(page.getByText("Copied.")).toBeVisible();
+	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstKey);
+	await expectAccessible(page, "owner created");
+	await shot(page, "admin-owner-created");
+	const api = new OwnerClient(baseUrl(), { apiKey: firstKey });
+	await api.listLinks();
+
+	// Listed by its key's prefix; no later page shows the key.
+	await page.getByRole("link", { name: "All owners" }).click();
+	const row = page.locator("tr[data-owner]", { hasText: "olive@example.com" });
+	await expect(row).toContainText(`${firstKey.slice(0, 8)}…`);
+	expect(await page.content()).not.toContain(firstKey);
+	await shot(page, "admin-owners");
+
+	// Rotation: the confirmation says what stops working; Cancel changes nothing.
+	await row.getByRole("link", { name: "Olive Owner", exact: true }).click();
+	await expectAccessible(page, "owner page");
+	await page.getByRole("link", { name: "Rotate key…" }).click();
+	await expect(
+		page.getByText(`The current key (${firstKey.slice(0, 8)}…) stops working`),
+	).toBeVisible();
+	await expectAccessible(page, "rotate confirmation");
+	await page.getByRole("link", { name: "Cancel" }).click();
+	await api.listLinks();
+	await page.getByRole("link", { name: "Rotate key…" }).click();
+	await page.getByRole("button", { name: "Rotate the key" }).click();
+	await expect(page.getByRole("heading", { level: 1 })).toHaveText("Olive Owner's key was rotated");
+	const newKey = await page.getByLabel("API key", { exact: true }).inputValue();
+	expect(newKey).toMatch(/^rlk_/);
+	expect(newKey).not.toBe(firstKey);
+	await expectAccessible(page, "key rotated");
+	await shot(page, "admin-key-rotated");
+	const old = await api.request("GET", "/api/links");
+	expect(old.status).toBe(401);
+	await old.body?.cancel();
+	await api.as({ apiKey: newKey }).listLinks();
+	await page.goto(page.url().replace(/\/rotate$/, ""));
+	expect(await page.content()).not.toContain(newKey);
 });

@@ -14,6 +14,8 @@ import { deadLetterActions } from "./dead-letter-actions";
 import { deadLetterPages } from "./dead-letters";
 import { AdminPage, href } from "./frame";
 import { linkPages } from "./links";
+import { ownerKeyPages } from "./owner-keys";
+import { ownerPages } from "./owners";
 
 /** Counted up to one page: beyond that, "100 or more" is all the overview needs. */
 const COUNT_LIMIT = 100;
@@ -56,6 +58,8 @@ const overview = new Hono<AppEnv>().get("/", async (c) => {
 
 export const adminConsole = new Hono<AppEnv>()
 	.route("/", overview)
+	.route("/owners", ownerPages)
+	.route("/owners", ownerKeyPages)
 	.route("/links", linkPages)
 	.route("/links", auditPages)
 	.route("/dead-letters", deadLetterPages)

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
-import { problemOf, ReceiveLinkError } from "../../client/problem";
+import { ReceiveLinkError } from "../../client/problem";
 import { LINK_STATES, type LinkList, type LinkSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { Badge, Notice, when } from "../layout";
@@ -107,12 +107,7 @@ export const linkPages = new Hono<AppEnv>().get("/", async (c) => {
 	let page: LinkList = { items: [], nextCursor: null };
 	let problem: string | undefined;
 	try {
-		const res = await apiFor(c).request(
-			"GET",
-			href("/api/admin/links", { state, ownerId, cursor }),
-		);
-		if (!res.ok) throw await problemOf(res);
-		page = (await res.json()) as LinkList;
+		page = await apiFor(c).listAllLinks({ state, ownerId }, { cursor });
 	} catch (error) {
 		if (!(error instanceof ReceiveLinkError) || error.status !== 400) throw error;
 		problem = `${wordsFor(error.code, error.problem.detail)} (${error.code})`;
