@@ -6,7 +6,7 @@
  * shown once and rotated; links filtered and audited; a 390 px wide screen.
  * axe runs on every page; each test saves screenshots.
  */
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { OwnerClient } from "../../src/client/owner.ts";
 import {
 	adminApi,
@@ -55,10 +55,10 @@ async function deadLettered(
 }
 
 /** Presses Tab until `target` has the focus (keyboard-only use): fails if it never does. */
-async function tabTo(page: Page, target: ReturnType<Page["locator"]>, max = 60): Promise<void> {
+async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
 	for (let i = 0; i < max; i++) {
 		await page.keyboard.press("Tab");
-		if (await target.evaluate((el) => el === document.activeElement)) return;
+		if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
 	}
 	throw new Error("Tab never reached the element");
 }
@@ -164,6 +164,16 @@ test("dead letters: listed and filtered, replayed with the keyboard until succee
 	await expect(page.locator(`tr[data-dead-letter="${discarded.deadLetterId}"] .badge`)).toHaveText(
 		"discarded",
 	);
+
+	// The detail page at a phone's width.
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.goto(`/admin/dead-letters/${replayed.deadLetterId}`);
+	expect(
+		await page.evaluate<number>(
+			"document.documentElement.scrollWidth - document.documentElement.clientWidth",
+		),
+	).toBeLessThanOrEqual(0);
+	await shot(page, "admin-mobile-dead-letter");
 });
 
 test("links: filtered by state and owner (filters kept), audited with its findings in words", async ({
@@ -211,10 +221,11 @@ test("at 390 px the console fits the screen (tables scroll inside their frame)",
 	const { api } = await newOwner("Small Screen");
 	await api.createLink({ title: "A link on a phone" });
 	await signIn(page, "admin", adminToken());
-	for (const path of ["/admin", "/admin/links", "/admin/dead-letters"]) {
+	for (const path of ["/admin", "/admin/owners", "/admin/links", "/admin/dead-letters"]) {
 		await page.goto(path);
-		const overflow = await page.evaluate(
-			() => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+		// A string: these tests are type-checked without the DOM library.
+		const overflow = await page.evaluate<number>(
+			"document.documentElement.scrollWidth - document.documentElement.clientWidth",
 		);
 		expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
 		await expectAccessible(page, `${path} at 390 px`);
@@ -252,7 +263,7 @@ test("owners: created with the key shown once (copy button), listed, key rotated
 	expect(firstKey).toMatch(/^rlk_/);
 	await page.getByRole("button", { name: "Copy" }).click();
 	await expect(page.getByText("Copied.")).toBeVisible();
-	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstKey);
+	expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(firstKey);
 	await expectAccessible(page, "owner created");
 	await shot(page, "admin-owner-created");
 	const api = new OwnerClient(baseUrl(), { apiKey: firstKey });
