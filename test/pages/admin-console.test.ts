@@ -6,7 +6,9 @@
  * no later page; a handled dead letter answers in words; the live status
  * JSON the badges poll.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import * as DeadLettersTable from "../../src/d1/dead-letters";
 import {
 	bearer,
 	call,
@@ -154,6 +156,29 @@ describe("dead-letter actions", () => {
 		const after = await (await page(`/admin/dead-letters/${dl.id}`, cookie)).text();
 		expect(after).toContain("This dead letter was discarded on");
 		expect(after).not.toContain(`/admin/dead-letters/${dl.id}/discard"`);
+	});
+
+	it("an unreadable message is shown escaped, as invalid, with why there is nothing to do", async () => {
+		const hostile = "</pre><script>alert(1)</script>";
+		await DeadLettersTable.recordInvalid(env.DB, {
+			messageId: "msg-hostile",
+			queue: "link-commands",
+			body: { v: 9, note: hostile },
+			attempts: 1,
+			error: '<img src=x onerror="alert(2)">',
+		});
+		const { items } = await adminClient().listDeadLetters({ status: "invalid" });
+		const dl = items.find((d) => d.messageId === "msg-hostile");
+		expect(dl).toBeDefined();
+		const cookie = await adminCookie();
+		const list = await (await page("/admin/dead-letters?status=invalid", cookie)).text();
+		expect(list).toContain(`data-dead-letter="${dl?.id}"`);
+		const html = await (await page(`/admin/dead-letters/${dl?.id}`, cookie)).text();
+		expect(html).not.toContain("<script>alert");
+		expect(html).not.toContain("<img src=x");
+		expect(html).toContain("&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
+		expect(html).toContain("not a command the service can read");
+		expect(html).not.toContain("/replay");
 	});
 
 	it("the live status JSON: status, label, final and reason; unknown commands are a JSON 404", async () => {
