@@ -43,6 +43,8 @@ await build({
 	legalComments: "linked",
 	logLevel: "warning",
 	define: { "process.env.NODE_ENV": '"production"' },
+	// Thumbnails are off on the uploader page, so their EXIF reader never runs (web/stubs/exifr.ts).
+	alias: { "exifr/dist/mini.esm.mjs": "./web/stubs/exifr.ts" },
 });
 writeFileSync(join(OUT, "_headers"), HEADERS);
 
