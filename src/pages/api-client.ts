@@ -6,15 +6,24 @@
  * session ever travels in a request.
  */
 import type { Context } from "hono";
+import { Hono } from "hono";
 import { api } from "../api/app";
 import { envAs } from "../api/auth";
 import type { AppEnv } from "../api/context";
+import { notFound, onError } from "../api/problem";
 import { OwnerClient } from "../client/owner";
+
+/**
+ * The API with its problem rendering (src/app.ts adds it to the whole
+ * surface; `api` alone would answer a problem as a bare 500), so a page reads
+ * the same `application/problem+json` answers a network client does.
+ */
+const inProcess = new Hono<AppEnv>().route("/", api).notFound(notFound).onError(onError);
 
 export function apiFor(c: Context<AppEnv>): OwnerClient {
 	const env = envAs(c.env, c.get("caller"));
 	const origin = new URL(c.req.url).origin;
 	return new OwnerClient(origin, {
-		fetch: async (input, init) => api.fetch(new Request(input, init), env, c.executionCtx),
+		fetch: async (input, init) => inProcess.fetch(new Request(input, init), env, c.executionCtx),
 	});
 }
