@@ -112,3 +112,15 @@ export function NextPage(props: { href: string | null; label?: string }) {
 		</nav>
 	);
 }
+
+/**
+ * A table's scroll box: a named, focusable region, so a keyboard can scroll a
+ * table wider than a phone's screen (axe: scrollable-region-focusable).
+ */
+export function TableWrap(props: { label: string; children?: Child }) {
+	return (
+		<div class="table-wrap" role="region" aria-label={props.label} tabindex={0}>
+			{props.children}
+		</div>
+	);
+}

@@ -9,7 +9,7 @@ import { renderSVG } from "uqr";
 import type { CommandView, FileView, LinkSettingsView, UploadView } from "../../contract";
 import { isFinal } from "../../contract";
 import { Badge, when } from "../layout";
-import { count, KIND_WORDS, STATUS_LABELS, size } from "./frame";
+import { count, KIND_WORDS, STATUS_LABELS, size, TableWrap } from "./frame";
 
 /**
  * The upload URL, once: the create answer is the only time the service knows
@@ -130,7 +130,7 @@ export function reasonOf(c: CommandView): string | null {
 
 export function CommandsTable(props: { commands: CommandView[]; caption: string; live?: boolean }) {
 	return (
-		<div class="table-wrap">
+		<TableWrap label={props.caption}>
 			<table>
 				<caption class="visually-hidden">{props.caption}</caption>
 				<thead>
@@ -170,7 +170,7 @@ export function CommandsTable(props: { commands: CommandView[]; caption: string;
 					))}
 				</tbody>
 			</table>
-		</div>
+		</TableWrap>
 	);
 }
 
@@ -184,7 +184,7 @@ const UPLOAD_BADGE: Record<UploadView["state"], { value: string; label: string }
 
 export function UploadsTable(props: { uploads: UploadView[] }) {
 	return (
-		<div class="table-wrap">
+		<TableWrap label="Uploads">
 			<table>
 				<caption class="visually-hidden">Upload sessions, newest first</caption>
 				<thead>
@@ -221,7 +221,7 @@ export function UploadsTable(props: { uploads: UploadView[] }) {
 					})}
 				</tbody>
 			</table>
-		</div>
+		</TableWrap>
 	);
 }
 
@@ -232,7 +232,7 @@ function uploaderOf(x: { uploaderName: string | null; uploaderEmail: string | nu
 
 export function FilesTable(props: { files: FileView[] }) {
 	return (
-		<div class="table-wrap">
+		<TableWrap label="Files received">
 			<table>
 				<caption class="visually-hidden">Files received, newest first</caption>
 				<thead>
@@ -272,6 +272,6 @@ export function FilesTable(props: { files: FileView[] }) {
 					))}
 				</tbody>
 			</table>
-		</div>
+		</TableWrap>
 	);
 }

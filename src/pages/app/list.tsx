@@ -11,7 +11,7 @@ import type { AppEnv } from "../../api/context";
 import type { LinkSummary } from "../../contract";
 import { apiFor } from "../api-client";
 import { Badge, when } from "../layout";
-import { AppPage, count, NextPage, size } from "./frame";
+import { AppPage, count, NextPage, size, TableWrap } from "./frame";
 
 const PAGE_SIZE = 20;
 
@@ -59,7 +59,7 @@ export const linksList = new Hono<AppEnv>().get("/", async (c) => {
 					)}
 				</p>
 			) : (
-				<div class="table-wrap">
+				<TableWrap label="Your links">
 					<table>
 						<caption class="visually-hidden">Your links, newest first</caption>
 						<thead>
@@ -86,7 +86,7 @@ export const linksList = new Hono<AppEnv>().get("/", async (c) => {
 							))}
 						</tbody>
 					</table>
-				</div>
+				</TableWrap>
 			)}
 			{page.items.length > 0 ? (
 				<p class="small muted">

@@ -16,7 +16,7 @@ import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
 import { Notice } from "../layout";
 import { wordsFor } from "../words";
-import { AppPage, isTerminal } from "./frame";
+import { AppPage, isTerminal, TableWrap } from "./frame";
 import { SettingsFields } from "./settings-fields";
 import {
 	errorsOfIssues,
@@ -73,7 +73,7 @@ function Conflict(props: {
 			<p>{wordsFor(props.code)}</p>
 			{keys.length ? (
 				<>
-					<div class="table-wrap">
+					<TableWrap label="Your values beside the current ones">
 						<table>
 							<caption class="visually-hidden">Your values beside the current ones</caption>
 							<thead>
@@ -93,7 +93,7 @@ function Conflict(props: {
 								))}
 							</tbody>
 						</table>
-					</div>
+					</TableWrap>
 					<form method="post" action={action} class="actions">
 						<input type="hidden" name="etag" value={props.etag} />
 						{keys.map((k) =>
