@@ -120,11 +120,11 @@ test("an owner creates a link, copies its URL, receives two files and downloads 
 	await tusUpload(uploadUrl, png, "receipt.png", "image/png");
 	await filesReceived(api, linkId, 2);
 	await page.reload();
-	const files = page.locator("#files + .table-wrap");
+	const files = page.getByRole("region", { name: "Files received" });
 	await expect(files.getByRole("row", { name: /invoice-march\.pdf/ })).toContainText("3 MiB");
 	await expect(files.getByRole("row", { name: /receipt\.png/ })).toContainText("1 KiB");
 	await expect(files.getByRole("row", { name: /receipt\.png/ })).toContainText("Bea Uploader");
-	await expect(page.locator("#uploads + .table-wrap")).toContainText("received");
+	await expect(page.getByRole("region", { name: "Uploads" })).toContainText("received");
 	await expectAccessible(page, "link page with files");
 	await shot(page, "dashboard-link");
 
@@ -182,12 +182,13 @@ test("a stale settings edit shows the conflict with the current values, then re-
 	await expectAccessible(page, "settings conflict");
 	await shot(page, "dashboard-conflict");
 
-	await page.getByRole("button", { name: "Apply my values over the current ones" }).click();
+	// Re-applying sends the person's two changes and keeps the other one.
+	await page.getByRole("button", { name: "Apply my changes to the current values" }).click();
 	await expect(page.getByText("The settings are saved.")).toBeVisible();
 	expect((await api.getLink(linkId)).link.settings).toMatchObject({
 		title: "Holiday photos",
 		maxFileBytes: 50 * MiB,
-		maxFiles: 100,
+		maxFiles: 5,
 	});
 });
 
@@ -221,6 +222,9 @@ test("revoke behind a confirmation; the command's status goes live to succeeded"
 	await expect(badge).toHaveText("succeeded", { timeout: 60_000 });
 	await expect(badge).toHaveAttribute("data-final", "1");
 	await expect(page.locator("body")).toHaveAttribute("data-same-document", "yes");
+	// The details under the badge follow it: applied, every step done, finished.
+	await expect(page.locator("[data-command-details]")).toContainText("Applied at epoch2");
+	await expect(page.locator("[data-command-details]")).not.toContainText("not yet");
 	await shot(page, "dashboard-command-succeeded");
 
 	await page.getByRole("link", { name: "← Old request" }).click();
@@ -243,6 +247,12 @@ test("a dead-lettered delete shows why, live", async ({ page, request }) => {
 	await expect(badge).toHaveText("dead-lettered", { timeout: 90_000 });
 	await expect(page.locator("[data-live-command-reason]")).toContainText(
 		"injected failure in step purge-objects",
+	);
+	await expect(page.locator("[data-command-details]")).toContainText(
+		"Stop the uploads under way: done",
+	);
+	await expect(page.locator("[data-command-details]")).toContainText(
+		"Remove the files from storage: not yet",
 	);
 	await expectAccessible(page, "dead-lettered command");
 	await shot(page, "dashboard-command-dead-lettered");

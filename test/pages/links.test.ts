@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { LinkView } from "../../src/contract";
 import { bytesOf, createLink, parseUploadUrl, uploaderFor, waitForCommand } from "../helpers";
 import { ownerClient } from "../owner-client";
-import { getPage, inputValue, newLinkForm, ownerSession, postForm } from "./pages";
+import { getPage, hiddenFields, inputValue, newLinkForm, ownerSession, postForm } from "./pages";
 
 const MiB = 1024 * 1024;
 
@@ -298,10 +298,12 @@ describe("editing settings", () => {
 		const { apiKey, cookie } = await ownerSession();
 		const { link } = await createLink(apiKey, { title: "Original", maxFileBytes: 20 * MiB });
 		const form = await (await getPage(`/app/links/${link.id}/settings`, cookie)).text();
-		const etag = inputValue(form, "etag") ?? "";
+		const hidden = hiddenFields(form);
+		expect(hidden["was.title"]).toBe("Original");
 		// Someone else changes the link meanwhile.
-		await ownerClient(apiKey).patchLink(link.id, { title: "Changed elsewhere" });
+		await ownerClient(apiKey).patchLink(link.id, { title: "Changed elsewhere", maxFiles: 5 });
 
+		// The person changes the title and the size; the rest as the form showed it.
 		const res = await postForm(`/app/links/${link.id}/settings`, cookie, {
 			...newLinkForm({
 				title: "My title",
@@ -309,22 +311,35 @@ describe("editing settings", () => {
 				allowedExtensions: "",
 				maxFiles: "100",
 			}),
-			etag,
+			...hidden,
 		});
 		expect(res.status).toBe(409);
 		const html = await res.text();
 		expect(html).toContain("Your changes were not saved");
 		expect(html).toContain("Someone changed this link&#39;s settings since you opened them");
-		expect(html).toMatch(/<td class="mine">My title<\/td><td class="now">Changed elsewhere<\/td>/);
-		expect(html).toMatch(/<td class="mine">30<\/td><td class="now">20<\/td>/);
+		const row = (was: string, mine: string, now: string, changed: boolean) =>
+			`<td class="was">${was}</td><td class="${changed ? "mine changed" : "mine"}">${mine}</td><td class="now">${now}</td>`;
+		expect(html).toContain(row("Original", "My title", "Changed elsewhere", true));
+		expect(html).toContain(row("20", "30", "20", true));
+		expect(html).toContain(row("100", "100", "5", false));
 		// The form below holds the current values and the current ETag.
 		expect(html).toMatch(/id="title"[^>]*value="Changed elsewhere"/);
-		const current = (await ownerClient(apiKey).getLink(link.id)).etag;
-		expect(html).toContain(`value="${(current ?? "").replace(/"/g, "&quot;")}"`);
-		const unchanged: LinkView = (await ownerClient(apiKey).getLink(link.id)).link;
+		const { link: unchanged, etag: current } = await ownerClient(apiKey).getLink(link.id);
 		expect(unchanged.settings).toMatchObject({
 			title: "Changed elsewhere",
 			maxFileBytes: 20 * MiB,
+		});
+		expect(html).toContain(`value="${(current ?? "").replace(/"/g, "&quot;")}"`);
+
+		// "Apply my changes" re-applies the person's two changes, and keeps the other one.
+		const apply = /<form method="post"[^>]*class="actions">(.*?)<\/form>/.exec(html)?.[1] ?? "";
+		const again = await postForm(`/app/links/${link.id}/settings`, cookie, hiddenFields(apply));
+		expect(again.status).toBe(303);
+		expect(again.headers.get("location")).toBe(`/app/links/${link.id}?done=saved`);
+		expect((await ownerClient(apiKey).getLink(link.id)).link.settings).toMatchObject({
+			title: "My title",
+			maxFileBytes: 30 * MiB,
+			maxFiles: 5,
 		});
 	});
 });

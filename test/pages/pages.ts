@@ -70,3 +70,15 @@ export function inputValue(html: string, name: string): string | null {
 	const m = new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`).exec(html);
 	return m?.[1] === undefined ? null : m[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&");
 }
+
+/** Every hidden input of `html` as form fields (what a browser sends back). */
+export function hiddenFields(html: string): Record<string, string> {
+	const fields: Record<string, string> = {};
+	for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+		if (m[1] !== undefined && m[2] !== undefined)
+			fields[m[1]] = m[2]
+				.replace(/&quot;/g, '"')
+				.replace(/&#39;/g, "'")
+				.replace(/&amp;/g, "&");
+	return fields;
+}

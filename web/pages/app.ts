@@ -36,3 +36,32 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-c
 for (const input of document.querySelectorAll<HTMLInputElement>("input[readonly]")) {
 	input.addEventListener("focus", () => input.select());
 }
+
+// A command's page: when the live badge (live-command.ts) moves to another
+// status, the details under it (epochs, attempts, steps) are read again from
+// the same page, so they never contradict the badge.
+const details = document.querySelector<HTMLElement>("[data-command-details]");
+const badge = document.querySelector<HTMLElement>("[data-live-command]");
+if (details && badge) {
+	const refresh = async () => {
+		try {
+			const res = await fetch(location.href, {
+				cache: "no-store",
+				headers: { Accept: "text/html" },
+			});
+			if (!res.ok) return;
+			const page = new DOMParser().parseFromString(await res.text(), "text/html");
+			const fresh = page.querySelector("[data-command-details]");
+			if (fresh) details.replaceChildren(...Array.from(fresh.childNodes));
+		} catch {
+			// The next status change tries again.
+		}
+	};
+	new MutationObserver((records) => {
+		if (records.some((r) => r.oldValue !== badge.dataset.status)) void refresh();
+	}).observe(badge, {
+		attributes: true,
+		attributeFilter: ["data-status"],
+		attributeOldValue: true,
+	});
+}

@@ -55,7 +55,7 @@ function CommandPage(props: { command: CommandView; linkTitle: string | null }) 
 				Commands travel through a queue and are applied in order. This page follows the command
 				until it is settled; you can leave it at any time.
 			</p>
-			<dl class="kv">
+			<dl class="kv" data-command-details>
 				<dt>Command</dt>
 				<dd>
 					{KIND_WORDS[c.kind] ?? c.kind} <span class="mono small">{c.id}</span>

@@ -185,6 +185,9 @@ export async function linkPage(
 			<SettingsList settings={link.settings} />
 
 			<h2 id="uploads">Uploads</h2>
+			<p class="small muted">
+				Every upload, newest first: in progress (with how much has arrived), received, or stopped.
+			</p>
 			{uploads.items.length ? (
 				<UploadsTable uploads={uploads.items} />
 			) : (

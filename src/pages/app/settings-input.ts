@@ -102,6 +102,26 @@ export function submitted(body: FormBody): SubmittedSettings {
 	};
 }
 
+/** Prefix of the hidden fields an edit form carries: the values it was filled with. */
+export const WAS = "was.";
+
+/**
+ * The values an edit form was filled with (its hidden `was.*` fields), so an
+ * edit sends what the person changed and nothing else; null when absent.
+ */
+export function submittedWas(body: FormBody): SettingsValues | null {
+	if (typeof body[`${WAS}title`] !== "string") return null;
+	const was: FormBody = {};
+	for (const [k, v] of Object.entries(body))
+		if (k.startsWith(WAS) && (typeof v !== "string" || v !== "")) was[k.slice(WAS.length)] = v;
+	return submitted(was).values;
+}
+
+/** The fields whose values differ between `a` and `b`, in form order. */
+export function differing(a: SettingsValues, b: SettingsValues): (keyof SettingsValues)[] {
+	return (Object.keys(a) as (keyof SettingsValues)[]).filter((k) => a[k] !== b[k]);
+}
+
 const list = (text: string): string[] => text.split(/[\s,;]+/).filter((s) => s !== "");
 
 function mib(text: string, errors: FieldErrors, field: FieldName, required: boolean) {

@@ -19,14 +19,17 @@ import { wordsFor } from "../words";
 import { AppPage, isTerminal, TableWrap } from "./frame";
 import { SettingsFields } from "./settings-fields";
 import {
+	differing,
 	errorsOfIssues,
 	type FieldErrors,
 	type PasswordAction,
 	type SettingsValues,
 	type SubmittedSettings,
 	submitted,
+	submittedWas,
 	toInput,
 	valuesOf,
+	WAS,
 } from "./settings-input";
 
 const LABELS: Record<keyof SettingsValues, string> = {
@@ -46,85 +49,94 @@ const LABELS: Record<keyof SettingsValues, string> = {
 const shown = (v: string | boolean): string =>
 	typeof v === "boolean" ? (v ? "yes" : "no") : v === "" ? "(empty)" : v;
 
+/** Hidden inputs holding `values` under `prefix` (a checkbox's "on", or nothing). */
+function Hidden(props: { values: SettingsValues; prefix?: string }) {
+	const prefix = props.prefix ?? "";
+	return (
+		<>
+			{(Object.keys(LABELS) as (keyof SettingsValues)[]).map((k) => {
+				const v = props.values[k];
+				if (typeof v === "boolean")
+					return v ? <input type="hidden" name={`${prefix}${k}`} value="on" /> : null;
+				return <input type="hidden" name={`${prefix}${k}`} value={v} />;
+			})}
+		</>
+	);
+}
+
 interface EditProps {
 	link: LinkView;
 	etag: string;
 	values: SettingsValues;
+	/** What the form was first filled with (sent back as `was.*`); the link's settings by default. */
+	was?: SettingsValues;
 	errors?: FieldErrors;
 	passwordAction?: PasswordAction;
 	problem?: string;
-	/** A stale edit: what the person entered, shown beside the current values. */
-	conflict?: { attempted: SubmittedSettings; code: string };
+	/** A stale edit: what the person saw and entered, shown beside the current values. */
+	conflict?: { was: SettingsValues; attempted: SubmittedSettings; code: string };
 }
 
+/**
+ * A stale edit: each setting the person changed or someone else changed
+ * meanwhile, as it was, as entered, and as it is now; and a form that applies
+ * the person's changes (only those) over the current values.
+ */
 function Conflict(props: {
 	link: LinkView;
 	etag: string;
+	was: SettingsValues;
 	attempted: SubmittedSettings;
 	code: string;
 }) {
 	const now = valuesOf(props.link.settings);
 	const mine = props.attempted.values;
-	const keys = (Object.keys(LABELS) as (keyof SettingsValues)[]).filter((k) => mine[k] !== now[k]);
-	const action = `/app/links/${props.link.id}/settings`;
+	const changedByMe = differing(props.was, mine);
+	const rows = [...new Set([...changedByMe, ...differing(props.was, now)])];
+	const merged: SettingsValues = { ...now };
+	for (const k of changedByMe) (merged as unknown as Record<string, unknown>)[k] = mine[k];
 	return (
 		<section class="notice bad conflict" aria-labelledby="conflict-heading" role="alert">
 			<h2 id="conflict-heading">Your changes were not saved</h2>
 			<p>{wordsFor(props.code)}</p>
-			{keys.length ? (
-				<>
-					<TableWrap label="Your values beside the current ones">
-						<table>
-							<caption class="visually-hidden">Your values beside the current ones</caption>
-							<thead>
+			{rows.length ? (
+				<TableWrap label="What you entered beside the current values">
+					<table>
+						<caption class="visually-hidden">What you entered beside the current values</caption>
+						<thead>
+							<tr>
+								<th scope="col">Setting</th>
+								<th scope="col">When you opened the form</th>
+								<th scope="col">You entered</th>
+								<th scope="col">Current value</th>
+							</tr>
+						</thead>
+						<tbody>
+							{rows.map((k) => (
 								<tr>
-									<th scope="col">Setting</th>
-									<th scope="col">You entered</th>
-									<th scope="col">Current value</th>
+									<th scope="row">{LABELS[k]}</th>
+									<td class="was">{shown(props.was[k])}</td>
+									<td class={changedByMe.includes(k) ? "mine changed" : "mine"}>
+										{shown(mine[k])}
+									</td>
+									<td class="now">{shown(now[k])}</td>
 								</tr>
-							</thead>
-							<tbody>
-								{keys.map((k) => (
-									<tr>
-										<th scope="row">{LABELS[k]}</th>
-										<td class="mine">{shown(mine[k])}</td>
-										<td class="now">{shown(now[k])}</td>
-									</tr>
-								))}
-							</tbody>
-						</table>
-					</TableWrap>
-					<form method="post" action={action} class="actions">
-						<input type="hidden" name="etag" value={props.etag} />
-						{keys.map((k) =>
-							typeof mine[k] === "boolean" ? (
-								mine[k] ? (
-									<input type="hidden" name={k} value="on" />
-								) : null
-							) : (
-								<input type="hidden" name={k} value={mine[k] as string} />
-							),
-						)}
-						{(Object.keys(LABELS) as (keyof SettingsValues)[])
-							.filter((k) => !keys.includes(k))
-							.map((k) =>
-								typeof now[k] === "boolean" ? (
-									now[k] ? (
-										<input type="hidden" name={k} value="on" />
-									) : null
-								) : (
-									<input type="hidden" name={k} value={now[k] as string} />
-								),
-							)}
-						{props.attempted.passwordAction === "remove" ? (
-							<input type="hidden" name="passwordAction" value="remove" />
-						) : null}
-						<button type="submit">Apply my values over the current ones</button>
-					</form>
-				</>
-			) : (
-				<p>The current values are the ones you entered.</p>
-			)}
+							))}
+						</tbody>
+					</table>
+				</TableWrap>
+			) : null}
+			{changedByMe.length || props.attempted.passwordAction === "remove" ? (
+				<form method="post" action={`/app/links/${props.link.id}/settings`} class="actions">
+					<input type="hidden" name="etag" value={props.etag} />
+					<Hidden values={merged} />
+					<Hidden values={now} prefix={WAS} />
+					{props.attempted.passwordAction === "remove" ? (
+						<input type="hidden" name="passwordAction" value="remove" />
+					) : null}
+					<button type="submit">Apply my changes to the current values</button>
+				</form>
+			) : null}
 			{props.attempted.passwordAction === "set" ? (
 				<p>Your new password was not saved: type it again below if you still want it.</p>
 			) : null}
@@ -159,6 +171,7 @@ function EditPage(props: EditProps) {
 			) : (
 				<form class="stack" method="post" action={`/app/links/${l.id}/settings`}>
 					<input type="hidden" name="etag" value={props.etag} />
+					<Hidden values={props.was ?? valuesOf(l.settings)} prefix={WAS} />
 					<SettingsFields
 						values={props.values}
 						errors={errors}
@@ -192,8 +205,9 @@ export const settingsRoutes = new Hono<AppEnv>()
 		const form = submitted(body);
 		const ifMatch = typeof body.etag === "string" ? body.etag : "";
 		const now = await current(c, linkId);
-		// Only what differs from the link as it is now: untouched fields are not rewritten.
-		const { input, errors } = toInput(form, valuesOf(now.link.settings));
+		// Only what the person changed in the form: untouched fields are not rewritten.
+		const was = submittedWas(body) ?? valuesOf(now.link.settings);
+		const { input, errors } = toInput(form, was);
 		const again = (extra: Partial<EditProps>, status: 400 | 409) => {
 			c.status(status);
 			return c.html(
@@ -201,6 +215,7 @@ export const settingsRoutes = new Hono<AppEnv>()
 					link={now.link}
 					etag={ifMatch}
 					values={form.values}
+					was={was}
 					passwordAction={form.passwordAction}
 					{...extra}
 				/>,
@@ -225,7 +240,7 @@ export const settingsRoutes = new Hono<AppEnv>()
 					link={fresh.link}
 					etag={fresh.etag}
 					values={valuesOf(fresh.link.settings)}
-					conflict={{ attempted: form, code: problem.code }}
+					conflict={{ was, attempted: form, code: problem.code }}
 				/>,
 			);
 		}
