@@ -6,7 +6,6 @@
  * downloads through the page.
  */
 import { describe, expect, it } from "vitest";
-import type { LinkView } from "../../src/contract";
 import { bytesOf, createLink, parseUploadUrl, uploaderFor, waitForCommand } from "../helpers";
 import { ownerClient } from "../owner-client";
 import { getPage, hiddenFields, inputValue, newLinkForm, ownerSession, postForm } from "./pages";

@@ -119,8 +119,8 @@ export function NextPage(props: { href: string | null; label?: string }) {
  */
 export function TableWrap(props: { label: string; children?: Child }) {
 	return (
-		<div class="table-wrap" role="region" aria-label={props.label} tabindex={0}>
+		<section class="table-wrap" aria-label={props.label} tabindex={0}>
 			{props.children}
-		</div>
+		</section>
 	);
 }
