@@ -154,8 +154,9 @@ describe("the links list", () => {
 		expect(next).toBeDefined();
 		const page2 = await (await getPage((next ?? "").replace(/&amp;/g, "&"), cookie)).text();
 		const row =
-			/<tr><td><a href="\/app\/links\/[^"]+">First link<\/a><\/td>(.*?)<\/tr>/.exec(page2)?.[1] ??
-			"";
+			/<tr><td class="name"><a href="\/app\/links\/[^"]+">First link<\/a><\/td>(.*?)<\/tr>/.exec(
+				page2,
+			)?.[1] ?? "";
 		expect(row).toContain('<span class="badge paused">paused</span>');
 		expect(row).toContain('<td class="num">2</td>'); // epoch
 		expect(row).toContain('<td class="num">1</td>'); // files

@@ -19,7 +19,7 @@ function Row(props: { link: LinkSummary }) {
 	const l = props.link;
 	return (
 		<tr>
-			<td>
+			<td class="name">
 				<a href={`/app/links/${l.id}`}>{l.title}</a>
 			</td>
 			<td>
