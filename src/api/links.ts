@@ -17,6 +17,7 @@ import {
 	UploadList,
 	UploadUrlResponse,
 } from "../contract/schemas";
+import * as FilesTable from "../d1/files";
 import * as LinksTable from "../d1/links";
 import type { LinkView, SettingsUpdate } from "../do/rpc";
 import { unwrap } from "../do/stub";
@@ -79,15 +80,30 @@ function ifMatchText(ifMatch: IfMatch | undefined): string {
 		: `${ifMatch.epoch}.${ifMatch.settingsRevision}`;
 }
 
-/** One page of the D1 link index, as the list routes answer it. */
+/**
+ * One page of the D1 link index, as the list routes answer it, with each
+ * link's received files and bytes from the D1 file index (one grouped query
+ * for the page, no Durable Object call per row).
+ */
 export async function linkPage(
 	db: D1Database,
 	filter: LinksTable.LinkFilter,
 	query: { limit?: number | undefined; cursor?: string | undefined },
 ) {
-	return wirePage(
-		await LinksTable.list(db, filter, decodeCursor(query.cursor), query.limit ?? DEFAULT_PAGE),
+	const page = await LinksTable.list(
+		db,
+		filter,
+		decodeCursor(query.cursor),
+		query.limit ?? DEFAULT_PAGE,
 	);
+	const totals = await FilesTable.totalsForLinks(
+		db,
+		page.items.map((l) => l.id),
+	);
+	return wirePage({
+		items: page.items.map((l) => ({ ...l, ...(totals.get(l.id) ?? { files: 0, bytes: 0 }) })),
+		next: page.next,
+	});
 }
 
 /** Pause or resume through the link's DO (synchronous); answers 200 with the ETag. */

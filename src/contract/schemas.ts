@@ -343,6 +343,9 @@ export const LinkSummary = v.object({
 	epoch: v.number(),
 	closing: v.boolean(),
 	expiresAt: v.nullable(v.string()),
+	/** Finalized files and their bytes (the D1 file index; 0 once a delete purged them). */
+	files: v.number(),
+	bytes: v.number(),
 	createdAt: v.string(),
 	updatedAt: v.string(),
 });

@@ -109,6 +109,34 @@ export function listForLink(
 	return keysetPage(db, D1.files, { link_id: linkId }, after, limit, fileOf);
 }
 
+/** Files and bytes received per link. */
+export interface FileTotals {
+	files: number;
+	bytes: number;
+}
+
+/**
+ * How many files (and bytes) each of `linkIds` received: one grouped query
+ * for a page of a listing (the `files_by_link` index serves it); a link with
+ * no file is absent from the map.
+ */
+export async function totalsForLinks(
+	db: D1Database,
+	linkIds: readonly string[],
+): Promise<Map<string, FileTotals>> {
+	const totals = new Map<string, FileTotals>();
+	if (linkIds.length === 0) return totals;
+	const { results } = await db
+		.prepare(
+			`SELECT link_id, COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM ${D1.files}
+			 WHERE link_id IN (${linkIds.map(() => "?").join(", ")}) GROUP BY link_id`,
+		)
+		.bind(...linkIds)
+		.all<{ link_id: string; files: number; bytes: number }>();
+	for (const r of results) totals.set(r.link_id, { files: r.files, bytes: r.bytes });
+	return totals;
+}
+
 /** The upload ids of every indexed file of a link (for the audit). */
 export async function uploadIdsForLink(db: D1Database, linkId: string): Promise<string[]> {
 	const { results } = await db

@@ -5,7 +5,8 @@ import type { AppEnv } from "../api/context";
 import { Page } from "./layout";
 import { pageHeaders } from "./security";
 
-// pageHeaders on this route only: a `.use` here would reach every path (this app is mounted at /).
+// pageHeaders on this route only: a `use()` here would wrap every path of the
+// Worker (this app is mounted at "/"), the JSON API and its downloads included.
 export const home = new Hono<AppEnv>().get("/", pageHeaders, (c) =>
 	c.html(
 		<Page title="Receive links" surface="home" narrow>

@@ -1,21 +1,23 @@
-/** @jsxImportSource hono/jsx */
-/** The owner dashboard's pages (behind a live owner session). */
+/**
+ * The owner dashboard's pages behind a live owner session, one module each:
+ * the links list, a new link, a link's page and what it can do, its settings,
+ * commands, and downloads. (`/links/new` is mounted before `/links/:linkId`.)
+ */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
-import { apiFor } from "../api-client";
-import { Page } from "../layout";
-import { SignOut } from "../sign-in";
+import { commandPages } from "./commands";
+import { createRoutes } from "./create";
+import { fileRoutes } from "./files";
+import { lifecycleRoutes } from "./lifecycle";
+import { linkRoutes } from "./link";
+import { linksList } from "./list";
+import { settingsRoutes } from "./settings";
 
-export const dashboard = new Hono<AppEnv>().get("/", async (c) => {
-	const { items } = await apiFor(c).listLinks({ limit: 50 });
-	return c.html(
-		<Page title="Your links" surface="app" nav={<SignOut home="/app" />} script="pages">
-			<h1>Your links</h1>
-			<ul>
-				{items.map((l) => (
-					<li>{l.title}</li>
-				))}
-			</ul>
-		</Page>,
-	);
-});
+export const dashboard = new Hono<AppEnv>()
+	.route("/", linksList)
+	.route("/links", createRoutes)
+	.route("/links", lifecycleRoutes)
+	.route("/links", settingsRoutes)
+	.route("/links", linkRoutes)
+	.route("/commands", commandPages)
+	.route("/files", fileRoutes);

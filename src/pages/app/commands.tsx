@@ -1,0 +1,123 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * A command's page (/app/commands/:commandId), where a revoke or delete lands
+ * after its confirmation: the status, live until settled (web/pages/live-command.ts
+ * polls `status.json`), the reason when it failed, its epochs, attempts and
+ * steps. `status.json` answers `{ status, label, final, reason }`; it is
+ * mounted before the session redirect (commandStatus) so a poll whose session
+ * ended gets a 401 instead of the sign-in page's HTML.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../../api/context";
+import type { CommandView } from "../../contract";
+import { isFinal } from "../../contract";
+import { apiFor } from "../api-client";
+import { when } from "../layout";
+import { sessionCaller } from "../session";
+import { AppPage, KIND_WORDS, STATUS_LABELS } from "./frame";
+import { CommandStatusBadge, reasonOf } from "./link-sections";
+
+const HEADING: Record<string, string> = {
+	revoke: "Revoking the link",
+	delete: "Deleting the link and its files",
+	expire: "Expiring the link",
+	finalize: "Receiving a file",
+};
+
+const STEP_WORDS: Record<string, string> = {
+	"cleanup-uploads": "Stop the uploads under way",
+	"purge-objects": "Remove the files from storage",
+	"purge-index": "Remove the files from the index",
+	project: "Update the list of links",
+};
+
+/** A dead-lettered command waits for an administrator: the page stops following it there. */
+const settled = (c: CommandView) => isFinal(c.status) || c.status === "dead_lettered";
+
+function CommandPage(props: { command: CommandView; linkTitle: string | null }) {
+	const c = props.command;
+	return (
+		<AppPage title={HEADING[c.kind] ?? "Command"}>
+			<p class="small">
+				{props.linkTitle !== null ? (
+					<a href={`/app/links/${c.linkId}`}>← {props.linkTitle}</a>
+				) : (
+					<a href="/app">← Your links</a>
+				)}
+			</p>
+			<h1>{HEADING[c.kind] ?? "Command"}</h1>
+			<div class="panel command-status" role="status">
+				<p>
+					Status: <CommandStatusBadge command={c} />
+				</p>
+			</div>
+			<p class="muted small">
+				Commands travel through a queue and are applied in order. This page follows the command
+				until it is settled; you can leave it at any time.
+			</p>
+			<dl class="kv" data-command-details>
+				<dt>Command</dt>
+				<dd>
+					{KIND_WORDS[c.kind] ?? c.kind} <span class="mono small">{c.id}</span>
+				</dd>
+				<dt>Issued</dt>
+				<dd>{when(c.createdAt)}</dd>
+				<dt>Accepted at epoch</dt>
+				<dd>{c.acceptedEpoch}</dd>
+				<dt>Applied at epoch</dt>
+				<dd>{c.appliedEpoch ?? "not yet"}</dd>
+				<dt>Attempts</dt>
+				<dd>{c.attempts}</dd>
+				{c.steps.length ? (
+					<>
+						<dt>Steps</dt>
+						<dd>
+							<ul class="steps">
+								{c.steps.map((s) => (
+									<li>
+										{STEP_WORDS[s.name] ?? s.name}: {s.done ? "done" : "not yet"}
+									</li>
+								))}
+							</ul>
+						</dd>
+					</>
+				) : null}
+				<dt>Finished</dt>
+				<dd>{c.finishedAt ? when(c.finishedAt) : "not yet"}</dd>
+			</dl>
+			<p>
+				<a href="/app">Back to your links</a>
+			</p>
+		</AppPage>
+	);
+}
+
+export const commandPages = new Hono<AppEnv>().get("/:commandId", async (c) => {
+	const api = apiFor(c);
+	const command = await api.getCommand(c.req.param("commandId"));
+	// After a delete the link answers 410: the page then links to the list.
+	const linkTitle = await api.getLink(command.linkId).then(
+		({ link }) => link.settings.title,
+		() => null,
+	);
+	return c.html(<CommandPage command={command} linkTitle={linkTitle} />);
+});
+
+/** `GET /app/commands/:commandId/status.json` for the live badge; its own session check. */
+export const commandStatus = new Hono<AppEnv>().get("/:commandId/status.json", async (c) => {
+	const caller = await sessionCaller(c, "owner");
+	if (!caller) return c.json({ error: "Your session has ended. Sign in again." }, 401);
+	c.set("caller", caller);
+	const res = await apiFor(c).request("GET", `/api/commands/${c.req.param("commandId")}`);
+	if (!res.ok) {
+		await res.body?.cancel();
+		return c.json({ error: "No such command." }, res.status === 404 ? 404 : 502);
+	}
+	const { command } = (await res.json()) as { command: CommandView };
+	return c.json({
+		status: command.status,
+		label: STATUS_LABELS[command.status],
+		final: settled(command),
+		reason: reasonOf(command),
+	});
+});

@@ -1,0 +1,126 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * What every dashboard page shares: the frame with the dashboard's navigation,
+ * the one-line notices a redirect carries (`?done=` after a change, `?problem=`
+ * after a refusal), sizes in binary units (the forms take MiB), and the
+ * dashboard's words for states and statuses.
+ */
+import type { Child } from "hono/jsx";
+import type { CommandStatus, LinkState } from "../../contract";
+import { Notice, Page } from "../layout";
+import { SignOut } from "../sign-in";
+import { PROBLEM_WORDS } from "../words";
+
+export function AppPage(props: { title: string; children?: Child }) {
+	return (
+		<Page
+			title={props.title}
+			surface="app"
+			script="pages"
+			nav={
+				<>
+					<a href="/app">Your links</a>
+					<a href="/app/links/new">New link</a>
+					<SignOut home="/app" />
+				</>
+			}
+		>
+			{props.children}
+		</Page>
+	);
+}
+
+/** Success notices after a post/redirect/get, by the `done` code of the redirect. */
+const DONE: Record<string, string> = {
+	paused: "The link is paused. Uploads wait until you resume it.",
+	resumed: "The link is active again. Uploads continue.",
+	saved: "The settings are saved.",
+	unchanged: "Nothing changed: the settings were already these.",
+};
+
+/** Notices carried by a redirect: `?done=<code>` (ok) or `?problem=<problem code>` (bad). */
+export function RedirectNotice(props: { done?: string | undefined; problem?: string | undefined }) {
+	const done = props.done && DONE[props.done];
+	const problem = props.problem && PROBLEM_WORDS[props.problem];
+	return (
+		<>
+			{done ? <Notice kind="ok">{done}</Notice> : null}
+			{problem ? (
+				<Notice kind="bad">
+					<p>{problem}</p>
+					<p class="muted small">Code: {props.problem}</p>
+				</Notice>
+			) : null}
+		</>
+	);
+}
+
+const UNITS = ["KiB", "MiB", "GiB", "TiB"];
+
+/** A size in binary units, as the dashboard's forms take them: `20 MiB`, `1.5 GiB`, `512 bytes`. */
+export function size(n: number | null | undefined): string {
+	if (n === null || n === undefined) return "no limit";
+	if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`;
+	let v = n / 1024;
+	let i = 0;
+	while (v >= 1024 && i < UNITS.length - 1) {
+		v /= 1024;
+		i++;
+	}
+	const shown = v >= 100 ? Math.round(v).toString() : Number(v.toFixed(1)).toString();
+	return `${shown} ${UNITS[i]}`;
+}
+
+/** A count with thousands separators. */
+export const count = (n: number): string => n.toLocaleString("en-US");
+
+export const STATE_WORDS: Record<LinkState, string> = {
+	active: "Accepting uploads.",
+	paused: "Paused: uploads wait until you resume the link.",
+	revoked: "Revoked: the link no longer accepts uploads. Its files stay available.",
+	expired: "Expired: the link no longer accepts uploads. Its files stay available.",
+	deleted: "Deleted: the link and every file it received are gone.",
+};
+
+export const STATUS_LABELS: Record<CommandStatus, string> = {
+	accepted: "accepted",
+	applying: "applying",
+	succeeded: "succeeded",
+	rejected: "rejected",
+	dead_lettered: "dead-lettered",
+	cancelled: "cancelled",
+};
+
+/** What a command kind does, for headings and tables. */
+export const KIND_WORDS: Record<string, string> = {
+	revoke: "Revoke",
+	delete: "Delete",
+	expire: "Expire",
+	finalize: "Receive a file",
+};
+
+export function isTerminal(state: LinkState): boolean {
+	return state === "revoked" || state === "expired" || state === "deleted";
+}
+
+/** `?<name>=<cursor>` pagination link, or nothing on the last page. */
+export function NextPage(props: { href: string | null; label?: string }) {
+	if (!props.href) return null;
+	return (
+		<nav class="pager" aria-label={props.label ?? "Pages"}>
+			<a href={props.href}>Next page</a>
+		</nav>
+	);
+}
+
+/**
+ * A table's scroll box: a named, focusable region, so a keyboard can scroll a
+ * table wider than a phone's screen (axe: scrollable-region-focusable).
+ */
+export function TableWrap(props: { label: string; children?: Child }) {
+	return (
+		<section class="table-wrap" aria-label={props.label} tabindex={0}>
+			{props.children}
+		</section>
+	);
+}
