@@ -27,7 +27,7 @@ describe("creating a link", () => {
 		const url = inputValue(html, "") ?? /id="upload-url"[^>]*value="([^"]+)"/.exec(html)?.[1];
 		expect(url).toMatch(/^https:\/\/receive\.test\/r\/[^#]+#[A-Za-z0-9_-]{43}$/);
 		const { linkId, secret } = parseUploadUrl(url ?? "");
-		expect(html).toContain("it is shown only once");
+		expect(html).toContain("Your link is ready: send it");
 		expect(html).toMatch(
 			/<div class="qr" role="img" aria-label="QR code of the upload link"><svg /,
 		);
@@ -48,14 +48,20 @@ describe("creating a link", () => {
 			passwordRequired: false,
 		});
 
-		// Later visits never show the secret.
+		// Later visits show the same URL again (from the sealed secret) while the link is open.
 		const later = await getPage(`/app/links/${linkId}`, cookie);
 		expect(later.status).toBe(200);
 		const again = await later.text();
 		expect(again).toContain("Tax papers");
-		expect(again).toContain("shown once, when this link was created");
-		expect(again).not.toContain(secret);
-		expect(again).not.toContain("<svg");
+		expect(again).toContain("Upload link");
+		expect(/id="upload-url"[^>]*value="([^"]+)"/.exec(again)?.[1]).toBe(url);
+		expect(again).toContain("<svg");
+
+		// Closed, it shows no URL: the URL no longer works.
+		await ownerClient(apiKey).waitForCommand((await ownerClient(apiKey).revoke(linkId)).command.id);
+		const closed = await (await getPage(`/app/links/${linkId}`, cookie)).text();
+		expect(closed).not.toContain(secret);
+		expect(closed).not.toContain("<svg");
 	});
 
 	it("takes every setting: sizes in MiB, an expiry in UTC, MIME types, a password", async () => {

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /**
- * The parts of a link's page: the upload URL shown once (with its QR code),
+ * The parts of a link's page: the upload URL (with its QR code),
  * the settings, and the tables of commands, uploads and files. Each is a
  * plain component of what the API answered.
  */
@@ -12,18 +12,20 @@ import { Badge, when } from "../layout";
 import { count, KIND_WORDS, STATUS_LABELS, size, TableWrap } from "./frame";
 
 /**
- * The upload URL, once: the create answer is the only time the service knows
- * the secret (it keeps a hash). The QR code is uqr's SVG (rects and a path
- * with presentation attributes: no style attribute, nothing the CSP blocks).
+ * The upload URL with a copy button and its QR code: in the create answer
+ * (`fresh`), and on the link's page while the link is open (the API hands it
+ * back from the sealed secret, GET /api/links/:linkId/upload-url). The QR
+ * code is uqr's SVG (rects and a path with presentation attributes: no style
+ * attribute, nothing the CSP blocks).
  */
-export function UploadUrlPanel(props: { url: string }) {
+export function UploadUrlPanel(props: { url: string; fresh?: boolean }) {
 	const svg = renderSVG(props.url).replace("<svg ", '<svg aria-hidden="true" focusable="false" ');
 	return (
 		<section class="panel once" aria-labelledby="once-heading">
-			<h2 id="once-heading">Copy this link now — it is shown only once</h2>
+			<h2 id="once-heading">{props.fresh ? "Your link is ready: send it" : "Upload link"}</h2>
 			<p>
-				Send it to the people who should send you files. The service keeps only a fingerprint of its
-				secret part, so nobody can show it to you again after you leave this page.
+				Send it to the people who should send you files. Anyone who has it can send files while the
+				link is open, so share it only with them.
 			</p>
 			<div class="once-body">
 				<div class="field once-url">

@@ -3,8 +3,9 @@
  * A link's page: its state, epoch and counters, what it may do now (pause or
  * resume with the ETag the page was rendered with; revoke and delete through
  * a confirmation), its settings, pending commands, uploads, files and command
- * history. The create answer renders this same page with the upload URL, the
- * one time it exists (`linkPage(c, id, { uploadUrl })`).
+ * history. The upload URL (copy button, QR code) shows in the create answer
+ * (`linkPage(c, id, { uploadUrl })`) and on every later visit while the link
+ * is open (the API opens its sealed secret).
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -119,6 +120,24 @@ const cursorOf = (c: Context<AppEnv>, name: string) => c.req.query(name) ?? null
 const nextHref = (linkId: string, name: string, cursor: string | null) =>
 	cursor ? `/app/links/${linkId}?${name}=${encodeURIComponent(cursor)}#${name}` : null;
 
+/**
+ * The upload URL of a link that still takes uploads (from its sealed secret),
+ * or null: a closed link's URL no longer works, and a link made before
+ * secrets were sealed has none to show.
+ */
+async function openUploadUrl(
+	api: ReturnType<typeof apiFor>,
+	link: LinkView,
+): Promise<string | null> {
+	if ((link.state !== "active" && link.state !== "paused") || link.closing) return null;
+	try {
+		return await api.getUploadUrl(link.id);
+	} catch (error) {
+		if (error instanceof ReceiveLinkError && error.code === "upload-url-unavailable") return null;
+		throw error;
+	}
+}
+
 /** Renders the page of `linkId` (with `uploadUrl` right after creating it). */
 export async function linkPage(
 	c: Context<AppEnv>,
@@ -143,6 +162,7 @@ export async function linkPage(
 	}
 	const { link } = got;
 	const etag = got.etag ?? `"${link.epoch}"`;
+	const uploadUrl = opts.uploadUrl ?? (await openUploadUrl(api, link));
 	const [uploads, files, commands] = await Promise.all([
 		api.listUploads(linkId, { limit: SECTION_PAGE, cursor: cursorOf(c, "uploads") }),
 		api.listFiles(linkId, { limit: SECTION_PAGE, cursor: cursorOf(c, "files") }),
@@ -163,14 +183,14 @@ export async function linkPage(
 			</p>
 			<h1>{link.settings.title}</h1>
 			<RedirectNotice done={c.req.query("done")} problem={c.req.query("problem")} />
-			{opts.uploadUrl ? (
-				<UploadUrlPanel url={opts.uploadUrl} />
-			) : (
+			{uploadUrl ? (
+				<UploadUrlPanel url={uploadUrl} fresh={opts.uploadUrl !== undefined} />
+			) : link.state === "active" || link.state === "paused" ? (
 				<p class="muted small">
-					The upload link was shown once, when this link was created (the service keeps only a
-					fingerprint of its secret). If it was lost, create a new link.
+					This link's upload link was shown only when it was created (it was made before the service
+					kept it for you). If it was lost, create a new link.
 				</p>
-			)}
+			) : null}
 			<Status link={link} />
 			<Actions link={link} etag={etag} />
 
