@@ -62,7 +62,7 @@ export async function openLinkSecret(
 	if (version !== VERSION || extra !== undefined || !ivText || !dataText) return null;
 	const iv = fromBase64url(ivText);
 	const data = fromBase64url(dataText);
-	if (!iv || iv.byteLength !== 12 || !data) return null;
+	if (iv?.byteLength !== 12 || !data) return null;
 	try {
 		const plain = await crypto.subtle.decrypt(
 			{ name: "AES-GCM", iv, additionalData: encoder.encode(linkId) },
