@@ -12,13 +12,20 @@ import { getPage, hiddenFields, inputValue, newLinkForm, ownerSession, postForm 
 
 const MiB = 1024 * 1024;
 
+/** The page a create POST redirects to (303 to `/app/links/<id>?done=created`), fetched. */
+async function createdPage(res: Response, cookie: string | null): Promise<Response> {
+	expect(res.status).toBe(303);
+	const location = res.headers.get("location") ?? "";
+	expect(location).toMatch(/^\/app\/links\/lnk_[0-9a-z]+\?done=created$/);
+	return getPage(location, cookie);
+}
+
 describe("creating a link", () => {
-	it("answers the new link's page itself, with the upload URL and its QR code, uncached", async () => {
+	it("redirects to the new link's page (a reload never creates a second link), which shows the upload URL and its QR code, uncached", async () => {
 		const { apiKey, cookie } = await ownerSession();
-		const res = await postForm(
-			"/app/links/new",
+		const res = await createdPage(
+			await postForm("/app/links/new", cookie, newLinkForm({ requireUploaderName: "on" })),
 			cookie,
-			newLinkForm({ requireUploaderName: "on" }),
 		);
 		expect(res.status).toBe(200);
 		expect(res.headers.get("cache-control")).toBe("no-store");
@@ -67,7 +74,7 @@ describe("creating a link", () => {
 	it("takes every setting: sizes in MiB, an expiry in UTC, MIME types, a password", async () => {
 		const { apiKey, cookie } = await ownerSession();
 		const expires = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16);
-		const res = await postForm(
+		const posted = await postForm(
 			"/app/links/new",
 			cookie,
 			newLinkForm({
@@ -84,6 +91,7 @@ describe("creating a link", () => {
 				password: "correct horse battery",
 			}),
 		);
+		const res = await createdPage(posted, cookie);
 		expect(res.status).toBe(200);
 		const { linkId } = parseUploadUrl(
 			/id="upload-url"[^>]*value="([^"]+)"/.exec(await res.text())?.[1] ?? "",

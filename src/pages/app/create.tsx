@@ -15,7 +15,6 @@ import { apiFor } from "../api-client";
 import { Notice } from "../layout";
 import { wordsFor } from "../words";
 import { AppPage } from "./frame";
-import { linkPage } from "./link";
 import { SettingsFields } from "./settings-fields";
 import {
 	errorsOfIssues,
@@ -70,8 +69,10 @@ export const createRoutes = new Hono<AppEnv>()
 		}
 		const res = await apiFor(c).request("POST", "/api/links", { body: input });
 		if (res.status === 201) {
+			// Post/redirect/get: a reload or Back on the link's page never creates a second link
+			// (the page shows the upload URL again from the link's sealed secret).
 			const created = (await res.json()) as CreatedLink;
-			return linkPage(c, created.link.id, { uploadUrl: created.uploadUrl });
+			return c.redirect(`/app/links/${created.link.id}?done=created`, 303);
 		}
 		const problem = await problemOf(res);
 		const fieldErrors =

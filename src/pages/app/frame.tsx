@@ -32,6 +32,7 @@ export function AppPage(props: { title: string; children?: Child }) {
 
 /** Success notices after a post/redirect/get, by the `done` code of the redirect. */
 const DONE: Record<string, string> = {
+	created: "The link is created. Send its upload link to the people who should send you files.",
 	paused: "The link is paused. Uploads wait until you resume it.",
 	resumed: "The link is active again. Uploads continue.",
 	saved: "The settings are saved.",

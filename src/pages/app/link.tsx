@@ -3,9 +3,9 @@
  * A link's page: its state, epoch and counters, what it may do now (pause or
  * resume with the ETag the page was rendered with; revoke and delete through
  * a confirmation), its settings, pending commands, uploads, files and command
- * history. The upload URL (copy button, QR code) shows in the create answer
- * (`linkPage(c, id, { uploadUrl })`) and on every later visit while the link
- * is open (the API opens its sealed secret).
+ * history. The upload URL (copy button, QR code) shows while the link is open
+ * (the API opens its sealed secret); creating a link redirects here with
+ * `?done=created`.
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -138,12 +138,8 @@ async function openUploadUrl(
 	}
 }
 
-/** Renders the page of `linkId` (with `uploadUrl` right after creating it). */
-export async function linkPage(
-	c: Context<AppEnv>,
-	linkId: string,
-	opts: { uploadUrl?: string } = {},
-) {
+/** Renders the page of `linkId`. */
+export async function linkPage(c: Context<AppEnv>, linkId: string) {
 	const api = apiFor(c);
 	let got: { link: LinkView; etag: string | null };
 	try {
@@ -162,7 +158,7 @@ export async function linkPage(
 	}
 	const { link } = got;
 	const etag = got.etag ?? `"${link.epoch}"`;
-	const uploadUrl = opts.uploadUrl ?? (await openUploadUrl(api, link));
+	const uploadUrl = await openUploadUrl(api, link);
 	const [uploads, files, commands] = await Promise.all([
 		api.listUploads(linkId, { limit: SECTION_PAGE, cursor: cursorOf(c, "uploads") }),
 		api.listFiles(linkId, { limit: SECTION_PAGE, cursor: cursorOf(c, "files") }),
@@ -184,7 +180,7 @@ export async function linkPage(
 			<h1>{link.settings.title}</h1>
 			<RedirectNotice done={c.req.query("done")} problem={c.req.query("problem")} />
 			{uploadUrl ? (
-				<UploadUrlPanel url={uploadUrl} fresh={opts.uploadUrl !== undefined} />
+				<UploadUrlPanel url={uploadUrl} fresh={c.req.query("done") === "created"} />
 			) : link.state === "active" || link.state === "paused" ? (
 				<p class="muted small">
 					This link's upload link was shown only when it was created (it was made before the service
