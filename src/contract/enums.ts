@@ -54,3 +54,20 @@ export type UploadProtocol = (typeof UPLOAD_PROTOCOLS)[number];
 
 export const DEAD_LETTER_STATUSES = ["pending", "replayed", "discarded", "invalid"] as const;
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+/** Webhook event types (DESIGN section 13; docs/webhooks.md has their payloads). */
+export const WEBHOOK_EVENT_TYPES = [
+	"upload.finalized",
+	"upload.rejected",
+	"link.paused",
+	"link.resumed",
+	"link.revoked",
+	"link.deleted",
+	"link.expired",
+	"command.dead_lettered",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** How one delivery attempt ended. */
+export const WEBHOOK_ATTEMPT_OUTCOMES = ["delivered", "failed", "gone", "refused"] as const;
+export type WebhookAttemptOutcome = (typeof WEBHOOK_ATTEMPT_OUTCOMES)[number];

@@ -12,6 +12,9 @@ export const D1 = {
 	deadLetters: "dead_letters",
 	files: "files",
 	sessions: "sessions",
+	webhookEndpoints: "webhook_endpoints",
+	webhookEvents: "webhook_events",
+	webhookDeliveries: "webhook_deliveries",
 } as const;
 
 /** R2 keys are generated from ids, never from file names. */

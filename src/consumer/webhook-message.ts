@@ -1,0 +1,47 @@
+/**
+ * Messages of the `webhook-deliveries` queue (DESIGN section 13).
+ *
+ * - `event`: sent by a link's Durable Object from its event outbox after the
+ *   transaction that recorded the event committed (at least once; the same
+ *   event id every time). The consumer stores the event in D1
+ *   (`webhook_events`, idempotent) and fans it out: one `delivery` message
+ *   per enabled endpoint of the owner that takes this event type.
+ * - `delivery`: one event to one endpoint. The consumer signs and POSTs it
+ *   (Standard Webhooks), logs the attempt (`webhook_deliveries`), and on
+ *   failure retries it with backoff (message.retry with a delay) until the
+ *   schedule runs out, then disables the endpoint with the reason.
+ */
+import * as v from "valibot";
+import { WEBHOOK_EVENT_TYPES } from "../contract/enums";
+
+export const EVENT_ID = /^evt_[0-9a-z]{20,40}$/;
+export const ENDPOINT_ID = /^whe_[0-9a-z]{20}$/;
+
+/** The body every delivery of an event sends (Standard Webhooks payload shape). */
+export const WebhookPayload = v.strictObject({
+	type: v.picklist(WEBHOOK_EVENT_TYPES),
+	timestamp: v.string(),
+	data: v.record(v.string(), v.unknown()),
+});
+export type WebhookPayload = v.InferOutput<typeof WebhookPayload>;
+
+export const WebhookEventMessage = v.strictObject({
+	v: v.literal(1),
+	kind: v.literal("event"),
+	id: v.pipe(v.string(), v.regex(EVENT_ID)),
+	ownerId: v.string(),
+	linkId: v.nullable(v.string()),
+	payload: WebhookPayload,
+});
+export type WebhookEventMessage = v.InferOutput<typeof WebhookEventMessage>;
+
+export const WebhookDeliveryMessage = v.strictObject({
+	v: v.literal(1),
+	kind: v.literal("delivery"),
+	eventId: v.pipe(v.string(), v.regex(EVENT_ID)),
+	endpointId: v.pipe(v.string(), v.regex(ENDPOINT_ID)),
+});
+export type WebhookDeliveryMessage = v.InferOutput<typeof WebhookDeliveryMessage>;
+
+export const WebhookMessage = v.variant("kind", [WebhookEventMessage, WebhookDeliveryMessage]);
+export type WebhookMessage = v.InferOutput<typeof WebhookMessage>;
