@@ -5,21 +5,22 @@
  *   transaction that recorded the event committed (at least once; the same
  *   event id every time). The consumer stores the event in D1
  *   (`webhook_events`, idempotent) and fans it out: one `delivery` message
- *   per enabled endpoint of the owner that takes this event type.
+ *   per enabled endpoint of the owner that takes this event type (only
+ *   `onlyEndpointId` for a test event).
  * - `delivery`: one event to one endpoint. The consumer signs and POSTs it
  *   (Standard Webhooks), logs the attempt (`webhook_deliveries`), and on
  *   failure retries it with backoff (message.retry with a delay) until the
  *   schedule runs out, then disables the endpoint with the reason.
  */
 import * as v from "valibot";
-import { WEBHOOK_EVENT_TYPES } from "../contract/enums";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from "../contract/enums";
 
 export const EVENT_ID = /^evt_[0-9a-z]{20,40}$/;
 export const ENDPOINT_ID = /^whe_[0-9a-z]{20}$/;
 
 /** The body every delivery of an event sends (Standard Webhooks payload shape). */
 export const WebhookPayload = v.strictObject({
-	type: v.picklist(WEBHOOK_EVENT_TYPES),
+	type: v.picklist([...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE]),
 	timestamp: v.string(),
 	data: v.record(v.string(), v.unknown()),
 });
@@ -32,6 +33,8 @@ export const WebhookEventMessage = v.strictObject({
 	ownerId: v.string(),
 	linkId: v.nullable(v.string()),
 	payload: WebhookPayload,
+	/** Deliver to this endpoint only, whatever its event types (a test event). */
+	onlyEndpointId: v.optional(v.pipe(v.string(), v.regex(ENDPOINT_ID))),
 });
 export type WebhookEventMessage = v.InferOutput<typeof WebhookEventMessage>;
 

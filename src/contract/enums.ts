@@ -68,6 +68,9 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** The type of the event "send a test event" delivers to one endpoint (never filtered out). */
+export const WEBHOOK_TEST_EVENT_TYPE = "webhook.test";
+
 /** How one delivery attempt ended. */
 export const WEBHOOK_ATTEMPT_OUTCOMES = ["delivered", "failed", "gone", "refused"] as const;
 export type WebhookAttemptOutcome = (typeof WEBHOOK_ATTEMPT_OUTCOMES)[number];
