@@ -13,6 +13,8 @@ export interface Faults {
 	failStep?: Record<string, number>;
 	/** Make this many queue sends fail. */
 	failSend?: number;
+	/** Make this many sends of webhook events fail. */
+	failEventSend?: number;
 	/** Throw this many times before a command's transition is committed. */
 	failApply?: number;
 	/**
@@ -42,6 +44,11 @@ export function hooksFor(instance: LinkDO, faults: Faults): LinkHooks {
 			if (!f.failSend) return;
 			f.failSend--;
 			throw new Error("injected queue send failure");
+		},
+		beforeEventSend() {
+			if (!f.failEventSend) return;
+			f.failEventSend--;
+			throw new Error("injected webhook event send failure");
 		},
 		beforeApply() {
 			if (!f.failApply) return;

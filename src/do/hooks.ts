@@ -23,6 +23,8 @@ export type HookPoint =
 export interface LinkHooks {
 	/** Before each queue send; throwing makes the send fail. */
 	beforeSend?(): void;
+	/** Before each send of webhook events; throwing makes the send fail. */
+	beforeEventSend?(): void;
 	/** Before a terminal command's transition commits; throwing fails the apply. */
 	beforeApply?(): void;
 	/** Before a side-effect step runs; throwing fails the step. */

@@ -4,6 +4,8 @@
  * test hooks. Services never see the Durable Object itself.
  */
 import { CommandLog } from "./command-log";
+import { EventLog } from "./event-log";
+import { Events } from "./events";
 import { type LinkHooks, NO_HOOKS } from "./hooks";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
@@ -12,7 +14,12 @@ import { UploadStore } from "./upload-store";
 /** The bindings and variables a link's services use. */
 export type LinkBindings = Pick<
 	Env,
-	"FILES" | "DB" | "LINK_COMMANDS" | "OUTBOX_RESEND_MS" | "UPLOAD_IDLE_TIMEOUT_SECONDS"
+	| "FILES"
+	| "DB"
+	| "LINK_COMMANDS"
+	| "WEBHOOK_DELIVERIES"
+	| "OUTBOX_RESEND_MS"
+	| "UPLOAD_IDLE_TIMEOUT_SECONDS"
 >;
 
 export interface LinkHost {
@@ -20,6 +27,8 @@ export interface LinkHost {
 	readonly timers: Timers;
 	readonly log: CommandLog;
 	readonly uploads: UploadStore;
+	/** Webhook events: recorded with their change, sent after the commit. */
+	readonly events: Events;
 	readonly env: LinkBindings;
 	/** Runs `fn` in one storage transaction (synchronous: nothing else runs meanwhile). */
 	transaction<T>(fn: () => T): T;
@@ -35,14 +44,17 @@ export function linkHost(
 	hooks: () => LinkHooks = () => NO_HOOKS,
 ): LinkHost {
 	const sql = new Sql(ctx.storage.sql);
+	const timers = new Timers(sql, ctx.storage);
+	const now = () => Date.now();
 	return {
 		sql,
-		timers: new Timers(sql, ctx.storage),
+		timers,
 		log: new CommandLog(sql),
 		uploads: new UploadStore(sql),
+		events: new Events(sql, new EventLog(sql), timers, () => env.WEBHOOK_DELIVERIES, now, hooks),
 		env,
 		transaction: (fn) => ctx.storage.transactionSync(fn),
-		now: () => Date.now(),
+		now,
 		hooks,
 	};
 }

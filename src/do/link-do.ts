@@ -96,7 +96,12 @@ export class LinkDO extends DurableObject<Env> {
 			[TIMERS.outbox]: () => outbox.resend(),
 			[TIMERS.sweep]: () => drainer.sweep(),
 			[TIMERS.sessions]: () => cleanup.expireSessions(),
+			[TIMERS.events]: () => host.events.flush(),
 		};
+		// A process that died between a commit and its alarm leaves a timer row
+		// without an alarm (an event recorded, never sent): point the alarm at the
+		// earliest timer whenever the object starts. Nothing for an object never created.
+		if (state.exists) ctx.blockConcurrencyWhile(() => host.timers.rearm());
 	}
 
 	// --- lifecycle (owners, admins) -------------------------------------------
@@ -169,7 +174,9 @@ export class LinkDO extends DurableObject<Env> {
 
 	/** The DLQ consumer: the command's message ran out of retries. */
 	async deadLetter(commandId: string): Promise<CommandView | null> {
-		return this.commands.deadLetter(commandId);
+		const view = this.commands.deadLetter(commandId);
+		await this.host.events.afterCommit();
+		return view;
 	}
 
 	/** Admin replay of a dead-lettered command. */

@@ -138,6 +138,18 @@ const MIGRATIONS: readonly string[] = [
 	`
 	ALTER TABLE link ADD COLUMN secret_box TEXT;
 	`,
+	// 10: the event outbox (webhooks): written with the change it announces, sent after.
+	`
+	CREATE TABLE events (
+		seq INTEGER PRIMARY KEY,
+		id TEXT NOT NULL UNIQUE,
+		type TEXT NOT NULL,
+		payload TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		sent_at INTEGER
+	);
+	CREATE INDEX events_unsent ON events (seq) WHERE sent_at IS NULL;
+	`,
 ];
 
 /** Whether this object's storage holds the schema (false for an object never created). */

@@ -35,6 +35,19 @@ export class Timers {
 		await this.rearm();
 	}
 
+	/**
+	 * Schedules `name` inside a storage transaction (the row only; call
+	 * `rearm()` after the commit). Keeps an earlier schedule.
+	 */
+	scheduleInTransaction(name: TimerName, dueAt: number): void {
+		this.sql.run(
+			`INSERT INTO timers (name, due_at) VALUES (?, ?)
+			 ON CONFLICT (name) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
+			name,
+			dueAt,
+		);
+	}
+
 	async cancel(name: TimerName): Promise<void> {
 		this.sql.run("DELETE FROM timers WHERE name = ?", name);
 		await this.rearm();

@@ -35,5 +35,7 @@ export const TIMERS = {
 	projection: "projection",
 	sweep: "sweep",
 	sessions: "sessions",
+	/** Sends the event outbox's unsent events (webhooks). */
+	events: "events",
 } as const;
 export type TimerName = (typeof TIMERS)[keyof typeof TIMERS];

@@ -111,7 +111,17 @@ export class Commands {
 		const log = this.host.log;
 		const command = link ? log.get(commandId) : null;
 		if (!link || !command || isFinal(command.status)) return null;
-		if (command.status !== "dead_lettered") log.update(commandId, { status: "dead_lettered" });
+		if (command.status !== "dead_lettered")
+			this.host.transaction(() => {
+				log.update(commandId, { status: "dead_lettered" });
+				this.host.events.record(link, "command.dead_lettered", {
+					commandId,
+					kind: command.kind,
+					commandSeq: command.seq,
+					attempts: command.attempts,
+					error: command.error,
+				});
+			});
 		return commandView(link.id, log.get(commandId) ?? command);
 	}
 

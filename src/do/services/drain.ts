@@ -7,7 +7,7 @@
  * left behind.
  */
 
-import type { StepName } from "../../contract/enums";
+import type { StepName, WebhookEventType } from "../../contract/enums";
 import * as LinksTable from "../../d1/links";
 import {
 	isTerminalKind,
@@ -32,6 +32,13 @@ const SWEEP_DELAY_MS = 60_000;
 const SWEEP_RETRY_MS = 30_000;
 
 type StepHandler = (link: LinkRecord, kind: TerminalKind) => Promise<void>;
+
+/** The webhook event a terminal transition announces. */
+const EVENT_OF: Record<TerminalKind, WebhookEventType> = {
+	revoke: "link.revoked",
+	delete: "link.deleted",
+	expire: "link.expired",
+};
 
 export class Drain {
 	private chain: Promise<unknown> = Promise.resolve();
@@ -128,8 +135,10 @@ export class Drain {
 				const saved = saveLink(this.host.sql, { ...before, ...applied.next }, now);
 				recordTransition(this.host.sql, saved, kind);
 				log.update(command.id, { status: "applying", appliedEpoch: saved.epoch });
+				this.host.events.record(saved, EVENT_OF[kind], { commandId: command.id });
 				return saved;
 			});
+			await this.host.events.afterCommit();
 			await timers.cancel(TIMERS.expire);
 			// Requests admitted before the transition may still be writing: sweep after they are done.
 			await timers.schedule(TIMERS.sweep, this.host.now() + SWEEP_DELAY_MS);

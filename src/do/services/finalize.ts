@@ -50,7 +50,8 @@ export class Finalizer {
 		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
 		if (outcome.kind === "done") return { succeeded: true, result: "finalized" };
 		if (outcome.kind === "reject") {
-			if (upload.state === "completed") await this.sessions.dropOne(upload, "rejected");
+			if (upload.state === "completed")
+				await this.sessions.drop([upload], "rejected", new Map([[upload.id, outcome.code]]));
 			return { succeeded: false, result: outcome.code };
 		}
 		const code = (await this.finalize(link, [upload])).get(upload.id);
@@ -93,6 +94,7 @@ export class Finalizer {
 		await this.sessions.drop(
 			uploads.filter((u) => refused.has(u.id)),
 			"rejected",
+			refused,
 		);
 		if (good.length === 0) return refused;
 		const epoch = (this.state.link() ?? link).epoch;
@@ -118,6 +120,7 @@ export class Finalizer {
 		const indexed = hooks().at?.("finalize-index");
 		if (indexed) await indexed;
 		this.commit(good);
+		await this.host.events.afterCommit();
 		return refused;
 	}
 
@@ -133,6 +136,17 @@ export class Finalizer {
 					state: "finalized",
 					finalizedEpoch: fresh.epoch,
 					fileId: fileIdOf(u.id),
+				});
+				this.host.events.record(fresh, "upload.finalized", {
+					fileId: fileIdOf(u.id),
+					uploadId: u.id,
+					name: u.name,
+					size: u.size,
+					type: u.type,
+					sha256: u.sha256,
+					uploaderName: u.uploaderName,
+					uploaderEmail: u.uploaderEmail,
+					downloadPath: `/api/files/${fileIdOf(u.id)}/content`,
 				});
 			}
 			const bytes = done.reduce((n, u) => n + u.size, 0);

@@ -111,8 +111,10 @@ export class Lifecycle {
 				new Date(this.host.now()).toISOString(),
 			);
 			recordTransition(this.host.sql, saved, operation);
+			this.host.events.record(saved, operation === "pause" ? "link.paused" : "link.resumed");
 			return saved;
 		});
+		await this.host.events.afterCommit();
 		return ok(await this.state.publish(next));
 	}
 

@@ -109,7 +109,11 @@ export class Sessions {
 	 * their bytes: open multipart uploads aborted a few at a time, objects
 	 * deleted 1,000 keys per call. Idempotent.
 	 */
-	async drop(uploads: UploadRecord[], state: "aborted" | "rejected"): Promise<void> {
+	async drop(
+		uploads: UploadRecord[],
+		state: "aborted" | "rejected",
+		reasons: ReadonlyMap<string, string> = new Map(),
+	): Promise<void> {
 		const link = this.state.link();
 		if (!link || uploads.length === 0) return;
 		const store = this.host.uploads;
@@ -120,6 +124,17 @@ export class Sessions {
 			if (current.length === 0) return;
 			for (const u of current) store.update(u.id, { state });
 			const fresh = this.state.link() ?? link;
+			if (state === "rejected")
+				for (const u of current)
+					this.host.events.record(fresh, "upload.rejected", {
+						uploadId: u.id,
+						name: u.name,
+						size: u.size,
+						type: u.type,
+						uploaderName: u.uploaderName,
+						uploaderEmail: u.uploaderEmail,
+						reason: reasons.get(u.id) ?? "late-finalize-rejected",
+					});
 			saveLink(
 				this.host.sql,
 				{
@@ -130,6 +145,7 @@ export class Sessions {
 				new Date(this.host.now()).toISOString(),
 			);
 		});
+		await this.host.events.afterCommit();
 		// Bytes go only for sessions that ended (never a finalized file's).
 		const ended = uploads.filter((u) => {
 			const now = store.get(u.id)?.state;
