@@ -61,6 +61,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			findFree: true,
 			logFile,
 			migrate: true,
+			// Webhook endpoints on loopback http: the receivers of test/e2e/webhooks.e2e.ts.
+			vars: { WEBHOOK_ALLOW_HTTP_LOOPBACK: "1" },
 			readyTimeoutMs: 120_000,
 			ready: async (baseUrl) => {
 				const res = await fetch(`${baseUrl}/api/links`, { signal: AbortSignal.timeout(2000) });
