@@ -187,6 +187,38 @@ describe("creating an endpoint", () => {
 	});
 });
 
+describe("races", () => {
+	it("concurrent creates at the limit: exactly as many succeed as there is room for", async () => {
+		const { ownerId, apiKey } = await createOwner("Racer");
+		const client = ownerClient(apiKey);
+		for (let i = 0; i < MAX_WEBHOOKS_PER_OWNER - 2; i++) await client.createWebhook({ url: HOOK });
+		const answers = await Promise.all(
+			Array.from({ length: 6 }, () => client.createWebhookResponse({ url: HOOK })),
+		);
+		const statuses = answers.map((r) => r.status).sort();
+		await Promise.all(answers.map((r) => r.body?.cancel()));
+		expect(statuses).toEqual([201, 201, 409, 409, 409, 409]);
+		expect(await countOf(ownerId)).toBe(MAX_WEBHOOKS_PER_OWNER);
+	});
+
+	it("concurrent rotations: the last secret signs, the one it replaced is the previous", async () => {
+		const { client, endpoint } = await ownerWithEndpoint();
+		const [a, b] = await Promise.all([
+			client.rotateWebhookSecret(endpoint.id),
+			client.rotateWebhookSecret(endpoint.id),
+		]);
+		const row = await storedRow(endpoint.id);
+		const current = await openWebhookSecret(env.LINK_ID_SECRET, endpoint.id, row?.secret_box ?? "");
+		const previous = await openWebhookSecret(
+			env.LINK_ID_SECRET,
+			endpoint.id,
+			row?.previous_secret_box ?? "",
+		);
+		// Whichever committed second kept the first one's secret as its previous.
+		expect([current, previous].sort()).toEqual([a.secret, b.secret].sort());
+	});
+});
+
 describe("the SSRF guard", () => {
 	// The test configuration leaves WEBHOOK_ALLOW_HTTP_LOOPBACK at "0" (production):
 	// loopback is refused here; test/domain/ssrf.test.ts covers the "1" case.
