@@ -17,6 +17,8 @@ import type {
 	CommandView,
 	CreatedLink,
 	CreatedOwner,
+	CreatedWebhookEndpoint,
+	CreateWebhookInput,
 	DeadLetterDetail,
 	DeadLetterList,
 	DeadLetterStatus,
@@ -26,9 +28,13 @@ import type {
 	LinkView,
 	OwnerList,
 	OwnerSummary,
+	PatchWebhookInput,
 	RotatedOwnerKey,
 	SettingsInput,
 	UploadList,
+	WebhookEndpointList,
+	WebhookEndpointView,
+	WebhookTestAccepted,
 } from "./types.ts";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -286,6 +292,65 @@ export class OwnerClient {
 			if (!cursor) break;
 		}
 		return items;
+	}
+
+	// --- webhook endpoints ---
+
+	createWebhookResponse(input: CreateWebhookInput): Promise<Response> {
+		return this.request("POST", "/api/webhooks", { body: input });
+	}
+
+	/** Registers an endpoint; its signing secret (`whsec_...`) is in this answer only. */
+	async createWebhook(input: CreateWebhookInput): Promise<CreatedWebhookEndpoint> {
+		return this.json(this.createWebhookResponse(input), 201);
+	}
+
+	/** The owner's endpoints, newest first (with the admin token: everyone's). */
+	async listWebhooks(page: PageOptions = {}): Promise<WebhookEndpointList> {
+		return this.json(this.request("GET", `/api/webhooks${query(page)}`), 200);
+	}
+
+	getWebhookResponse(endpointId: string): Promise<Response> {
+		return this.request("GET", `/api/webhooks/${encodeURIComponent(endpointId)}`);
+	}
+
+	async getWebhook(endpointId: string): Promise<WebhookEndpointView> {
+		const res = this.getWebhookResponse(endpointId);
+		return (await this.json<{ endpoint: WebhookEndpointView }>(res, 200)).endpoint;
+	}
+
+	updateWebhookResponse(endpointId: string, input: PatchWebhookInput): Promise<Response> {
+		return this.request("PATCH", `/api/webhooks/${encodeURIComponent(endpointId)}`, {
+			body: input,
+		});
+	}
+
+	/** Changes the fields given; `enabled: true` also clears the disabled reason and failures. */
+	async updateWebhook(endpointId: string, input: PatchWebhookInput): Promise<WebhookEndpointView> {
+		const res = this.updateWebhookResponse(endpointId, input);
+		return (await this.json<{ endpoint: WebhookEndpointView }>(res, 200)).endpoint;
+	}
+
+	/** Deletes an endpoint (204). */
+	async deleteWebhook(endpointId: string): Promise<void> {
+		const res = await this.request("DELETE", `/api/webhooks/${encodeURIComponent(endpointId)}`);
+		if (!res.ok) throw await problemOf(res);
+		await res.body?.cancel();
+	}
+
+	/** A new signing secret (shown here only); the old one also signs for `graceSeconds`. */
+	async rotateWebhookSecret(
+		endpointId: string,
+		options: { graceSeconds?: number } = {},
+	): Promise<CreatedWebhookEndpoint> {
+		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/rotate`;
+		return this.json(this.request("POST", path, { body: options }), 201);
+	}
+
+	/** Queues a `webhook.test` event for this endpoint only (202). */
+	async sendTestWebhook(endpointId: string): Promise<WebhookTestAccepted> {
+		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/test`;
+		return this.json(this.request("POST", path), 202);
 	}
 
 	// --- admin ---

@@ -39,3 +39,11 @@ export type DeadLetterView = v.InferOutput<typeof wire.DeadLetter>;
 export type DeadLetterList = v.InferOutput<typeof wire.DeadLetterList>;
 export type DeadLetterDetail = v.InferOutput<typeof wire.DeadLetterDetail>;
 export type ProblemBody = v.InferOutput<typeof wire.ProblemBody>;
+export type WebhookEndpointView = v.InferOutput<typeof wire.WebhookEndpoint>;
+export type WebhookEndpointList = v.InferOutput<typeof wire.WebhookEndpointList>;
+export type CreatedWebhookEndpoint = v.InferOutput<typeof wire.CreatedWebhookEndpoint>;
+/** The body of POST /api/webhooks, as a client writes it. */
+export type CreateWebhookInput = v.InferInput<typeof wire.CreateWebhookBody>;
+/** The body of PATCH /api/webhooks/:endpointId, as a client writes it. */
+export type PatchWebhookInput = v.InferInput<typeof wire.PatchWebhookBody>;
+export type WebhookTestAccepted = v.InferOutput<typeof wire.WebhookTestAccepted>;

@@ -18,6 +18,7 @@ import {
 	UPLOAD_MODES,
 	UPLOAD_PROTOCOLS,
 	UPLOAD_STATES,
+	WEBHOOK_EVENT_TYPES,
 } from "./enums";
 
 /*
@@ -415,3 +416,60 @@ export const ProblemBody = v.object({
 	issues: v.optional(v.array(v.object({ path: v.string(), message: v.string() }))),
 	missingParts: v.optional(v.array(v.number())),
 });
+
+/* Webhook endpoints (DESIGN section 13). A secret or its sealed box is never in a view. */
+
+const WebhookEventTypes = v.pipe(
+	v.array(v.picklist(WEBHOOK_EVENT_TYPES)),
+	v.maxLength(WEBHOOK_EVENT_TYPES.length),
+	v.transform((types) => [...new Set(types)]),
+);
+/** Any string up to 2,048 characters; src/domain/ssrf.ts decides (400 webhook-url-refused). */
+const WebhookUrl = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(4096));
+
+export const CreateWebhookBody = v.strictObject({
+	url: WebhookUrl,
+	description: v.optional(text(500)),
+	/** Empty or absent: every event type. */
+	eventTypes: v.optional(WebhookEventTypes),
+	enabled: v.optional(v.boolean()),
+});
+export const PatchWebhookBody = v.strictObject({
+	url: v.optional(WebhookUrl),
+	description: v.optional(text(500)),
+	eventTypes: v.optional(WebhookEventTypes),
+	enabled: v.optional(v.boolean()),
+});
+/** Rotation: the old secret keeps signing for `graceSeconds` (default one day, at most 7 days). */
+export const RotateWebhookBody = v.strictObject({
+	graceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(7 * 86_400))),
+});
+/** Any short string: a malformed id and an unknown one are both 404 webhook-not-found. */
+export const WebhookEndpointParam = v.object({
+	endpointId: v.pipe(v.string(), v.maxLength(64)),
+});
+
+export const WebhookEndpoint = v.object({
+	id: v.string(),
+	url: v.string(),
+	description: v.string(),
+	/** Empty: every event type. */
+	eventTypes: v.array(v.picklist(WEBHOOK_EVENT_TYPES)),
+	enabled: v.boolean(),
+	/** Why the service disabled it (410, persistent failure); null otherwise. */
+	disabledReason: v.nullable(v.string()),
+	/** Consecutive failed deliveries. */
+	failures: v.number(),
+	/** Until when the previous secret also signs (after a rotation); null otherwise. */
+	secretRotatingUntil: v.nullable(v.string()),
+	createdAt: v.string(),
+	updatedAt: v.string(),
+});
+export const WebhookEndpointResponse = v.object({ endpoint: WebhookEndpoint });
+/** The endpoint and its signing secret (`whsec_` + base64), shown only in this answer. */
+export const CreatedWebhookEndpoint = v.object({ endpoint: WebhookEndpoint, secret: v.string() });
+export const WebhookEndpointList = v.object({
+	items: v.array(WebhookEndpoint),
+	nextCursor: v.nullable(v.string()),
+});
+export const WebhookTestAccepted = v.object({ eventId: v.string() });

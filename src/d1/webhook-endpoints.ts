@@ -86,16 +86,53 @@ export async function insert(db: D1Database, e: EndpointRow): Promise<void> {
 		.run();
 }
 
+/**
+ * Inserts `e` unless its owner already has `max` endpoints; answers whether
+ * it did. One statement, so two concurrent creates cannot both pass the count.
+ */
+export async function insertUnderLimit(
+	db: D1Database,
+	e: EndpointRow,
+	max: number,
+): Promise<boolean> {
+	const res = await db
+		.prepare(
+			`INSERT INTO ${T} (id, owner_id, url, description, event_types, enabled, disabled_reason,
+				secret_box, previous_secret_box, previous_until, failures, created_at, updated_at)
+			 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			 WHERE (SELECT COUNT(*) FROM ${T} WHERE owner_id = ?) < ?`,
+		)
+		.bind(
+			e.id,
+			e.ownerId,
+			e.url,
+			e.description,
+			JSON.stringify(e.eventTypes),
+			e.enabled ? 1 : 0,
+			e.disabledReason,
+			e.secretBox,
+			e.previousSecretBox,
+			e.previousUntil,
+			e.failures,
+			e.createdAt,
+			e.updatedAt,
+			e.ownerId,
+			max,
+		)
+		.run();
+	return (res.meta.changes ?? 0) > 0;
+}
+
 /** One endpoint by id (any owner: callers check ownership), or null. */
 export async function get(db: D1Database, id: string): Promise<EndpointRow | null> {
 	const r = await db.prepare(`SELECT * FROM ${T} WHERE id = ?`).bind(id).first<Row>();
 	return r ? fromRow(r) : null;
 }
 
-/** One page of an owner's endpoints, newest first. */
+/** One page of an owner's endpoints (undefined: every owner's), newest first. */
 export function list(
 	db: D1Database,
-	ownerId: string,
+	ownerId: string | undefined,
 	after: Keyset | null,
 	limit: number,
 ): Promise<Page<EndpointRow>> {
@@ -176,4 +213,70 @@ export async function disable(
 		.prepare(`UPDATE ${T} SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?`)
 		.bind(reason, now, id)
 		.run();
+}
+
+/** What an owner may change; an absent field is left as it is. */
+export interface EndpointPatch {
+	url?: string;
+	description?: string;
+	eventTypes?: WebhookEventType[];
+	/** Enabling also clears `disabledReason` and `failures`; disabling clears the reason. */
+	enabled?: boolean;
+}
+
+/**
+ * Writes only the fields of `patch` (and `updated_at`), so that a delivery
+ * counting a failure or disabling the endpoint meanwhile is not overwritten
+ * by fields the owner did not touch. Answers whether the row exists.
+ */
+export async function patch(
+	db: D1Database,
+	id: string,
+	p: EndpointPatch,
+	now: string,
+): Promise<boolean> {
+	const sets: string[] = ["updated_at = ?"];
+	const params: (string | number)[] = [now];
+	if (p.url !== undefined) {
+		sets.push("url = ?");
+		params.push(p.url);
+	}
+	if (p.description !== undefined) {
+		sets.push("description = ?");
+		params.push(p.description);
+	}
+	if (p.eventTypes !== undefined) {
+		sets.push("event_types = ?");
+		params.push(JSON.stringify(p.eventTypes));
+	}
+	if (p.enabled === true) sets.push("enabled = 1", "disabled_reason = NULL", "failures = 0");
+	if (p.enabled === false) sets.push("enabled = 0", "disabled_reason = NULL");
+	const res = await db
+		.prepare(`UPDATE ${T} SET ${sets.join(", ")} WHERE id = ?`)
+		.bind(...params, id)
+		.run();
+	return (res.meta.changes ?? 0) > 0;
+}
+
+/**
+ * A new secret box; the current one becomes the previous until `until`.
+ * Compare-and-set on the current box: of two concurrent rotations one wins
+ * and the other answers false (so no secret is dropped unseen).
+ */
+export async function rotateSecret(
+	db: D1Database,
+	id: string,
+	current: string,
+	next: string,
+	until: string,
+	now: string,
+): Promise<boolean> {
+	const res = await db
+		.prepare(
+			`UPDATE ${T} SET secret_box = ?, previous_secret_box = ?, previous_until = ?, updated_at = ?
+			 WHERE id = ? AND secret_box = ?`,
+		)
+		.bind(next, current, until, now, id, current)
+		.run();
+	return (res.meta.changes ?? 0) > 0;
 }

@@ -26,6 +26,12 @@ export const PROBLEM_CODES = {
 	"owner-not-found": { status: 404, title: "No such owner" },
 	"command-not-found": { status: 404, title: "No such command" },
 	"dead-letter-not-found": { status: 404, title: "No such dead letter" },
+	"webhook-not-found": { status: 404, title: "No such webhook endpoint" },
+	"webhook-url-refused": {
+		status: 400,
+		title: "This URL may not receive webhooks (https only; no private, loopback or metadata hosts)",
+	},
+	"too-many-webhooks": { status: 409, title: "This owner has the most webhook endpoints allowed" },
 	"terminal-pending": {
 		status: 409,
 		title: "A terminal command is pending for this link; pause, resume and settings are refused",

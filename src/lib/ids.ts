@@ -13,6 +13,7 @@ import {
 	base64url,
 	hmacBytes,
 	randomBase32,
+	randomBytes,
 	randomSecret,
 	sha256Hex,
 	timingSafeEqual,
@@ -61,6 +62,27 @@ export function isUploadId(value: string): boolean {
 /** Whether `value` has the shape of an owner id (`own_` + 20 base32 characters). */
 export function isOwnerId(value: string): boolean {
 	return value.startsWith("own_") && ID_BODY.test(value.slice(4));
+}
+
+/** A webhook endpoint id: `whe_` + 20 base32 characters. */
+export const newWebhookEndpointId = (): string => `whe_${randomBase32(20)}`;
+
+/** Whether `value` has the shape of a webhook endpoint id. */
+export function isWebhookEndpointId(value: string): boolean {
+	return value.startsWith("whe_") && ID_BODY.test(value.slice(4));
+}
+
+/** A webhook event id: `evt_` + 26 base32 characters (130 bits). */
+export const newWebhookEventId = (): string => `evt_${randomBase32(26)}`;
+
+/**
+ * A webhook signing secret in the Standard Webhooks form: `whsec_` + the
+ * standard base64 of 32 random bytes (the key the HMAC uses is those bytes).
+ */
+export function newWebhookSecret(): string {
+	let s = "";
+	for (const b of randomBytes(32)) s += String.fromCharCode(b);
+	return `whsec_${btoa(s)}`;
 }
 
 /**

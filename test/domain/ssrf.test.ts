@@ -1,0 +1,220 @@
+/**
+ * The webhook URL guard (src/domain/ssrf.ts), case by case: what may be
+ * registered, with loopback refused (production) and allowed (development).
+ */
+import { describe, expect, it } from "vitest";
+import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from "../../src/domain/ssrf";
+
+const PROD = { allowHttpLoopback: false };
+const DEV = { allowHttpLoopback: true };
+
+/** Accepted in both modes, with the normalized URL. */
+const ACCEPTED: [string, string][] = [
+	["https://example.com/hook", "https://example.com/hook"],
+	["https://EXAMPLE.com/Hook?x=1", "https://example.com/Hook?x=1"],
+	["https://example.com", "https://example.com/"],
+	["https://hooks.example.co.uk:8443/a/b", "https://hooks.example.co.uk:8443/a/b"],
+	["https://example.com:1/odd-port", "https://example.com:1/odd-port"],
+	["https://example.com:65535/", "https://example.com:65535/"],
+	["https://example.com:443/", "https://example.com/"],
+	["https://example.com./trailing-dot", "https://example.com./trailing-dot"],
+	["https://8.8.8.8/public-v4", "https://8.8.8.8/public-v4"],
+	["https://1.1.1.1:8443/", "https://1.1.1.1:8443/"],
+	["https://172.32.0.1/just-past-172.16/12", "https://172.32.0.1/just-past-172.16/12"],
+	["https://100.128.0.1/just-past-cgnat", "https://100.128.0.1/just-past-cgnat"],
+	["https://192.169.0.1/", "https://192.169.0.1/"],
+	["https://[2606:4700:4700::1111]/", "https://[2606:4700:4700::1111]/"],
+	["https://[2a00:1450:4001:80b::200e]:8443/x", "https://[2a00:1450:4001:80b::200e]:8443/x"],
+	["https://xn--bcher-kva.example/", "https://xn--bcher-kva.example/"],
+	["https://example.com/path@not-userinfo", "https://example.com/path@not-userinfo"],
+	["https://localhost.example.com/", "https://localhost.example.com/"],
+	["https://metadata.example.com/", "https://metadata.example.com/"],
+	["https://example.com/#frag", "https://example.com/#frag"],
+];
+
+/** Refused in production, each with a word the reason must contain. */
+const REFUSED: [string, RegExp][] = [
+	// schemes
+	["http://example.com/hook", /https/],
+	["ftp://example.com/", /https/],
+	["file:///etc/passwd", /https/],
+	["javascript:alert(1)", /https/],
+	["data:text/plain,hi", /https/],
+	["ws://example.com/", /https/],
+	["wss://example.com/", /https/],
+	// not a URL
+	["", /absolute URL|visible ASCII/],
+	["example.com/hook", /absolute URL/],
+	["/relative", /absolute URL/],
+	["https://", /absolute URL/],
+	["https://999.1.1.1/", /absolute URL/],
+	["https://[::1/", /absolute URL/],
+	// characters
+	["https://exa mple.com/", /visible ASCII/],
+	["https://example.com/\n", /visible ASCII/],
+	["https://example.com\t/", /visible ASCII/],
+	["https://bücher.example/", /visible ASCII/],
+	["https://example.com\\@127.0.0.1/", /backslash/],
+	// credentials
+	["https://user:pass@example.com/", /credentials/],
+	["https://user@example.com/", /credentials/],
+	["https://:pass@example.com/", /credentials/],
+	["https://@example.com/", /credentials/],
+	["https://example.com@127.0.0.1/", /credentials|[Ll]oopback/],
+	// loopback (production)
+	["https://localhost/", /[Ll]oopback/],
+	["https://LOCALHOST:8443/", /[Ll]oopback/],
+	["https://localhost./", /[Ll]oopback/],
+	["https://api.localhost/", /[Ll]oopback/],
+	["https://127.0.0.1/", /[Ll]oopback/],
+	["https://127.255.255.254/", /[Ll]oopback/],
+	["https://[::1]/", /[Ll]oopback/],
+	["https://[0:0:0:0:0:0:0:1]/", /[Ll]oopback/],
+	["http://127.0.0.1:8787/", /[Ll]oopback/],
+	// other notations of IPv4 (the URL parser reads them all as dotted decimal)
+	["https://2130706433/", /[Ll]oopback/],
+	["https://0x7f000001/", /[Ll]oopback/],
+	["https://0x7f.1/", /[Ll]oopback/],
+	["https://0177.0.0.1/", /[Ll]oopback/],
+	["https://127.1/", /[Ll]oopback/],
+	["https://0x08080808/", /dotted decimal/],
+	["https://134744072/", /dotted decimal/],
+	["https://010.010.010.010/", /dotted decimal.*8\.8\.8\.8/],
+	["https://0xa9.0xfe.0xa9.0xfe/", /link-local/],
+	["https://3232235521/", /private/],
+	// private, shared, link-local
+	["https://10.0.0.1/", /private/],
+	["https://10.255.255.255/", /private/],
+	["https://172.16.0.1/", /private/],
+	["https://172.31.255.255/", /private/],
+	["https://192.168.1.1/", /private/],
+	["https://100.64.0.1/", /CGNAT/],
+	["https://100.127.255.255/", /CGNAT/],
+	["https://169.254.169.254/latest/meta-data/", /link-local/],
+	["https://169.254.0.1/", /link-local/],
+	// unspecified, multicast, broadcast, reserved, documentation
+	["https://0.0.0.0/", /unspecified/],
+	["https://0/", /unspecified/],
+	["https://0.1.2.3/", /unspecified/],
+	["https://224.0.0.1/", /multicast/],
+	["https://239.255.255.250/", /multicast/],
+	["https://255.255.255.255/", /broadcast/],
+	["https://240.0.0.1/", /reserved/],
+	["https://192.0.2.1/", /documentation/],
+	["https://198.51.100.7/", /documentation/],
+	["https://203.0.113.9/", /documentation/],
+	["https://198.18.0.1/", /benchmarking/],
+	["https://192.0.0.8/", /IETF/],
+	// IPv6
+	["https://[::]/", /unspecified/],
+	["https://[fe80::1]/", /link-local/],
+	["https://[febf:ffff::1]/", /link-local/],
+	["https://[fc00::1]/", /unique-local/],
+	["https://[fd12:3456:789a::1]/", /unique-local/],
+	["https://[fec0::1]/", /site-local/],
+	["https://[ff02::1]/", /multicast/],
+	["https://[::ffff:127.0.0.1]/", /IPv4-mapped/],
+	["https://[::ffff:7f00:1]/", /IPv4-mapped/],
+	["https://[::ffff:10.0.0.1]/", /IPv4-mapped/],
+	["https://[::ffff:169.254.169.254]/", /IPv4-mapped/],
+	["https://[::ffff:8.8.8.8]/", /IPv4-mapped/],
+	["https://[::127.0.0.1]/", /IPv4-compatible/],
+	["https://[64:ff9b::a00:1]/", /NAT64/],
+	["https://[2002:7f00:1::]/", /6to4/],
+	["https://[2001:0:4136:e378::1]/", /Teredo/],
+	["https://[2001:db8::1]/", /documentation/],
+	["https://[100::1]/", /discard/],
+	// metadata and private names
+	["https://metadata.google.internal/computeMetadata/v1/", /metadata/],
+	["https://METADATA.GOOGLE.INTERNAL./", /metadata/],
+	["https://metadata/", /metadata/],
+	["https://metadata.goog/", /metadata/],
+	["https://instance-data/", /metadata/],
+	["https://instance-data.ec2.internal/", /metadata/],
+	["https://intranet/", /fully qualified|private/],
+	["https://printer/", /fully qualified/],
+	["https://nas.local/", /\.local/],
+	["https://db.internal/", /\.internal/],
+	["https://router.home.arpa/", /home\.arpa/],
+	["https://box.localdomain/", /localdomain/],
+];
+
+describe("checkWebhookUrl: accepted", () => {
+	for (const [url, normalized] of ACCEPTED) {
+		it(`accepts ${url}`, () => {
+			expect(checkWebhookUrl(url, PROD)).toEqual({ ok: true, url: normalized });
+			expect(checkWebhookUrl(url, DEV)).toEqual({ ok: true, url: normalized });
+		});
+	}
+});
+
+describe("checkWebhookUrl: refused in production", () => {
+	for (const [url, reason] of REFUSED) {
+		it(`refuses ${JSON.stringify(url)}`, () => {
+			const result = checkWebhookUrl(url, PROD);
+			expect(result.ok).toBe(false);
+			if (!result.ok) expect(result.reason).toMatch(reason);
+		});
+	}
+});
+
+describe("checkWebhookUrl: loopback in development", () => {
+	const LOOPBACK_ALLOWED: [string, string][] = [
+		["http://localhost:8787/hook", "http://localhost:8787/hook"],
+		["http://127.0.0.1:9000/", "http://127.0.0.1:9000/"],
+		["http://127.8.9.10/", "http://127.8.9.10/"],
+		["http://[::1]:9000/x", "http://[::1]:9000/x"],
+		["http://receiver.localhost/", "http://receiver.localhost/"],
+		["https://localhost/", "https://localhost/"],
+		["https://127.0.0.1:8443/", "https://127.0.0.1:8443/"],
+	];
+	for (const [url, normalized] of LOOPBACK_ALLOWED) {
+		it(`accepts ${url} only when loopback is allowed`, () => {
+			expect(checkWebhookUrl(url, DEV)).toEqual({ ok: true, url: normalized });
+			const prod = checkWebhookUrl(url, PROD);
+			expect(prod.ok).toBe(false);
+			if (!prod.ok) expect(prod.reason).toMatch(/[Ll]oopback/);
+		});
+	}
+
+	const STILL_REFUSED: [string, RegExp][] = [
+		["http://example.com/", /http only for a loopback host/],
+		["http://10.0.0.1/", /private/],
+		["http://192.168.0.10:8080/", /private/],
+		["http://169.254.169.254/", /link-local/],
+		["http://metadata.google.internal/", /https/],
+		["http://[::ffff:127.0.0.1]/", /IPv4-mapped/],
+		["http://2130706433/", /dotted decimal/],
+		["http://0x7f.1/", /dotted decimal/],
+		["http://127.1/", /dotted decimal/],
+		["http://user:pw@localhost/", /credentials/],
+		["https://[fe80::1]/", /link-local/],
+		["https://0.0.0.0/", /unspecified/],
+	];
+	for (const [url, reason] of STILL_REFUSED) {
+		it(`still refuses ${url}`, () => {
+			const result = checkWebhookUrl(url, DEV);
+			expect(result.ok).toBe(false);
+			if (!result.ok) expect(result.reason).toMatch(reason);
+		});
+	}
+});
+
+describe("checkWebhookUrl: length", () => {
+	const prefix = "https://example.com/";
+	it(`accepts ${MAX_WEBHOOK_URL_LENGTH} characters and refuses one more`, () => {
+		const exact = prefix + "a".repeat(MAX_WEBHOOK_URL_LENGTH - prefix.length);
+		expect(checkWebhookUrl(exact, PROD)).toEqual({ ok: true, url: exact });
+		const over = `${exact}a`;
+		const result = checkWebhookUrl(over, PROD);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.reason).toMatch(/2048/);
+	});
+
+	it("refuses a URL that normalizes to more than the limit", () => {
+		// Each `"` is percent-encoded by the parser: 1 character becomes 3.
+		const url = prefix + '"'.repeat(700) + "a".repeat(MAX_WEBHOOK_URL_LENGTH - prefix.length - 700);
+		expect(url.length).toBe(MAX_WEBHOOK_URL_LENGTH);
+		expect(checkWebhookUrl(url, PROD).ok).toBe(false);
+	});
+});
