@@ -11,12 +11,14 @@ import { files } from "./files";
 import { links } from "./links";
 import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
+import { webhookDeliveries } from "./webhook-deliveries";
 
 export const api = new Hono<AppEnv>()
 	.use(countDoCalls)
 	.route("/api/links", links)
 	.route("/api/commands", commands)
 	.route("/api/files", files)
+	.route("/api/webhooks", webhookDeliveries)
 	.route("/api/admin/dead-letters", deadLetters)
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);

@@ -16,11 +16,7 @@ import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
 import { deliver } from "./webhook-delivery";
-import {
-	type WebhookDeliveryMessage,
-	type WebhookEventMessage,
-	WebhookMessage,
-} from "./webhook-message";
+import { type WebhookEventMessage, WebhookMessage } from "./webhook-message";
 
 /** Delay of a retry after a storage or queue failure (not a receiver's answer). */
 const INTERNAL_RETRY_SECONDS = 10;
@@ -81,12 +77,6 @@ async function fanOut(env: Env, event: WebhookEventMessage): Promise<number> {
 		await env.WEBHOOK_DELIVERIES.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
 	}
 	return targets.length;
-}
-
-/** A fresh delivery of one stored event to one endpoint (the owner's redeliver, an admin's replay). */
-export async function sendDelivery(env: Env, eventId: string, endpointId: string): Promise<void> {
-	const body: WebhookDeliveryMessage = { v: 1, kind: "delivery", eventId, endpointId };
-	await env.WEBHOOK_DELIVERIES.send(body, { contentType: "json" });
 }
 
 export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {

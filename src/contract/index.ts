@@ -39,3 +39,6 @@ export type DeadLetterView = v.InferOutput<typeof wire.DeadLetter>;
 export type DeadLetterList = v.InferOutput<typeof wire.DeadLetterList>;
 export type DeadLetterDetail = v.InferOutput<typeof wire.DeadLetterDetail>;
 export type ProblemBody = v.InferOutput<typeof wire.ProblemBody>;
+export type DeliveryAttemptView = v.InferOutput<typeof wire.DeliveryAttempt>;
+export type DeliveryAttemptList = v.InferOutput<typeof wire.DeliveryAttemptList>;
+export type RedeliveryAccepted = v.InferOutput<typeof wire.RedeliveryAccepted>;

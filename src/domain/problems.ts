@@ -26,11 +26,17 @@ export const PROBLEM_CODES = {
 	"owner-not-found": { status: 404, title: "No such owner" },
 	"command-not-found": { status: 404, title: "No such command" },
 	"dead-letter-not-found": { status: 404, title: "No such dead letter" },
+	"webhook-not-found": { status: 404, title: "No such webhook endpoint" },
+	"webhook-event-not-found": { status: 404, title: "No such webhook event" },
 	"terminal-pending": {
 		status: 409,
 		title: "A terminal command is pending for this link; pause, resume and settings are refused",
 	},
 	"dead-letter-not-pending": { status: 409, title: "This dead letter was already handled" },
+	"dead-letter-not-replayable": {
+		status: 409,
+		title: "This dead letter has no command or message that can be sent again",
+	},
 	"link-revoked": { status: 410, title: "This link was revoked" },
 	"link-expired": { status: 410, title: "This link has expired" },
 	"link-deleted": { status: 410, title: "This link was deleted" },
