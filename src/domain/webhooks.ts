@@ -55,6 +55,8 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
 	if (header === null) return null;
 	const text = header.trim();
 	if (/^\d+$/.test(text)) return Number(text);
+	// HTTP dates are always in GMT (IMF-fixdate and the obsolete forms alike).
+	if (!/ GMT$/.test(text)) return null;
 	const at = Date.parse(text);
 	if (Number.isNaN(at)) return null;
 	return Math.max(0, Math.ceil((at - nowMs) / 1000));
