@@ -103,12 +103,12 @@ async function post(env: Env, endpoint: EndpointRow, event: EventRow): Promise<A
 			redirect: "manual",
 			signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
 		});
-		const excerpt = await excerptOf(res);
+		const latencyMs = Math.round(performance.now() - started);
 		return {
 			outcome: outcomeOfStatus(res.status),
 			status: res.status,
-			latencyMs: Math.round(performance.now() - started),
-			excerpt,
+			latencyMs,
+			excerpt: await excerptOf(res),
 			retryAfter: retryAfterSeconds(res.headers.get("retry-after"), Date.now()),
 		};
 	} catch (error) {

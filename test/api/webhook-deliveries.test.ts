@@ -8,7 +8,7 @@ import {
 	storedEndpoint,
 	storedEvent,
 } from "../consumer/webhook-kit";
-import { ADMIN, bearer, bodyOf, call, createOwner, expectProblem } from "../helpers";
+import { ADMIN, bearer, bodyOf, call, createOwner, expectProblem, ORIGIN } from "../helpers";
 
 afterEach(() => {
 	vi.restoreAllMocks();
@@ -194,5 +194,33 @@ describe("admin dead letters of the webhook queue", () => {
 			command: null,
 			deadLetter: { id, status: "discarded" },
 		});
+	});
+
+	it("is shown and discarded in the admin console, in words that fit a webhook", async () => {
+		const { id } = await webhookDeadLetter();
+		const form = { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN };
+		const signIn = await call("/admin/sign-in", {
+			method: "POST",
+			headers: form,
+			body: new URLSearchParams({ credential: "test-admin-token" }),
+			redirect: "manual",
+		});
+		const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+		const html = { Cookie: cookie, Accept: "text/html" };
+		const detail = await call(`/admin/dead-letters/${id}`, { headers: html });
+		expect(detail.status).toBe(200);
+		const text = await detail.text();
+		expect(text).toContain("sends this webhook again");
+		expect(text).toContain("There is no command for this message.");
+		const confirm = await call(`/admin/dead-letters/${id}/discard`, { headers: html });
+		expect(await confirm.text()).toContain("marks this webhook handled for good");
+		const discard = await call(`/admin/dead-letters/${id}/discard`, {
+			method: "POST",
+			headers: { Cookie: cookie, ...form },
+			redirect: "manual",
+		});
+		expect(discard.status).toBe(303);
+		const after = await call(`/admin/dead-letters/${id}?done=discarded`, { headers: html });
+		expect(await after.text()).toContain("this webhook will not be sent again");
 	});
 });
