@@ -384,3 +384,31 @@ describe("webhook DLQ consumer", () => {
 		expect(JSON.parse(String(dl?.body))).toEqual(message);
 	});
 });
+
+describe("webhook queue end to end (workerd queue, real consumer)", () => {
+	it("an event sent to the queue reaches each target endpoint once, with a signature it verifies", async () => {
+		const owner = newOwnerId();
+		const a = await storedEndpoint(owner);
+		const b = await storedEndpoint(owner, { eventTypes: ["link.paused"] });
+		await storedEndpoint(owner, { eventTypes: ["link.deleted"] });
+		const received = receiver();
+		const m = eventMessage(owner, "link.paused");
+		await env.WEBHOOK_DELIVERIES.send(m, { contentType: "json" });
+		await vi.waitFor(() => expect(received).toHaveLength(2), { timeout: 10_000, interval: 50 });
+		for (const e of [a, b]) {
+			const r = received.find((x) => x.url.endsWith(e.id));
+			if (!r) throw new Error(`nothing delivered to ${e.id}`);
+			expect(r.headers.get("webhook-id")).toBe(m.id);
+			expect(verify(e.secret, r)).toEqual(m.payload);
+		}
+		await vi.waitFor(
+			async () => {
+				for (const e of [a, b])
+					expect(await WebhookLog.attemptsOf(env.DB, m.id, e.id)).toMatchObject([
+						{ outcome: "delivered" },
+					]);
+			},
+			{ timeout: 5_000, interval: 50 },
+		);
+	});
+});
