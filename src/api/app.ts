@@ -11,6 +11,7 @@ import { files } from "./files";
 import { links } from "./links";
 import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
+import { webhookDeliveries } from "./webhook-deliveries";
 import { webhooks } from "./webhooks";
 
 export const api = new Hono<AppEnv>()
@@ -19,6 +20,7 @@ export const api = new Hono<AppEnv>()
 	.route("/api/commands", commands)
 	.route("/api/files", files)
 	.route("/api/webhooks", webhooks)
+	.route("/api/webhooks", webhookDeliveries)
 	.route("/api/admin/dead-letters", deadLetters)
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);

@@ -1,5 +1,6 @@
 /** Admin routes for the dead-letter queue: list, inspect, replay, discard. */
 import { type Context, Hono } from "hono";
+import * as v from "valibot";
 import {
 	CommandAccepted,
 	CommandResponse,
@@ -7,6 +8,8 @@ import {
 	DeadLetterIdParam,
 	DeadLetterList,
 	DeadLetterListQuery,
+	WebhookDeadLetterDiscarded,
+	WebhookDeadLetterSettled,
 } from "../contract/schemas";
 import * as DeadLettersTable from "../d1/dead-letters";
 import { unwrap } from "../do/stub";
@@ -24,21 +27,73 @@ const TAGS = ["admin"];
 async function pendingDeadLetter(db: D1Database, id: string) {
 	const dl = await DeadLettersTable.get(db, id);
 	if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
-	if (dl.status !== "pending" || !dl.linkId || !dl.commandId) {
+	if (dl.status !== "pending") {
 		throw new ProblemError(problem("dead-letter-not-pending", `This dead letter is ${dl.status}.`));
 	}
-	return { ...dl, linkId: dl.linkId, commandId: dl.commandId };
+	return dl;
 }
 
 /** Replays or discards a pending dead letter's command through its link's DO, then marks the row. */
-async function settle(c: Context<AppEnv>, id: string, outcome: "replayed" | "discarded") {
-	const dl = await pendingDeadLetter(c.env.DB, id);
+async function settleCommand(
+	c: Context<AppEnv>,
+	dl: { id: string; linkId: string; commandId: string },
+	outcome: "replayed" | "discarded",
+) {
 	const stub = await stubFor(c, dl.linkId);
 	const command = unwrap(
 		await (outcome === "replayed" ? stub.replay(dl.commandId) : stub.discard(dl.commandId)),
 	);
 	await DeadLettersTable.settle(c.env.DB, dl.id, outcome);
 	return command;
+}
+
+/**
+ * A webhook dead letter (an event nobody could deliver, or a message the
+ * webhook queue gave up on) has no command: a replay sends its stored message
+ * to the webhook queue again (a delivery starts a fresh schedule, with the
+ * same webhook-id), a discard only marks the row. A body that is not JSON any
+ * more (cut at 4096 characters) cannot be replayed.
+ */
+async function settleWebhook(
+	c: Context<AppEnv>,
+	dl: DeadLettersTable.DeadLetterRow,
+	outcome: "replayed" | "discarded",
+) {
+	if (outcome === "replayed") {
+		let message: unknown;
+		try {
+			message = JSON.parse(dl.body);
+		} catch {
+			throw new ProblemError(
+				problem("dead-letter-not-replayable", "Its stored message is cut short; discard it."),
+			);
+		}
+		await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
+	}
+	await DeadLettersTable.settle(c.env.DB, dl.id, outcome);
+	const settled = await DeadLettersTable.get(c.env.DB, dl.id);
+	return { ...dl, ...settled, status: outcome };
+}
+
+const isWebhookQueue = (queue: string) => queue.startsWith("webhook-deliveries");
+
+/** Replays or discards a pending dead letter: a command through its link, a webhook message through its queue. */
+async function settle(c: Context<AppEnv>, id: string, outcome: "replayed" | "discarded") {
+	const dl = await pendingDeadLetter(c.env.DB, id);
+	if (dl.linkId && dl.commandId)
+		return {
+			kind: "command" as const,
+			command: await settleCommand(
+				c,
+				{ ...dl, linkId: dl.linkId, commandId: dl.commandId },
+				outcome,
+			),
+		};
+	if (isWebhookQueue(dl.queue))
+		return { kind: "webhook" as const, deadLetter: await settleWebhook(c, dl, outcome) };
+	throw new ProblemError(
+		problem("dead-letter-not-replayable", "It carries no command or message."),
+	);
 }
 
 export const deadLetters = new Hono<AppEnv>()
@@ -90,23 +145,51 @@ export const deadLetters = new Hono<AppEnv>()
 		"/:id/replay",
 		doc({
 			summary: "Replay: the command is accepted again and re-sent (202)",
+			description:
+				"A webhook dead letter (queue webhook-deliveries*) has no command: its message is sent to the webhook queue again and the answer is { deadLetter }.",
 			tags: TAGS,
 			security: "admin",
-			ok: { 202: CommandAccepted },
-			problems: ["unauthorized", "forbidden", "dead-letter-not-found", "dead-letter-not-pending"],
+			ok: { 202: v.union([CommandAccepted, WebhookDeadLetterSettled]) },
+			problems: [
+				"unauthorized",
+				"forbidden",
+				"dead-letter-not-found",
+				"dead-letter-not-pending",
+				"dead-letter-not-replayable",
+			],
 		}),
 		valid("param", DeadLetterIdParam),
-		async (c) => accepted(c, await settle(c, c.req.valid("param").id, "replayed")),
+		async (c) => {
+			const settled = await settle(c, c.req.valid("param").id, "replayed");
+			return settled.kind === "command"
+				? accepted(c, settled.command)
+				: c.json({ deadLetter: settled.deadLetter }, 202);
+		},
 	)
 	.post(
 		"/:id/discard",
 		doc({
 			summary: "Discard: cancel the command (lifts the closing fence if nothing else waits)",
+			description:
+				"A webhook dead letter has no command: it is only marked discarded and the answer is { command: null, deadLetter }.",
 			tags: TAGS,
 			security: "admin",
-			ok: { 200: CommandResponse },
-			problems: ["unauthorized", "forbidden", "dead-letter-not-found", "dead-letter-not-pending"],
+			ok: { 200: v.union([CommandResponse, WebhookDeadLetterDiscarded]) },
+			problems: [
+				"unauthorized",
+				"forbidden",
+				"dead-letter-not-found",
+				"dead-letter-not-pending",
+				"dead-letter-not-replayable",
+			],
 		}),
 		valid("param", DeadLetterIdParam),
-		async (c) => c.json({ command: await settle(c, c.req.valid("param").id, "discarded") }),
+		async (c) => {
+			const settled = await settle(c, c.req.valid("param").id, "discarded");
+			return c.json(
+				settled.kind === "command"
+					? { command: settled.command }
+					: { command: null, deadLetter: settled.deadLetter },
+			);
+		},
 	);

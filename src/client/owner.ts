@@ -22,6 +22,8 @@ import type {
 	DeadLetterDetail,
 	DeadLetterList,
 	DeadLetterStatus,
+	DeadLetterView,
+	DeliveryAttemptList,
 	FileList,
 	LinkList,
 	LinkState,
@@ -29,6 +31,7 @@ import type {
 	OwnerList,
 	OwnerSummary,
 	PatchWebhookInput,
+	RedeliveryAccepted,
 	RotatedOwnerKey,
 	SettingsInput,
 	UploadList,
@@ -387,15 +390,36 @@ export class OwnerClient {
 		return this.json(this.request("GET", `/api/admin/dead-letters/${id}`), 200);
 	}
 
-	/** Accepts the dead-lettered command again and re-sends it (202). */
-	async replayDeadLetter(id: string): Promise<CommandAccepted> {
+	/**
+	 * Accepts the dead-lettered command again and re-sends it (202). A webhook
+	 * dead letter has no command: its message is sent again and the answer is
+	 * `{ deadLetter }`.
+	 */
+	async replayDeadLetter(id: string): Promise<CommandAccepted | { deadLetter: DeadLetterView }> {
 		return this.json(this.request("POST", `/api/admin/dead-letters/${id}/replay`), 202);
 	}
 
-	/** Cancels the dead-lettered command. */
-	async discardDeadLetter(id: string): Promise<CommandView> {
+	/** Cancels the dead-lettered command (null: a webhook dead letter, only marked discarded). */
+	async discardDeadLetter(id: string): Promise<CommandView | null> {
 		const res = this.request("POST", `/api/admin/dead-letters/${id}/discard`);
-		return (await this.json<{ command: CommandView }>(res, 200)).command;
+		return (await this.json<{ command: CommandView | null }>(res, 200)).command;
+	}
+
+	/** One page of a webhook endpoint's delivery log, newest attempt first. */
+	async listDeliveries(endpointId: string, page: PageOptions = {}): Promise<DeliveryAttemptList> {
+		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/deliveries${query(page)}`;
+		return this.json(this.request("GET", path), 200);
+	}
+
+	/** Sends one stored event to the endpoint again (202); its attempts join the delivery log. */
+	async redeliver(endpointId: string, eventId: string): Promise<RedeliveryAccepted> {
+		return this.json(
+			this.request(
+				"POST",
+				`/api/webhooks/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(eventId)}/redeliver`,
+			),
+			202,
+		);
 	}
 
 	// --- internals ---

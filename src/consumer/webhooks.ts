@@ -1,14 +1,138 @@
 /**
- * The `webhook-deliveries` consumer and its DLQ (placeholder: every message
- * is acknowledged; the delivery consumer replaces this).
+ * The `webhook-deliveries` consumer and its DLQ (DESIGN section 13; message
+ * shapes in ./webhook-message.ts).
+ *
+ * - `event`: stored in D1 (idempotent on the event id), then fanned out: one
+ *   `delivery` message per target endpoint, then acked. Any failure retries
+ *   the whole message: nothing is lost, and a second fan-out only sends
+ *   duplicates that carry the same `webhook-id`.
+ * - `delivery`: ./webhook-delivery.ts.
+ *
+ * Every message is acked or retried explicitly; bodies are validated first.
  */
-export async function handleWebhookBatch(batch: MessageBatch<unknown>, _env: Env): Promise<void> {
-	batch.ackAll();
+import * as v from "valibot";
+import type { WebhookEventType } from "../contract/enums";
+import * as DeadLettersTable from "../d1/dead-letters";
+import * as Endpoints from "../d1/webhook-endpoints";
+import * as WebhookLog from "../d1/webhook-log";
+import { deliver } from "./webhook-delivery";
+import { type WebhookEventMessage, WebhookMessage } from "./webhook-message";
+
+/** Delay of a retry after a storage or queue failure (not a receiver's answer). */
+const INTERNAL_RETRY_SECONDS = 10;
+/** Queues take at most 100 messages per sendBatch. */
+const SEND_BATCH_MAX = 100;
+
+/** The parsed body, or null after logging, recording and acking an invalid one. */
+async function validWebhookMessage(
+	env: Env,
+	queue: string,
+	msg: Message<unknown>,
+): Promise<WebhookMessage | null> {
+	const parsed = v.safeParse(WebhookMessage, msg.body);
+	if (parsed.success) return parsed.output;
+	const error = parsed.issues.map((i) => i.message).join("; ");
+	console.error("invalid webhook message acked", queue, msg.id, error);
+	try {
+		await DeadLettersTable.recordInvalid(env.DB, {
+			messageId: msg.id,
+			queue,
+			body: msg.body,
+			attempts: msg.attempts,
+			error,
+		});
+	} catch (e) {
+		console.error("could not record invalid message", msg.id, String(e));
+	}
+	msg.ack();
+	return null;
 }
 
+/** The endpoints an event goes to: the owner's enabled ones that take its type, or the test event's one. */
+async function targetsOf(db: D1Database, event: WebhookEventMessage) {
+	if (event.onlyEndpointId) {
+		const one = await Endpoints.get(db, event.onlyEndpointId);
+		return one && one.ownerId === event.ownerId && one.enabled ? [one] : [];
+	}
+	if (event.payload.type === "webhook.test") return [];
+	return Endpoints.targetsOf(db, event.ownerId, event.payload.type as WebhookEventType);
+}
+
+/** Stores the event and sends one delivery message per target; throws on any failure. */
+async function fanOut(env: Env, event: WebhookEventMessage): Promise<number> {
+	await WebhookLog.insertEvent(env.DB, {
+		id: event.id,
+		ownerId: event.ownerId,
+		linkId: event.linkId,
+		type: event.payload.type,
+		payload: JSON.stringify(event.payload),
+		createdAt: new Date().toISOString(),
+	});
+	const targets = await targetsOf(env.DB, event);
+	const messages = targets.map((t) => ({
+		body: { v: 1, kind: "delivery", eventId: event.id, endpointId: t.id } as const,
+		contentType: "json" as const,
+	}));
+	for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+		await env.WEBHOOK_DELIVERIES.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
+	}
+	return targets.length;
+}
+
+export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	await Promise.all(
+		batch.messages.map(async (msg) => {
+			const body = await validWebhookMessage(env, batch.queue, msg);
+			if (!body) return;
+			try {
+				if (body.kind === "event") {
+					const n = await fanOut(env, body);
+					console.log(JSON.stringify({ webhook: "event", eventId: body.id, targets: n }));
+					msg.ack();
+				} else {
+					await deliver(env, batch.queue, msg, body);
+				}
+			} catch (error) {
+				console.error("webhook message failed; retrying", msg.id, String(error));
+				msg.retry({ delaySeconds: INTERNAL_RETRY_SECONDS });
+			}
+		}),
+	);
+}
+
+/**
+ * The `webhook-deliveries-dlq` consumer: a message the queue gave up on (the
+ * consumer kept failing on it) becomes a pending dead letter; an admin's
+ * replay sends it again.
+ */
 export async function handleWebhookDeadLetterBatch(
 	batch: MessageBatch<unknown>,
-	_env: Env,
+	env: Env,
 ): Promise<void> {
-	batch.ackAll();
+	for (const msg of batch.messages) {
+		const body = await validWebhookMessage(env, batch.queue, msg);
+		if (!body) continue;
+		try {
+			const linkId =
+				body.kind === "event"
+					? body.linkId
+					: ((await WebhookLog.getEvent(env.DB, body.eventId))?.linkId ?? null);
+			const what =
+				body.kind === "event"
+					? `Webhook event ${body.id} was never fanned out`
+					: `Webhook ${body.eventId} to ${body.endpointId} was never delivered`;
+			await DeadLettersTable.recordWebhook(env.DB, {
+				messageId: msg.id,
+				queue: batch.queue,
+				linkId,
+				body: msg.body,
+				attempts: msg.attempts,
+				lastError: `${what}: the consumer failed on every try of the queue.`,
+			});
+			msg.ack();
+		} catch (error) {
+			console.error("webhook dead letter not recorded; retrying", msg.id, String(error));
+			msg.retry({ delaySeconds: INTERNAL_RETRY_SECONDS });
+		}
+	}
 }

@@ -47,3 +47,6 @@ export type CreateWebhookInput = v.InferInput<typeof wire.CreateWebhookBody>;
 /** The body of PATCH /api/webhooks/:endpointId, as a client writes it. */
 export type PatchWebhookInput = v.InferInput<typeof wire.PatchWebhookBody>;
 export type WebhookTestAccepted = v.InferOutput<typeof wire.WebhookTestAccepted>;
+export type DeliveryAttemptView = v.InferOutput<typeof wire.DeliveryAttempt>;
+export type DeliveryAttemptList = v.InferOutput<typeof wire.DeliveryAttemptList>;
+export type RedeliveryAccepted = v.InferOutput<typeof wire.RedeliveryAccepted>;

@@ -18,6 +18,7 @@ import {
 	UPLOAD_MODES,
 	UPLOAD_PROTOCOLS,
 	UPLOAD_STATES,
+	WEBHOOK_ATTEMPT_OUTCOMES,
 	WEBHOOK_EVENT_TYPES,
 } from "./enums";
 
@@ -473,3 +474,37 @@ export const WebhookEndpointList = v.object({
 	nextCursor: v.nullable(v.string()),
 });
 export const WebhookTestAccepted = v.object({ eventId: v.string() });
+// --- Webhook delivery log (docs/webhooks.md "Delivery log") ---
+
+export const DeliveryLogParams = v.object({ endpointId: v.pipe(v.string(), v.maxLength(64)) });
+export const RedeliverParams = v.object({
+	...DeliveryLogParams.entries,
+	eventId: v.pipe(v.string(), v.maxLength(64)),
+});
+/** One delivery attempt of one event to one endpoint. */
+export const DeliveryAttempt = v.object({
+	id: v.string(),
+	endpointId: v.string(),
+	eventId: v.string(),
+	/** The event's type; null if the event is no longer stored. */
+	eventType: v.nullable(v.string()),
+	/** 1 for the first attempt of a delivery (a redelivery starts again at 1). */
+	attempt: v.number(),
+	outcome: v.picklist(WEBHOOK_ATTEMPT_OUTCOMES),
+	/** The receiver's HTTP status; null when no answer came (timeout, network error, refused URL). */
+	status: v.nullable(v.number()),
+	latencyMs: v.nullable(v.number()),
+	/** The first 256 bytes of the answer, or the error. */
+	responseExcerpt: v.nullable(v.string()),
+	/** When the next attempt is planned; null when none is. */
+	nextAttemptAt: v.nullable(v.string()),
+	createdAt: v.string(),
+});
+export const DeliveryAttemptList = v.object({
+	items: v.array(DeliveryAttempt),
+	nextCursor: v.nullable(v.string()),
+});
+export const RedeliveryAccepted = v.object({ eventId: v.string(), endpointId: v.string() });
+/** A dead letter of the webhook queues after an admin's replay or discard (no command involved). */
+export const WebhookDeadLetterSettled = v.object({ deadLetter: DeadLetter });
+export const WebhookDeadLetterDiscarded = v.object({ command: v.null(), deadLetter: DeadLetter });

@@ -103,6 +103,42 @@ export async function record(
 		.run();
 }
 
+/**
+ * Records a webhook message nobody could deliver (its schedule ran out, or the
+ * queue gave up on it): pending, with no command; an admin's replay sends the
+ * stored message again, a discard only settles the row.
+ */
+export async function recordWebhook(
+	db: D1Database,
+	entry: {
+		messageId: string;
+		queue: string;
+		linkId: string | null;
+		body: unknown;
+		attempts: number;
+		lastError: string | null;
+	},
+): Promise<void> {
+	const now = new Date().toISOString();
+	await db
+		.prepare(
+			`INSERT INTO ${D1.deadLetters} (id, message_id, queue, link_id, body, attempts, last_error, status, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		)
+		.bind(
+			newId(),
+			entry.messageId,
+			entry.queue,
+			entry.linkId,
+			bodyText(entry.body),
+			entry.attempts,
+			entry.lastError,
+			now,
+			now,
+		)
+		.run();
+}
+
 /** Records a message that failed validation: acked, never retried, visible to admins. */
 export async function recordInvalid(
 	db: D1Database,

@@ -32,11 +32,16 @@ export const PROBLEM_CODES = {
 		title: "This URL may not receive webhooks (https only; no private, loopback or metadata hosts)",
 	},
 	"too-many-webhooks": { status: 409, title: "This owner has the most webhook endpoints allowed" },
+	"webhook-event-not-found": { status: 404, title: "No such webhook event" },
 	"terminal-pending": {
 		status: 409,
 		title: "A terminal command is pending for this link; pause, resume and settings are refused",
 	},
 	"dead-letter-not-pending": { status: 409, title: "This dead letter was already handled" },
+	"dead-letter-not-replayable": {
+		status: 409,
+		title: "This dead letter has no command or message that can be sent again",
+	},
 	"link-revoked": { status: 410, title: "This link was revoked" },
 	"link-expired": { status: 410, title: "This link has expired" },
 	"link-deleted": { status: 410, title: "This link was deleted" },

@@ -13,7 +13,7 @@ import type { CommandView } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { wordsFor } from "../words";
 import { CommandFacts } from "./command-view";
-import { deadLetterHref, detailPage } from "./dead-letters";
+import { deadLetterHref, detailPage, isWebhookDeadLetter } from "./dead-letters";
 import { AdminPage } from "./frame";
 
 /** What discarding does to the link, which depends on how far the command got. */
@@ -58,8 +58,9 @@ export const deadLetterActions = new Hono<AppEnv>()
 			<AdminPage title="Discard this dead letter?" section="dead-letters">
 				<h1>Discard this dead letter?</h1>
 				<p>
-					Discarding cancels the command for good: it will not be retried, and the dead letter
-					cannot be replayed afterwards.
+					{isWebhookDeadLetter(dl)
+						? "Discarding marks this webhook handled for good: it will not be sent again, and the dead letter cannot be replayed afterwards."
+						: "Discarding cancels the command for good: it will not be retried, and the dead letter cannot be replayed afterwards."}
 				</p>
 				<p>{discardEffect(command)}</p>
 				{command ? (
@@ -71,7 +72,7 @@ export const deadLetterActions = new Hono<AppEnv>()
 				<div class="actions">
 					<form method="post" action={`${back}/discard`}>
 						<button type="submit" class="danger">
-							Discard the command
+							{command ? "Discard the command" : "Discard"}
 						</button>
 					</form>
 					<a class="button secondary" href={back}>

@@ -22,6 +22,9 @@ import { AdminPage, idFilter, oneOf, Pager } from "./frame";
 import { DEAD_LETTER_STATUS_TEXT, whyNoActions } from "./words";
 
 const LIST = "/admin/dead-letters";
+/** A dead letter of the webhook queues: an undeliverable event, no command (docs/webhooks.md). */
+export const isWebhookDeadLetter = (dl: DeadLetterView) =>
+	dl.queue.startsWith("webhook-deliveries");
 export const deadLetterHref = (id: string) => `${LIST}/${encodeURIComponent(id)}`;
 
 function Filters(props: { status: string | undefined; linkId: string | undefined }) {
@@ -139,10 +142,16 @@ function Detail(props: { detail: DeadLetterDetail; notes: DetailNotes }) {
 			{error ? <Notice kind="bad">{error}</Notice> : null}
 			{done === "replayed" && dl.status === "replayed" ? (
 				<Notice kind="ok">
-					Replayed: the command was sent again. Its status below follows it until it settles.
+					{isWebhookDeadLetter(dl)
+						? "Replayed: the webhook was sent again on a fresh retry schedule. The endpoint's delivery log shows its attempts."
+						: "Replayed: the command was sent again. Its status below follows it until it settles."}
 				</Notice>
 			) : done === "discarded" && dl.status === "discarded" ? (
-				<Notice kind="ok">Discarded: the command was cancelled.</Notice>
+				<Notice kind="ok">
+					{isWebhookDeadLetter(dl)
+						? "Discarded: this webhook will not be sent again."
+						: "Discarded: the command was cancelled."}
+				</Notice>
 			) : dl.status !== "pending" ? (
 				<Notice>{whyNoActions(dl)}</Notice>
 			) : null}
@@ -196,10 +205,18 @@ function Actions(props: { dl: DeadLetterView }) {
 	return (
 		<section class="panel" aria-labelledby="dl-actions">
 			<h2 id="dl-actions">What to do</h2>
-			<p>
-				<strong>Replay</strong> sends the command again: fix what made it fail first (the last error
-				below). <strong>Discard</strong> cancels the command instead.
-			</p>
+			{isWebhookDeadLetter(props.dl) ? (
+				<p>
+					<strong>Replay</strong> sends this webhook again on a fresh retry schedule: make sure the
+					endpoint answers first (the last error below). <strong>Discard</strong> only marks it
+					handled.
+				</p>
+			) : (
+				<p>
+					<strong>Replay</strong> sends the command again: fix what made it fail first (the last
+					error below). <strong>Discard</strong> cancels the command instead.
+				</p>
+			)}
 			<div class="actions">
 				<form method="post" action={`${base}/replay`}>
 					<button type="submit">Replay</button>

@@ -1,0 +1,90 @@
+/**
+ * An endpoint's delivery log and redelivery (docs/webhooks.md "Delivery
+ * log"): the attempts, newest first, and "send this event again". Mounted at
+ * /api/webhooks beside the endpoint routes; owners see their own endpoints
+ * only (another owner's is 404 webhook-not-found), admins every endpoint.
+ */
+import { type Context, Hono } from "hono";
+import type { WebhookDeliveryMessage } from "../consumer/webhook-message";
+import {
+	DeliveryAttemptList,
+	DeliveryLogParams,
+	ListQuery,
+	RedeliverParams,
+	RedeliveryAccepted,
+} from "../contract/schemas";
+import * as Endpoints from "../d1/webhook-endpoints";
+import * as WebhookLog from "../d1/webhook-log";
+import { mayActOn } from "../domain/actor";
+import { ProblemError, problem } from "../domain/problems";
+import { ownerOrAdmin } from "./auth";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
+import { valid } from "./validation";
+
+const TAGS = ["webhooks"];
+
+/** The caller's endpoint, or 404 (an unknown id and another owner's look the same). */
+async function endpointOf(c: Context<AppEnv>, endpointId: string) {
+	const endpoint = await Endpoints.get(c.env.DB, endpointId);
+	if (!endpoint || !mayActOn(c.var.caller, endpoint.ownerId))
+		throw new ProblemError(problem("webhook-not-found"));
+	return endpoint;
+}
+
+// ownerOrAdmin per route, not with use(): the endpoint routes share the /api/webhooks prefix.
+export const webhookDeliveries = new Hono<AppEnv>()
+	.get(
+		"/:endpointId/deliveries",
+		doc({
+			summary: "An endpoint's delivery log: every attempt, newest first",
+			tags: TAGS,
+			ok: { 200: DeliveryAttemptList },
+			problems: ["unauthorized", "webhook-not-found", "invalid-cursor", "validation-failed"],
+		}),
+		ownerOrAdmin,
+		valid("param", DeliveryLogParams),
+		valid("query", ListQuery),
+		async (c) => {
+			const endpoint = await endpointOf(c, c.req.valid("param").endpointId);
+			const { limit, cursor } = c.req.valid("query");
+			const page = await WebhookLog.listForEndpoint(
+				c.env.DB,
+				endpoint.id,
+				decodeCursor(cursor),
+				limit ?? DEFAULT_PAGE,
+			);
+			c.header("Cache-Control", "no-store");
+			return c.json(wirePage(page));
+		},
+	)
+	.post(
+		"/:endpointId/deliveries/:eventId/redeliver",
+		doc({
+			summary: "Deliver one event to this endpoint again (202; the attempts join the log)",
+			description:
+				"Sends the stored event again with the same webhook-id, on a fresh retry schedule. " +
+				"A disabled endpoint gets nothing until it is enabled again.",
+			tags: TAGS,
+			ok: { 202: RedeliveryAccepted },
+			problems: ["unauthorized", "webhook-not-found", "webhook-event-not-found"],
+		}),
+		ownerOrAdmin,
+		valid("param", RedeliverParams),
+		async (c) => {
+			const { endpointId, eventId } = c.req.valid("param");
+			const endpoint = await endpointOf(c, endpointId);
+			const event = await WebhookLog.getEvent(c.env.DB, eventId);
+			if (!event || event.ownerId !== endpoint.ownerId)
+				throw new ProblemError(problem("webhook-event-not-found"));
+			const message: WebhookDeliveryMessage = {
+				v: 1,
+				kind: "delivery",
+				eventId: event.id,
+				endpointId: endpoint.id,
+			};
+			await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
+			return c.json({ eventId: event.id, endpointId: endpoint.id }, 202);
+		},
+	);
