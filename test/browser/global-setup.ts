@@ -38,7 +38,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 		// The service plus the test-only fault route (test/fault-worker.ts).
 		main: join(ROOT, "test", "fault-worker.ts"),
 		// Failed commands retry without backoff, so a dead letter appears in seconds.
-		vars: { RETRY_BACKOFF_BASE_SECONDS: "0" },
+		// Webhook receivers of the tests listen on loopback http.
+		vars: { RETRY_BACKOFF_BASE_SECONDS: "0", WEBHOOK_ALLOW_HTTP_LOOPBACK: "1" },
 		persistDir: join(dir, "state"),
 		port: FIRST_PORT,
 		findFree: true,

@@ -12,6 +12,7 @@ import { lifecycleRoutes } from "./lifecycle";
 import { linkRoutes } from "./link";
 import { linksList } from "./list";
 import { settingsRoutes } from "./settings";
+import { webhookRoutes } from "./webhooks";
 
 export const dashboard = new Hono<AppEnv>()
 	.route("/", linksList)
@@ -20,4 +21,5 @@ export const dashboard = new Hono<AppEnv>()
 	.route("/links", settingsRoutes)
 	.route("/links", linkRoutes)
 	.route("/commands", commandPages)
-	.route("/files", fileRoutes);
+	.route("/files", fileRoutes)
+	.route("/webhooks", webhookRoutes);

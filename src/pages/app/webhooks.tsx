@@ -1,0 +1,436 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Webhooks in the dashboard (DESIGN section 13): the owner's endpoints, a new
+ * one with its signing secret shown once, an endpoint's page (edit, enable,
+ * rotate the secret with a grace period, send a test event, delete behind a
+ * confirmation) and its delivery log with a redeliver button per event. Every
+ * action goes through the JSON API (`apiFor`), so its rules (the URL guard,
+ * ownership, the limit) hold here unchanged.
+ */
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../../api/context";
+import { ReceiveLinkError } from "../../client/problem";
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../contract/enums";
+import { apiFor } from "../api-client";
+import { Badge, Notice, when } from "../layout";
+import { wordsFor } from "../words";
+import { AppPage, TableWrap } from "./frame";
+
+const TYPE_WORDS: Record<WebhookEventType, string> = {
+	"upload.finalized": "a file was received",
+	"upload.rejected": "a file was refused",
+	"link.paused": "a link was paused",
+	"link.resumed": "a link was resumed",
+	"link.revoked": "a link was revoked",
+	"link.deleted": "a link was deleted",
+	"link.expired": "a link expired",
+	"command.dead_lettered": "a command failed for good",
+};
+
+const DONE: Record<string, string> = {
+	saved: "The endpoint is saved.",
+	"test-sent": "A test event is on its way. It shows in the delivery log below once it is tried.",
+	redelivered: "The event is sent again. Its attempts show in the delivery log below.",
+	deleted: "The endpoint is deleted. Nothing more is sent to it.",
+};
+
+type Endpoint = Awaited<ReturnType<ReturnType<typeof apiFor>["getWebhook"]>>;
+
+interface FormValues {
+	url: string;
+	description: string;
+	eventTypes: string[];
+	enabled: boolean;
+}
+
+async function formOf(c: Context<AppEnv>): Promise<FormValues> {
+	const body = await c.req.parseBody({ all: true });
+	const one = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
+	const many = body.eventTypes;
+	const types = (Array.isArray(many) ? many : many === undefined ? [] : [many]).filter(
+		(t): t is string => typeof t === "string",
+	);
+	return {
+		url: one("url").trim(),
+		description: one("description").trim(),
+		eventTypes: types,
+		enabled: one("enabled") === "on",
+	};
+}
+
+const toInput = (f: FormValues) => ({
+	url: f.url,
+	description: f.description,
+	eventTypes: f.eventTypes.filter((t): t is WebhookEventType =>
+		(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t),
+	),
+	enabled: f.enabled,
+});
+
+/** The problem of a refused call, in words (and its code), or rethrown. */
+function refusal(error: unknown): { text: string; code: string } {
+	if (error instanceof ReceiveLinkError)
+		return { text: wordsFor(error.code, error.problem.detail), code: error.code };
+	throw error;
+}
+
+function EndpointFields(props: { values: FormValues; error?: string }) {
+	const v = props.values;
+	return (
+		<>
+			<div class="field">
+				<label for="url">URL</label>
+				<input
+					id="url"
+					name="url"
+					type="url"
+					required
+					value={v.url}
+					aria-describedby="url-hint"
+					aria-invalid={props.error ? "true" : undefined}
+				/>
+				<span class="hint" id="url-hint">
+					An https address on the public internet; events are POSTed to it, signed.
+				</span>
+			</div>
+			<div class="field">
+				<label for="description">Description (optional)</label>
+				<input id="description" name="description" type="text" value={v.description} />
+			</div>
+			<fieldset>
+				<legend>Events</legend>
+				<p class="hint">None ticked: every event.</p>
+				{WEBHOOK_EVENT_TYPES.map((t) => (
+					<div class="field check">
+						<input
+							type="checkbox"
+							id={`type-${t}`}
+							name="eventTypes"
+							value={t}
+							checked={v.eventTypes.includes(t)}
+						/>
+						<label for={`type-${t}`}>
+							<code>{t}</code>: {TYPE_WORDS[t]}
+						</label>
+					</div>
+				))}
+			</fieldset>
+			<div class="field check">
+				<input type="checkbox" id="enabled" name="enabled" checked={v.enabled} />
+				<label for="enabled">Enabled</label>
+			</div>
+		</>
+	);
+}
+
+/** The signing secret, once (the service keeps it sealed and never shows it again). */
+function SecretPanel(props: { secret: string; heading: string }) {
+	return (
+		<section class="panel once" aria-labelledby="secret-heading">
+			<h2 id="secret-heading">{props.heading}</h2>
+			<p>
+				Your receiver checks every event's <code>webhook-signature</code> with it. Copy it now: it
+				is shown only this once.
+			</p>
+			<div class="field">
+				<label for="webhook-secret">Signing secret</label>
+				<div class="copy-row">
+					<input id="webhook-secret" type="text" readonly value={props.secret} spellcheck={false} />
+					<button type="button" class="secondary" data-copy="webhook-secret" hidden>
+						Copy
+					</button>
+				</div>
+				<span class="hint" data-copy-status role="status" />
+			</div>
+		</section>
+	);
+}
+
+function ListPage(props: {
+	items: Endpoint[];
+	values: FormValues;
+	error?: { text: string; code: string };
+	done?: string | undefined;
+}) {
+	return (
+		<AppPage title="Webhooks">
+			<h1>Webhooks</h1>
+			<p>
+				Your endpoints are told, signed (Standard Webhooks), when files arrive and links change. See{" "}
+				<a href="/docs">the API reference</a> for the payloads.
+			</p>
+			{props.done && DONE[props.done] ? <Notice kind="ok">{DONE[props.done]}</Notice> : null}
+			{props.items.length === 0 ? (
+				<p class="muted">No endpoints yet.</p>
+			) : (
+				<TableWrap label="Your endpoints">
+					<table>
+						<thead>
+							<tr>
+								<th>URL</th>
+								<th>Events</th>
+								<th>State</th>
+								<th class="num">Failures</th>
+							</tr>
+						</thead>
+						<tbody>
+							{props.items.map((e) => (
+								<tr>
+									<td class="name">
+										<a href={`/app/webhooks/${e.id}`}>{e.url}</a>
+										{e.description ? <div class="small muted">{e.description}</div> : null}
+									</td>
+									<td>{e.eventTypes.length ? e.eventTypes.join(", ") : "every event"}</td>
+									<td>
+										{e.enabled ? (
+											<Badge value="active" label="enabled" />
+										) : (
+											<Badge value="paused" label="disabled" />
+										)}
+										{e.disabledReason ? <div class="small">{e.disabledReason}</div> : null}
+									</td>
+									<td class="num">{e.failures}</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				</TableWrap>
+			)}
+			<h2 id="new">Add an endpoint</h2>
+			{props.error ? (
+				<Notice kind="bad">
+					{props.error.text} <span class="small">({props.error.code})</span>
+				</Notice>
+			) : null}
+			<form class="stack" method="post" action="/app/webhooks">
+				<EndpointFields values={props.values} error={props.error?.text} />
+				<div>
+					<button type="submit">Add the endpoint</button>
+				</div>
+			</form>
+		</AppPage>
+	);
+}
+
+const EMPTY: FormValues = { url: "", description: "", eventTypes: [], enabled: true };
+
+async function endpointPage(
+	c: Context<AppEnv>,
+	id: string,
+	extra?: { secret?: string; error?: { text: string; code: string }; values?: FormValues },
+) {
+	const api = apiFor(c);
+	const endpoint = await api.getWebhook(id);
+	const log = await api.listDeliveries(id, { limit: 25 });
+	const values = extra?.values ?? {
+		url: endpoint.url,
+		description: endpoint.description,
+		eventTypes: endpoint.eventTypes,
+		enabled: endpoint.enabled,
+	};
+	const done = c.req.query("done");
+	return c.html(
+		<AppPage title={`Webhook ${endpoint.url}`}>
+			<p class="small">
+				<a href="/app/webhooks">← Webhooks</a>
+			</p>
+			<h1>Webhook endpoint</h1>
+			<p class="mono">{endpoint.url}</p>
+			{done && DONE[done] ? <Notice kind="ok">{DONE[done]}</Notice> : null}
+			{extra?.secret ? (
+				<SecretPanel secret={extra.secret} heading="The new signing secret" />
+			) : null}
+			{!endpoint.enabled && endpoint.disabledReason ? (
+				<Notice kind="warn">
+					The service disabled this endpoint: {endpoint.disabledReason}. Fix the receiver, then tick
+					Enabled and save.
+				</Notice>
+			) : null}
+			<dl class="kv">
+				<dt>State</dt>
+				<dd>{endpoint.enabled ? "enabled" : "disabled"}</dd>
+				<dt>Consecutive failures</dt>
+				<dd>{endpoint.failures}</dd>
+				<dt>Previous secret signs until</dt>
+				<dd>
+					{endpoint.secretRotatingUntil
+						? when(endpoint.secretRotatingUntil)
+						: "no rotation under way"}
+				</dd>
+				<dt>Created</dt>
+				<dd>{when(endpoint.createdAt)}</dd>
+			</dl>
+			<section aria-labelledby="actions-heading">
+				<h2 id="actions-heading">Actions</h2>
+				<div class="actions">
+					<form method="post" action={`/app/webhooks/${id}/test`}>
+						<button type="submit" class="secondary">
+							Send a test event
+						</button>
+					</form>
+					<form method="post" action={`/app/webhooks/${id}/rotate`}>
+						<button type="submit" class="secondary">
+							Rotate the secret
+						</button>
+					</form>
+					<a class="button danger" href={`/app/webhooks/${id}/delete`}>
+						Delete…
+					</a>
+				</div>
+				<p class="small muted">
+					After a rotation the old secret also signs for one day, so receivers can switch over.
+				</p>
+			</section>
+			<h2 id="edit">Edit</h2>
+			{extra?.error ? (
+				<Notice kind="bad">
+					{extra.error.text} <span class="small">({extra.error.code})</span>
+				</Notice>
+			) : null}
+			<form class="stack" method="post" action={`/app/webhooks/${id}`}>
+				<EndpointFields values={values} error={extra?.error?.text} />
+				<div>
+					<button type="submit">Save</button>
+				</div>
+			</form>
+			<h2 id="log">Delivery log</h2>
+			{log.items.length === 0 ? (
+				<p class="muted">Nothing delivered yet.</p>
+			) : (
+				<TableWrap label="Delivery log">
+					<table>
+						<thead>
+							<tr>
+								<th>When</th>
+								<th>Event</th>
+								<th>Attempt</th>
+								<th>Outcome</th>
+								<th class="num">Status</th>
+								<th class="num">ms</th>
+								<th>Answer</th>
+								<th>Again</th>
+							</tr>
+						</thead>
+						<tbody>
+							{log.items.map((a) => (
+								<tr>
+									<td>{when(a.createdAt)}</td>
+									<td>
+										<code>{a.eventType ?? "?"}</code>
+										<div class="small mono">{a.eventId}</div>
+									</td>
+									<td class="num">{a.attempt}</td>
+									<td>
+										<Badge
+											value={a.outcome === "delivered" ? "succeeded" : "failed"}
+											label={a.outcome}
+										/>
+									</td>
+									<td class="num">{a.status ?? "—"}</td>
+									<td class="num">{a.latencyMs ?? "—"}</td>
+									<td class="small mono">{a.responseExcerpt ?? ""}</td>
+									<td>
+										<form
+											method="post"
+											action={`/app/webhooks/${id}/deliveries/${a.eventId}/redeliver`}
+										>
+											<button type="submit" class="link">
+												Redeliver<span class="visually-hidden"> {a.eventId}</span>
+											</button>
+										</form>
+									</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				</TableWrap>
+			)}
+		</AppPage>,
+	);
+}
+
+export const webhookRoutes = new Hono<AppEnv>()
+	.get("/", async (c) => {
+		const { items } = await apiFor(c).listWebhooks({ limit: 50 });
+		return c.html(<ListPage items={items} values={EMPTY} done={c.req.query("done")} />);
+	})
+	.post("/", async (c) => {
+		const values = await formOf(c);
+		const api = apiFor(c);
+		try {
+			const created = await api.createWebhook(toInput(values));
+			const { items } = await api.listWebhooks({ limit: 50 });
+			return c.html(
+				<AppPage title="Endpoint added">
+					<p class="small">
+						<a href="/app/webhooks">← Webhooks</a>
+					</p>
+					<h1>Endpoint added</h1>
+					<p class="mono">{created.endpoint.url}</p>
+					<SecretPanel secret={created.secret} heading="Its signing secret" />
+					<p>
+						<a href={`/app/webhooks/${created.endpoint.id}`}>Open the endpoint</a> · {items.length}{" "}
+						endpoint{items.length === 1 ? "" : "s"} in all
+					</p>
+				</AppPage>,
+			);
+		} catch (error) {
+			const { items } = await api.listWebhooks({ limit: 50 });
+			c.status(400);
+			return c.html(<ListPage items={items} values={values} error={refusal(error)} />);
+		}
+	})
+	.get("/:id", (c) => endpointPage(c, c.req.param("id")))
+	.post("/:id", async (c) => {
+		const id = c.req.param("id");
+		const values = await formOf(c);
+		try {
+			await apiFor(c).updateWebhook(id, toInput(values));
+		} catch (error) {
+			c.status(400);
+			return endpointPage(c, id, { error: refusal(error), values });
+		}
+		return c.redirect(`/app/webhooks/${id}?done=saved`, 303);
+	})
+	.post("/:id/test", async (c) => {
+		const id = c.req.param("id");
+		await apiFor(c).sendTestWebhook(id);
+		return c.redirect(`/app/webhooks/${id}?done=test-sent`, 303);
+	})
+	.post("/:id/rotate", async (c) => {
+		const id = c.req.param("id");
+		const { secret } = await apiFor(c).rotateWebhookSecret(id, { graceSeconds: 86_400 });
+		return endpointPage(c, id, { secret });
+	})
+	.get("/:id/delete", async (c) => {
+		const id = c.req.param("id");
+		const endpoint = await apiFor(c).getWebhook(id);
+		return c.html(
+			<AppPage title="Delete the endpoint?">
+				<h1>Delete this endpoint?</h1>
+				<p class="mono">{endpoint.url}</p>
+				<p>
+					Nothing more will be sent to it. Its delivery log goes with it. This cannot be undone.
+				</p>
+				<div class="actions">
+					<form method="post" action={`/app/webhooks/${id}/delete`}>
+						<button type="submit" class="danger">
+							Delete the endpoint
+						</button>
+					</form>
+					<a class="button secondary" href={`/app/webhooks/${id}`}>
+						Cancel
+					</a>
+				</div>
+			</AppPage>,
+		);
+	})
+	.post("/:id/delete", async (c) => {
+		await apiFor(c).deleteWebhook(c.req.param("id"));
+		return c.redirect("/app/webhooks?done=deleted", 303);
+	})
+	.post("/:id/deliveries/:eventId/redeliver", async (c) => {
+		const id = c.req.param("id");
+		await apiFor(c).redeliver(id, c.req.param("eventId"));
+		return c.redirect(`/app/webhooks/${id}?done=redelivered#log`, 303);
+	});
