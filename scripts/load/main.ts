@@ -17,6 +17,7 @@ import { RunState } from "./state.ts";
 import { seconds } from "./table.ts";
 import { runUploader } from "./uploaders.ts";
 import { audit, checkLinks, judgeCommands, noteServerErrors, quiesce } from "./verify.ts";
+import { checkWebhooks, startWebhooks } from "./webhooks.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const STATE = join(ROOT, ".wrangler", "load-state");
@@ -74,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
 			findFree: true,
 			logFile: LOG,
 			migrate: true,
+			// The run's webhook receiver listens on loopback http.
+			vars: { WEBHOOK_ALLOW_HTTP_LOOPBACK: "1" },
 			readyTimeoutMs: 90_000,
 			ready: async (baseUrl) => {
 				const res = await fetch(`${baseUrl}/api/links`, { signal: AbortSignal.timeout(2000) });
@@ -90,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
 			fetch: run.fetchFor(false),
 		});
 		const owner = await setup(run, admin);
+		const receiver = await startWebhooks(owner);
 		const info = await loadPhase(run, owner, start);
 		const q0 = Date.now();
 		await quiesce(run, owner);
@@ -99,6 +103,18 @@ export async function main(argv: string[]): Promise<number> {
 		await audit(run, admin);
 		info.checks = await checkLinks(run, owner);
 		info.checkMs = Date.now() - c0;
+		const w0 = Date.now();
+		const hooks = await checkWebhooks(run, owner, receiver);
+		await receiver.close();
+		console.log(
+			`load: webhooks after ${seconds(Date.now() - w0)}: ${hooks.deliveries} deliveries received, ${hooks.events} distinct events (${Object.entries(
+				hooks.byType,
+			)
+				.map(([t, n]) => `${t} ${n}`)
+				.join(
+					", ",
+				)}), ${hooks.duplicates} duplicates (same webhook-id), ${hooks.unverified} unverified; expected from live links: ${hooks.expectedLinkEvents} transitions + ${hooks.expectedFiles} files; lost ${hooks.lost}`,
+		);
 		noteServerErrors(run, LOG);
 		console.log(report(run, info));
 		return run.violations.length > 0 ? 1 : 0;

@@ -4,7 +4,7 @@
  * arrives verified (standardwebhooks), sees the attempt in the delivery log
  * and redelivers it (same webhook-id); a private address is refused in words.
  */
-import { startReceiver } from "../e2e/webhook-receiver.ts";
+import { startReceiver } from "../../scripts/lib/webhook-receiver.ts";
 import { expect, expectAccessible, newOwner, shot, signIn, test } from "./fixtures.ts";
 
 test("an owner adds an endpoint, sends a test event, reads the delivery log and redelivers", async ({

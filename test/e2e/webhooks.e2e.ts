@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UploaderClient } from "../../src/client";
 import type { OwnerClient } from "../../src/client/owner";
 import { service } from "./helpers";
-import { type Delivery, type Receiver, startReceiver } from "./webhook-receiver";
+import { type Delivery, type Receiver, startReceiver } from "../../scripts/lib/webhook-receiver.ts";
 
 let receiver: Receiver;
 beforeAll(async () => {
