@@ -8,10 +8,10 @@
  * grace period.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Delivery, type Receiver, startReceiver } from "../../scripts/lib/webhook-receiver.ts";
 import { UploaderClient } from "../../src/client";
 import type { OwnerClient } from "../../src/client/owner";
 import { service } from "./helpers";
-import { type Delivery, type Receiver, startReceiver } from "../../scripts/lib/webhook-receiver.ts";
 
 let receiver: Receiver;
 beforeAll(async () => {
