@@ -19,6 +19,7 @@ import {
 	WebhookEndpointList,
 	WebhookEndpointParam,
 	WebhookEndpointResponse,
+	WebhookSecretResponse,
 	WebhookTestAccepted,
 } from "../contract/schemas";
 import * as Endpoints from "../d1/webhook-endpoints";
@@ -30,7 +31,7 @@ import {
 	newWebhookEventId,
 	newWebhookSecret,
 } from "../lib/ids";
-import { sealWebhookSecret } from "../lib/seal";
+import { openWebhookSecret, sealWebhookSecret } from "../lib/seal";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
@@ -213,6 +214,23 @@ export const webhooks = new Hono<AppEnv>()
 			const now = new Date().toISOString();
 			if (!(await Endpoints.patch(c.env.DB, row.id, patch, now))) throw notFound();
 			return c.json({ endpoint: endpointView(await reread(c.env.DB, row.id)) });
+		},
+	)
+	.get(
+		"/:endpointId/secret",
+		doc({
+			summary: "The endpoint's current signing secret (kept sealed; for the owner to see again)",
+			tags: TAGS,
+			ok: { 200: WebhookSecretResponse },
+			problems: ["unauthorized", "webhook-not-found", "validation-failed"],
+		}),
+		valid("param", WebhookEndpointParam),
+		async (c) => {
+			const row = await endpointOf(c, c.req.valid("param").endpointId);
+			const secret = await openWebhookSecret(c.env.LINK_ID_SECRET, row.id, row.secretBox);
+			if (!secret) throw new Error(`webhook endpoint ${row.id}: its secret does not open`);
+			c.header("Cache-Control", "no-store");
+			return c.json({ secret });
 		},
 	)
 	.delete(

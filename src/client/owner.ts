@@ -350,6 +350,12 @@ export class OwnerClient {
 		return this.json(this.request("POST", path, { body: options }), 201);
 	}
 
+	/** The endpoint's current signing secret (`whsec_…`), opened from its sealed copy. */
+	async getWebhookSecret(endpointId: string): Promise<string> {
+		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/secret`;
+		return (await this.json<{ secret: string }>(this.request("GET", path), 200)).secret;
+	}
+
 	/** Queues a `webhook.test` event for this endpoint only (202). */
 	async sendTestWebhook(endpointId: string): Promise<WebhookTestAccepted> {
 		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/test`;

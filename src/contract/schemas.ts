@@ -474,6 +474,8 @@ export const WebhookEndpointList = v.object({
 	nextCursor: v.nullable(v.string()),
 });
 export const WebhookTestAccepted = v.object({ eventId: v.string() });
+/** The endpoint's current signing secret, opened from its sealed copy (owner or admin). */
+export const WebhookSecretResponse = v.object({ secret: v.string() });
 // --- Webhook delivery log (docs/webhooks.md "Delivery log") ---
 
 export const DeliveryLogParams = v.object({ endpointId: v.pipe(v.string(), v.maxLength(64)) });

@@ -601,3 +601,24 @@ describe("documentation", () => {
 		}
 	});
 });
+
+describe("seeing the signing secret again", () => {
+	it("answers the owner and an admin the current secret (no-store), the new one after a rotation; nobody else", async () => {
+		const { client, apiKey, endpoint, secret } = await ownerWithEndpoint();
+		const res = await call(`/api/webhooks/${endpoint.id}/secret`, { headers: bearer(apiKey) });
+		expect(res.status).toBe(200);
+		expect(res.headers.get("cache-control")).toBe("no-store");
+		expect(await res.json()).toEqual({ secret });
+		expect(await adminClient().getWebhookSecret(endpoint.id)).toBe(secret);
+		const { secret: rotated } = await client.rotateWebhookSecret(endpoint.id);
+		expect(await client.getWebhookSecret(endpoint.id)).toBe(rotated);
+
+		const other = await createOwner("Other");
+		const refused = await call(`/api/webhooks/${endpoint.id}/secret`, {
+			headers: bearer(other.apiKey),
+		});
+		expect(refused.status).toBe(404);
+		expect(((await refused.json()) as { code: string }).code).toBe("webhook-not-found");
+		expect((await call(`/api/webhooks/${endpoint.id}/secret`)).status).toBe(401);
+	});
+});

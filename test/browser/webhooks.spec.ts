@@ -28,13 +28,23 @@ test("an owner adds an endpoint, sends a test event, reads the delivery log and 
 		await page.getByLabel("Description (optional)").fill("Office receiver");
 		await page.getByLabel(/link\.paused/).check();
 		await page.getByRole("button", { name: "Add the endpoint" }).click();
+		// Added: the endpoint's page (a redirect: a reload adds nothing), with its secret.
+		await expect(page).toHaveURL(/\/app\/webhooks\/whe_[0-9a-z]{20}\?done=created$/);
 		const secret = await page.getByRole("textbox", { name: "Signing secret" }).inputValue();
 		expect(secret).toMatch(/^whsec_/);
 		receiver.trust("/dash", secret);
 		await expectAccessible(page, "endpoint added");
 		await shot(page, "dashboard-webhook-added");
+		await page.reload();
+		await page.goto("/app/webhooks");
+		await expect(page.getByRole("region", { name: "Your endpoints" }).getByRole("row")).toHaveCount(
+			2,
+		);
+		await page.getByRole("link", { name: receiver.url("/dash") }).click();
+		await expect(page.getByRole("textbox", { name: "Signing secret" })).toHaveCount(0);
+		await page.getByRole("link", { name: "Show the signing secret" }).click();
+		await expect(page.getByRole("textbox", { name: "Signing secret" })).toHaveValue(secret);
 
-		await page.getByRole("link", { name: "Open the endpoint" }).click();
 		await page.getByRole("button", { name: "Send a test event" }).click();
 		await expect(page.getByText("A test event is on its way")).toBeVisible();
 		const [first] = await receiver.waitFor("/dash", 1, 30_000);

@@ -29,6 +29,9 @@ const TYPE_WORDS: Record<WebhookEventType, string> = {
 
 const DONE: Record<string, string> = {
 	saved: "The endpoint is saved.",
+	created: "The endpoint is added. Give its signing secret to your receiver.",
+	rotated:
+		"The secret is rotated. The old one also signs for one day, so your receiver can switch over.",
 	"test-sent": "A test event is on its way. It shows in the delivery log below once it is tried.",
 	redelivered: "The event is sent again. Its attempts show in the delivery log below.",
 	deleted: "The endpoint is deleted. Nothing more is sent to it.",
@@ -123,14 +126,14 @@ function EndpointFields(props: { values: FormValues; error?: string }) {
 	);
 }
 
-/** The signing secret, once (the service keeps it sealed and never shows it again). */
+/** The signing secret (kept sealed by the service; shown on request, never in a list). */
 function SecretPanel(props: { secret: string; heading: string }) {
 	return (
 		<section class="panel once" aria-labelledby="secret-heading">
 			<h2 id="secret-heading">{props.heading}</h2>
 			<p>
-				Your receiver checks every event's <code>webhook-signature</code> with it. Copy it now: it
-				is shown only this once.
+				Your receiver checks every event's <code>webhook-signature</code> with it. Keep it secret:
+				anyone who has it can sign events your receiver would believe.
 			</p>
 			<div class="field">
 				<label for="webhook-secret">Signing secret</label>
@@ -217,10 +220,14 @@ const EMPTY: FormValues = { url: "", description: "", eventTypes: [], enabled: t
 async function endpointPage(
 	c: Context<AppEnv>,
 	id: string,
-	extra?: { secret?: string; error?: { text: string; code: string }; values?: FormValues },
+	extra?: { error?: { text: string; code: string }; values?: FormValues },
 ) {
 	const api = apiFor(c);
 	const endpoint = await api.getWebhook(id);
+	// After a create or a rotation, or when asked: the secret, opened from its sealed copy.
+	const done = c.req.query("done");
+	const reveal = done === "created" || done === "rotated" || c.req.query("reveal") === "1";
+	const secret = reveal ? await api.getWebhookSecret(id) : null;
 	const log = await api.listDeliveries(id, { limit: 25 });
 	const values = extra?.values ?? {
 		url: endpoint.url,
@@ -228,7 +235,6 @@ async function endpointPage(
 		eventTypes: endpoint.eventTypes,
 		enabled: endpoint.enabled,
 	};
-	const done = c.req.query("done");
 	return c.html(
 		<AppPage title={`Webhook ${endpoint.url}`}>
 			<p class="small">
@@ -237,9 +243,16 @@ async function endpointPage(
 			<h1>Webhook endpoint</h1>
 			<p class="mono">{endpoint.url}</p>
 			{done && DONE[done] ? <Notice kind="ok">{DONE[done]}</Notice> : null}
-			{extra?.secret ? (
-				<SecretPanel secret={extra.secret} heading="The new signing secret" />
-			) : null}
+			{secret ? (
+				<SecretPanel
+					secret={secret}
+					heading={done === "rotated" ? "The new signing secret" : "Signing secret"}
+				/>
+			) : (
+				<p>
+					<a href={`/app/webhooks/${id}?reveal=1`}>Show the signing secret</a>
+				</p>
+			)}
 			{!endpoint.enabled && endpoint.disabledReason ? (
 				<Notice kind="warn">
 					The service disabled this endpoint: {endpoint.disabledReason}. Fix the receiver, then tick
@@ -358,22 +371,9 @@ export const webhookRoutes = new Hono<AppEnv>()
 		const values = await formOf(c);
 		const api = apiFor(c);
 		try {
+			// Post/redirect/get: a reload never adds a second endpoint (the page shows the secret).
 			const created = await api.createWebhook(toInput(values));
-			const { items } = await api.listWebhooks({ limit: 50 });
-			return c.html(
-				<AppPage title="Endpoint added">
-					<p class="small">
-						<a href="/app/webhooks">← Webhooks</a>
-					</p>
-					<h1>Endpoint added</h1>
-					<p class="mono">{created.endpoint.url}</p>
-					<SecretPanel secret={created.secret} heading="Its signing secret" />
-					<p>
-						<a href={`/app/webhooks/${created.endpoint.id}`}>Open the endpoint</a> · {items.length}{" "}
-						endpoint{items.length === 1 ? "" : "s"} in all
-					</p>
-				</AppPage>,
-			);
+			return c.redirect(`/app/webhooks/${created.endpoint.id}?done=created`, 303);
 		} catch (error) {
 			const { items } = await api.listWebhooks({ limit: 50 });
 			c.status(400);
@@ -399,8 +399,8 @@ export const webhookRoutes = new Hono<AppEnv>()
 	})
 	.post("/:id/rotate", async (c) => {
 		const id = c.req.param("id");
-		const { secret } = await apiFor(c).rotateWebhookSecret(id, { graceSeconds: 86_400 });
-		return endpointPage(c, id, { secret });
+		await apiFor(c).rotateWebhookSecret(id, { graceSeconds: 86_400 });
+		return c.redirect(`/app/webhooks/${id}?done=rotated`, 303);
 	})
 	.get("/:id/delete", async (c) => {
 		const id = c.req.param("id");
