@@ -67,6 +67,17 @@ test("an owner adds an endpoint, sends a test event, reads the delivery log and 
 		const [, again] = await receiver.waitFor("/dash", 2, 30_000);
 		expect(again?.id).toBe(first?.id);
 		expect(again?.verifiedBy).toBe(0);
+
+		// At 390 px the endpoint's page fits the screen (the log scrolls inside its frame).
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.reload();
+		expect(
+			await page.evaluate(
+				"document.documentElement.scrollWidth - document.documentElement.clientWidth",
+			),
+		).toBe(0);
+		await expectAccessible(page, "endpoint page at 390 px");
+		await shot(page, "dashboard-webhook-mobile");
 	} finally {
 		await receiver.close();
 	}
