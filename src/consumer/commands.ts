@@ -20,12 +20,13 @@ export function backoffBase(env: Env): number {
  * Validates a message body; an invalid one is logged, recorded in D1 and acked
  * (retrying cannot make it valid). Returns the parsed body or null.
  */
-export async function validMessage(
+export async function validMessage<T>(
 	env: Env,
 	queue: string,
 	msg: Message<unknown>,
-): Promise<CommandMessage | null> {
-	const parsed = v.safeParse(CommandMessage, msg.body);
+	schema: v.GenericSchema<unknown, T>,
+): Promise<T | null> {
+	const parsed = v.safeParse(schema, msg.body);
 	if (parsed.success) return parsed.output;
 	const error = parsed.issues.map((i) => i.message).join("; ");
 	console.error("invalid queue message acked", queue, msg.id, error);
@@ -47,7 +48,7 @@ export async function validMessage(
 export async function handleCommandBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	const byLink = new Map<string, { msg: Message<unknown>; body: CommandMessage }[]>();
 	for (const msg of batch.messages) {
-		const body = await validMessage(env, batch.queue, msg);
+		const body = await validMessage(env, batch.queue, msg, CommandMessage);
 		if (!body) continue;
 		byLink.set(body.linkId, [...(byLink.get(body.linkId) ?? []), { msg, body }]);
 	}

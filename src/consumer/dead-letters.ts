@@ -9,10 +9,11 @@ import * as DeadLettersTable from "../d1/dead-letters";
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
 import { backoffBase, validMessage } from "./commands";
+import { CommandMessage } from "./message";
 
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	for (const msg of batch.messages) {
-		const body = await validMessage(env, batch.queue, msg);
+		const body = await validMessage(env, batch.queue, msg, CommandMessage);
 		if (!body) continue;
 		try {
 			const command = await linkStub(env, body.linkId).deadLetter(body.commandId);

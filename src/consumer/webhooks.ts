@@ -15,6 +15,7 @@ import type { WebhookEventType } from "../contract/enums";
 import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
+import { validMessage } from "./commands";
 import { deliver } from "./webhook-delivery";
 import { type WebhookEventMessage, WebhookMessage } from "./webhook-message";
 
@@ -23,30 +24,9 @@ const INTERNAL_RETRY_SECONDS = 10;
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH_MAX = 100;
 
-/** The parsed body, or null after logging, recording and acking an invalid one. */
-async function validWebhookMessage(
-	env: Env,
-	queue: string,
-	msg: Message<unknown>,
-): Promise<WebhookMessage | null> {
-	const parsed = v.safeParse(WebhookMessage, msg.body);
-	if (parsed.success) return parsed.output;
-	const error = parsed.issues.map((i) => i.message).join("; ");
-	console.error("invalid webhook message acked", queue, msg.id, error);
-	try {
-		await DeadLettersTable.recordInvalid(env.DB, {
-			messageId: msg.id,
-			queue,
-			body: msg.body,
-			attempts: msg.attempts,
-			error,
-		});
-	} catch (e) {
-		console.error("could not record invalid message", msg.id, String(e));
-	}
-	msg.ack();
-	return null;
-}
+/** The parsed body, or null after logging, recording and acking an invalid one (shared with the command consumer). */
+const validWebhookMessage = (env: Env, queue: string, msg: Message<unknown>) =>
+	validMessage<WebhookMessage>(env, queue, msg, WebhookMessage);
 
 /** The endpoints an event goes to: the owner's enabled ones that take its type, or the test event's one. */
 async function targetsOf(db: D1Database, event: WebhookEventMessage) {
