@@ -168,8 +168,20 @@ export interface CommandSummary extends LatencySummary {
 	allSucceeded: boolean;
 }
 
+/** The link-commands consumer's work for a set of commands (from the service's log). */
+export interface ConsumerCost {
+	commands: number;
+	/** Batches delivered to the consumer (one invocation each). */
+	invocations: number;
+	/** Messages in those batches (a command's retries and re-sends count again). */
+	messages: number;
+	perCommand: number;
+}
+
 export interface CommandsResult {
 	pollMs: number;
+	/** Missing in results from before it was measured. */
+	cost?: { serial: ConsumerCost; burst: ConsumerCost };
 	samples: { revoke: RevokeSample[]; finalize: FinalizeSample[]; burst: CommandSample[] };
 	summary: { revoke: CommandSummary; finalize: CommandSummary; burst: CommandSummary };
 }

@@ -1,6 +1,8 @@
 // The two Workers under test, each its own `wrangler dev` started by the one
 // dev-server helper (scripts/lib/dev-server.ts): the service (wrangler.toml)
-// and the bare R2 baseline (bench/baseline), on fixed loopback ports.
+// and the bare R2 baseline (bench/baseline), on fixed loopback ports. Both log
+// at "info" (one line per request, alike for both), so that (c) can count the
+// queue consumer's invocations from the service's `QUEUE link-commands` lines.
 import { join } from "node:path";
 import { type DevServer, startWorker } from "../../scripts/lib/dev-server.ts";
 import { request } from "./http.ts";
@@ -36,7 +38,7 @@ export async function startServers(
 			inspectorPort: PORTS.serviceInspector,
 			findFree: false,
 			logFile: join(p.state, "service.log"),
-			logLevel: "warn",
+			logLevel: "info",
 			migrate: true,
 			readyTimeoutMs: 120_000,
 			ready: async (b) =>
@@ -52,7 +54,7 @@ export async function startServers(
 			inspectorPort: PORTS.baselineInspector,
 			findFree: false,
 			logFile: join(p.state, "baseline.log"),
-			logLevel: "warn",
+			logLevel: "info",
 			migrate: false,
 			readyTimeoutMs: 120_000,
 			ready: async (b) => (await request("GET", `${b}/`, { timeoutMs: 2000 })).status === 404,

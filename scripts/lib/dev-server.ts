@@ -178,6 +178,8 @@ export interface DevServer {
 	name: string;
 	baseUrl: string;
 	pid: number;
+	/** Where wrangler's output goes (the `logFile` it was started with). */
+	logFile: string;
 	stop: () => Promise<void>;
 }
 
@@ -277,7 +279,7 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 		}
 		await sleep(250);
 	}
-	return { name: o.name, baseUrl, pid, stop };
+	return { name: o.name, baseUrl, pid, logFile: o.logFile, stop };
 }
 
 async function ports(o: WorkerOptions): Promise<[number, number]> {

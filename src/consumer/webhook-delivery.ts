@@ -165,7 +165,7 @@ export async function deliver(
 		WebhookLog.getEvent(db, body.eventId),
 		Endpoints.get(db, body.endpointId),
 	]);
-	if (!event || !endpoint || !endpoint.enabled || endpoint.ownerId !== event.ownerId) {
+	if (!event || !endpoint?.enabled || endpoint.ownerId !== event.ownerId) {
 		// Deleted or disabled since the fan-out (or never ours): nothing to send.
 		console.log(
 			JSON.stringify({ webhook: "skipped", endpointId: body.endpointId, eventId: body.eventId }),

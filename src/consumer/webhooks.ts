@@ -10,7 +10,6 @@
  *
  * Every message is acked or retried explicitly; bodies are validated first.
  */
-import * as v from "valibot";
 import type { WebhookEventType } from "../contract/enums";
 import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";

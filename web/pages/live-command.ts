@@ -3,12 +3,15 @@
 //   <span data-live-command-reason></span>   (optional, anywhere after it; gets the reason)
 // The URL (same origin, the session cookie goes with it) answers
 //   { "status": "applying", "label": "applying", "final": false, "reason": null }
-// This module polls it about once a second until `final` (or the element leaves
-// the page), and keeps the badge's text and class, `data-status` and
+// This module polls it until `final` (or the element leaves
+// the page): soon at first (a command usually applies within tens of
+// milliseconds, docs/commands.md "Latency"), then backing off to once a
+// second; and keeps the badge's text and class, `data-status` and
 // `data-final` in step. The element should sit in an aria-live region (the
 // server renders role="status" around it) so screen readers hear the change.
 
-const POLL_MS = 1000;
+/** Waits between polls: short at first, then once a second. */
+const POLL_MS = [100, 200, 400, 700, 1000];
 const MAX_MS = 10 * 60 * 1000;
 
 interface LiveStatus {
@@ -31,6 +34,7 @@ async function follow(el: HTMLElement): Promise<void> {
 	const url = el.dataset.liveCommand;
 	if (!url || el.dataset.final === "1") return;
 	const started = Date.now();
+	let polls = 0;
 	while (el.isConnected && Date.now() - started < MAX_MS) {
 		try {
 			const res = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
@@ -44,7 +48,7 @@ async function follow(el: HTMLElement): Promise<void> {
 		} catch {
 			// A dropped connection: try again on the next tick.
 		}
-		await new Promise((r) => setTimeout(r, POLL_MS));
+		await new Promise((r) => setTimeout(r, POLL_MS[Math.min(polls++, POLL_MS.length - 1)]));
 	}
 }
 

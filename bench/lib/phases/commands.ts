@@ -1,10 +1,15 @@
 // (c) Command latency: revoke and finalize, one at a time, from the 202 to
 // the first poll that shows a final status; plus a burst that fills a batch.
+// What it costs: the link-commands consumer's invocations, counted from the
+// service's log (wrangler prints one `QUEUE link-commands <acked>/<messages>`
+// line per batch delivered to the consumer).
+import { readFileSync, statSync } from "node:fs";
 import { sleep } from "../../../scripts/lib/dev-server.ts";
 import type {
 	CommandSample,
 	CommandSummary,
 	CommandsResult,
+	ConsumerCost,
 	FinalizeSample,
 	RevokeSample,
 } from "../results.ts";
@@ -14,6 +19,8 @@ import { pollToFinal, serverMs } from "./poll.ts";
 
 export async function commandsPhase(ctx: BenchContext): Promise<CommandsResult> {
 	const { svc, samples, pollMs, log } = ctx;
+	const logFile = ctx.servers.service.logFile;
+	const serialFrom = logSize(logFile);
 	const finalizeLink = await svc.createLink({ maxFiles: null });
 	const revoke: RevokeSample[] = [];
 	const finalize: FinalizeSample[] = [];
@@ -48,10 +55,13 @@ export async function commandsPhase(ctx: BenchContext): Promise<CommandsResult> 
 		// Spread the samples over the queue's batch window.
 		await sleep(137 * ((i % 5) + 1));
 	}
+	await sleep(500); // the last batch's log line
+	const serialCost = consumerCost(logFile, serialFrom, 2 * samples);
 	// A burst of max_batch_size (10) revokes at once fills a batch: no waiting for the timeout.
 	const burstLinks = await Promise.all(
 		Array.from({ length: 10 }, () => svc.createLink({ maxFiles: null })),
 	);
+	const burstFrom = logSize(logFile);
 	const burst: CommandSample[] = await Promise.all(
 		burstLinks.map(async (link) => {
 			const r = await svc.revoke(link);
@@ -59,9 +69,15 @@ export async function commandsPhase(ctx: BenchContext): Promise<CommandsResult> 
 			return { ms: round(p.finalMs), serverMs: serverMs(p.command), status: p.command.status };
 		}),
 	);
+	await sleep(500);
+	const burstCost = consumerCost(logFile, burstFrom, burst.length);
 	log(`  burst of 10 revokes: p50 ${round(median(msOf(burst)), 0)} ms`);
+	log(
+		`  consumer invocations per command: one at a time ${serialCost.perCommand}, burst ${burstCost.perCommand}`,
+	);
 	return {
 		pollMs,
+		cost: { serial: serialCost, burst: burstCost },
 		samples: { revoke, finalize, burst },
 		summary: { revoke: summarize(revoke), finalize: summarize(finalize), burst: summarize(burst) },
 	};
@@ -80,5 +96,20 @@ function summarize(list: CommandSample[]): CommandSummary {
 			),
 		),
 		allSucceeded: list.every((x) => x.status === "succeeded"),
+	};
+}
+
+const logSize = (file: string): number => statSync(file).size;
+
+/** The link-commands batches logged since byte `from`, for `commands` commands sent. */
+function consumerCost(file: string, from: number, commands: number): ConsumerCost {
+	const text = readFileSync(file).subarray(from).toString("utf8");
+	const batches = [...text.matchAll(/QUEUE link-commands (\d+)\/(\d+)/g)];
+	const messages = batches.reduce((n, m) => n + Number(m[2]), 0);
+	return {
+		commands,
+		invocations: batches.length,
+		messages,
+		perCommand: round(batches.length / commands, 2) ?? 0,
 	};
 }

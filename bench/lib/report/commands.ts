@@ -33,7 +33,38 @@ export function commandsSection(commands: CommandsResult, m: Meta): string[] {
 				c[k].allSucceeded ? "yes" : "no",
 			]),
 		),
+		...costLines(commands),
 		"",
 		"![Command latency](commands.svg)",
+	];
+}
+
+/** What the latency costs: consumer invocations per command, from the service's log. */
+function costLines(commands: CommandsResult): string[] {
+	const cost = commands.cost;
+	if (!cost) return [];
+	return [
+		"",
+		"What it costs: the link-commands consumer's invocations (one per batch; wrangler logs each as `QUEUE link-commands <acked>/<messages>`), counted over the same run.",
+		"",
+		table(
+			["commands", "sent", "consumer invocations", "messages delivered", "invocations per command"],
+			[
+				[
+					"one at a time (revoke and finalize above)",
+					cost.serial.commands,
+					cost.serial.invocations,
+					cost.serial.messages,
+					`**${f(cost.serial.perCommand, 2)}**`,
+				],
+				[
+					"10 revokes at once",
+					cost.burst.commands,
+					cost.burst.invocations,
+					cost.burst.messages,
+					`**${f(cost.burst.perCommand, 2)}**`,
+				],
+			],
+		),
 	];
 }
