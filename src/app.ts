@@ -7,9 +7,11 @@ import { Hono } from "hono";
 import { service } from "./api/app";
 import type { AppEnv } from "./api/context";
 import { notFound, onError } from "./api/problem";
+import { requestLog } from "./api/request-log";
 import { pages } from "./pages";
 
 export const app = new Hono<AppEnv>()
+	.use(requestLog)
 	.route("/", pages)
 	.route("/", service)
 	.notFound(notFound)

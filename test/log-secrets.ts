@@ -5,33 +5,15 @@
  * signing secret or password may ever be written to a log.
  */
 import { env } from "cloudflare:workers";
-
-/** Passwords the tests use (a log line must never carry one). */
-const TEST_PASSWORDS = ["s3cret-Passphrase!", "correct horse battery", "wrong-password"];
-
-const PATTERNS: [string, RegExp][] = [
-	// Link secrets and upload tokens: 32 random bytes, 43 base64url characters.
-	["a link secret or upload token", /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/],
-	["an owner API key", /rlk_[A-Za-z0-9_-]{16,}/],
-	["a Retry-Token", /rt1\.cmd_[0-9a-z]+\.[0-9]+\./],
-	["a stored password hash", /pbkdf2-sha256\$/],
-];
+import { secretsIn } from "./secret-patterns";
 
 /** What in `lines` looks like a secret: `[kind, line]` pairs (empty when clean). */
 export function findSecrets(lines: readonly string[]): [string, string][] {
-	const literals: [string, string][] = [
+	return secretsIn(lines, [
 		["the admin token", env.ADMIN_TOKEN],
 		["the Retry-Token signing secret", env.RETRY_TOKEN_SECRET],
 		["the link id signing secret", env.LINK_ID_SECRET],
-		...TEST_PASSWORDS.map((p): [string, string] => ["a password", p]),
-	];
-	const found: [string, string][] = [];
-	for (const line of lines) {
-		for (const [kind, pattern] of PATTERNS) if (pattern.test(line)) found.push([kind, line]);
-		for (const [kind, value] of literals)
-			if (value && line.includes(value)) found.push([kind, line]);
-	}
-	return found;
+	]);
 }
 
 /** One console call as text: strings as they are, errors with their stack, objects as JSON. */

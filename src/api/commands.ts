@@ -46,6 +46,7 @@ export async function pollOf(
 /** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */
 export async function accepted(c: Context<AppEnv>, command: CommandView): Promise<Response> {
 	const { statusUrl, retryToken } = await pollOf(c.env, command.id);
+	c.set("commandId", command.id);
 	c.header("Location", statusUrl);
 	c.header("Retry-After", String(retryAfter(c.env)));
 	if (retryToken) c.header("Retry-Token", retryToken);

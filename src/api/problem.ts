@@ -5,7 +5,9 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import { type Problem, ProblemError, problem } from "../domain/problems";
+import { errorField, logEvent } from "../lib/log";
 
 export const PROBLEM_TYPE_BASE = "/docs/problems#";
 
@@ -36,7 +38,17 @@ export function onError(error: Error, c: Context): Response {
 		if (error.status === 401) return problemResponse(problem("unauthorized"));
 		return problemResponse(problem("validation-failed", error.message));
 	}
-	console.error("unhandled error", c.req.method, c.req.path, error);
+	logEvent(
+		"request.error",
+		{
+			requestId: c.get("requestId"),
+			method: c.req.method,
+			route: routePath(c) || undefined,
+			error: errorField(error),
+			stack: error.stack?.slice(0, 2000),
+		},
+		"error",
+	);
 	return problemResponse(problem("internal-error", "An unexpected error occurred."));
 }
 

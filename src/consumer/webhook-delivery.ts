@@ -20,6 +20,7 @@ import {
 	persistentlyFailing,
 	retryAfterSeconds,
 } from "../domain/webhooks";
+import { logEvent } from "../lib/log";
 import { openWebhookSecret } from "../lib/seal";
 import { signatureHeader } from "../lib/webhook-sign";
 import type { WebhookDeliveryMessage } from "./webhook-message";
@@ -131,17 +132,14 @@ function logAttempt(
 	attempt: number,
 	a: Pick<Attempt, "outcome" | "status" | "latencyMs">,
 ) {
-	console.log(
-		JSON.stringify({
-			webhook: "attempt",
-			endpointId,
-			eventId,
-			attempt,
-			outcome: a.outcome,
-			status: a.status,
-			ms: a.latencyMs,
-		}),
-	);
+	logEvent("webhook.attempt", {
+		endpointId,
+		eventId,
+		attempt,
+		outcome: a.outcome,
+		status: a.status,
+		durationMs: a.latencyMs,
+	});
 }
 
 /** Why an attempt failed, for the dead letter and the endpoint's reason. */
@@ -167,9 +165,7 @@ export async function deliver(
 	]);
 	if (!event || !endpoint?.enabled || endpoint.ownerId !== event.ownerId) {
 		// Deleted or disabled since the fan-out (or never ours): nothing to send.
-		console.log(
-			JSON.stringify({ webhook: "skipped", endpointId: body.endpointId, eventId: body.eventId }),
-		);
+		logEvent("webhook.skipped", { endpointId: body.endpointId, eventId: body.eventId });
 		msg.ack();
 		return;
 	}

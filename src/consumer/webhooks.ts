@@ -14,6 +14,7 @@ import type { WebhookEventType } from "../contract/enums";
 import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
+import { errorField, logEvent } from "../lib/log";
 import { validMessage } from "./commands";
 import { deliver } from "./webhook-delivery";
 import { type WebhookEventMessage, WebhookMessage } from "./webhook-message";
@@ -66,13 +67,17 @@ export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env)
 			try {
 				if (body.kind === "event") {
 					const n = await fanOut(env, body);
-					console.log(JSON.stringify({ webhook: "event", eventId: body.id, targets: n }));
+					logEvent("webhook.event", { eventId: body.id, targets: n });
 					msg.ack();
 				} else {
 					await deliver(env, batch.queue, msg, body);
 				}
 			} catch (error) {
-				console.error("webhook message failed; retrying", msg.id, String(error));
+				logEvent(
+					"webhook.message-failed",
+					{ messageId: msg.id, error: errorField(error) },
+					"error",
+				);
 				msg.retry({ delaySeconds: INTERNAL_RETRY_SECONDS });
 			}
 		}),
@@ -110,7 +115,11 @@ export async function handleWebhookDeadLetterBatch(
 			});
 			msg.ack();
 		} catch (error) {
-			console.error("webhook dead letter not recorded; retrying", msg.id, String(error));
+			logEvent(
+				"webhook.dead-letter-not-recorded",
+				{ messageId: msg.id, error: errorField(error) },
+				"error",
+			);
 			msg.retry({ delaySeconds: INTERNAL_RETRY_SECONDS });
 		}
 	}

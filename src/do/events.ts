@@ -11,6 +11,7 @@
 import type { WebhookEventMessage } from "../consumer/webhook-message";
 import type { WebhookEventType } from "../contract/enums";
 import { randomBase32 } from "../lib/crypto";
+import { errorField, logEvent } from "../lib/log";
 import { TIMERS } from "../storage/names";
 import type { EventLog } from "./event-log";
 import type { LinkHooks } from "./hooks";
@@ -85,7 +86,11 @@ export class Events {
 					})),
 				);
 			} catch (error) {
-				console.error("webhook events not sent; the events timer will retry", link.id, error);
+				logEvent(
+					"events.send-failed",
+					{ linkId: link.id, events: rows.length, error: errorField(error) },
+					"error",
+				);
 				await this.timers.reschedule(TIMERS.events, this.now() + RETRY_MS);
 				return;
 			}

@@ -14,6 +14,7 @@ import type { Caller } from "../domain/actor";
 import type { AuditReport } from "../domain/audit";
 import type { IfMatch } from "../domain/lifecycle";
 import type { Result } from "../domain/problems";
+import { errorField, logEvent } from "../lib/log";
 import { TIMERS, type TimerName } from "../storage/names";
 import { type LinkHooks, NO_HOOKS } from "./hooks";
 import { type LinkHost, linkHost } from "./host";
@@ -269,7 +270,11 @@ export class LinkDO extends DurableObject<Env> {
 				await this.timerWork[name]();
 			} catch (error) {
 				// One timer's failure must not lose the others: this one runs again soon.
-				console.error("timer failed; will retry", name, String(error));
+				logEvent(
+					"timer.failed",
+					{ linkId: this.state.link()?.id, timer: name, error: errorField(error) },
+					"error",
+				);
 				await this.host.timers.schedule(name, this.host.now() + TIMER_RETRY_MS);
 			}
 		}

@@ -189,6 +189,7 @@ describe("logs carry no secret", () => {
 			`admin ${env.ADMIN_TOKEN}`,
 			"password correct horse battery",
 			"pbkdf2-sha256$100000$salt$hash",
+			"secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 		]).map(([kind]) => kind);
 		expect(new Set(kinds)).toEqual(
 			new Set([
@@ -198,6 +199,7 @@ describe("logs carry no secret", () => {
 				"the admin token",
 				"a password",
 				"a stored password hash",
+				"a webhook signing secret",
 			]),
 		);
 		expect(findSecrets(["lnk_0123456789abcdefghjkmnpqrs", `sha256 ${"a".repeat(64)}`])).toEqual([]);

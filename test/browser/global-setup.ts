@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDevVars, killAll, startWorker } from "../../scripts/lib/dev-server.ts";
+import { leaksInLog } from "../e2e/log-scan.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const FIRST_PORT = Number(process.env.BROWSER_PORT ?? 8930);
@@ -65,6 +66,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 		await server.stop();
 		for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(signal, onSignal);
 		if (existsSync(logFile)) copyFileSync(logFile, lastLog);
+		// Nothing secret in what the Worker logged (and wrangler around it).
+		const leaks = existsSync(logFile) ? leaksInLog(logFile, vars) : null;
 		if (!process.env.BROWSER_KEEP_STATE) rmSync(dir, { recursive: true, force: true });
+		if (leaks) throw new Error(leaks);
 	};
 }

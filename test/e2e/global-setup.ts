@@ -19,6 +19,7 @@ import {
 	killAll,
 	startWorker,
 } from "../../scripts/lib/dev-server.ts";
+import { leaksInLog } from "./log-scan.ts";
 
 declare module "vitest" {
 	export interface ProvidedContext {
@@ -93,6 +94,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 					`e2e: ${errors.length} error lines in the wrangler log (kept as .wrangler/e2e-last.log), first:\n${errors.slice(0, 5).join("\n")}`,
 				);
 		}
+		// Nothing secret in what the Worker logged (and wrangler around it).
+		const leaks = existsSync(logFile) ? leaksInLog(logFile, vars) : null;
 		if (!process.env.E2E_KEEP_STATE) rmSync(dir, { recursive: true, force: true });
+		if (leaks) throw new Error(leaks);
 	};
 }

@@ -17,6 +17,7 @@ import {
 	terminalKindOf,
 } from "../../domain/commands";
 import { applyTransition, isTerminal } from "../../domain/lifecycle";
+import { logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
@@ -84,7 +85,19 @@ export class Drain {
 			} catch (error) {
 				const message = String(error instanceof Error ? error.message : error);
 				const current = log.get(next.id);
-				log.update(next.id, { attempts: (current?.attempts ?? next.attempts) + 1, error: message });
+				const attempts = (current?.attempts ?? next.attempts) + 1;
+				log.update(next.id, { attempts, error: message });
+				logEvent(
+					"command.failed",
+					{
+						linkId: this.state.link()?.id,
+						commandId: next.id,
+						kind: next.kind,
+						attempts,
+						error: message.slice(0, 300),
+					},
+					"warn",
+				);
 				return {
 					outcome: "failed",
 					unfinished: log.unfinished().map((c) => c.id),
@@ -108,13 +121,15 @@ export class Drain {
 		if (!isTerminalKind(command.kind)) {
 			const outcome = await this.finalizer.apply(command);
 			if (this.cancelled(command.id)) return;
+			const status = outcome.succeeded ? "succeeded" : "rejected";
 			log.update(command.id, {
-				status: outcome.succeeded ? "succeeded" : "rejected",
+				status,
 				appliedEpoch: (this.state.link() ?? link).epoch,
 				result: outcome.result,
 				error: null,
 				finishedAt: new Date(this.host.now()).toISOString(),
 			});
+			this.logFinal(link.id, command, status, outcome.result);
 			return;
 		}
 		const kind = command.kind;
@@ -123,11 +138,9 @@ export class Drain {
 			const applied = applyTransition(link, TRANSITION_OF[kind]);
 			const now = new Date(this.host.now()).toISOString();
 			if (!applied.ok || !applied.changed) {
-				log.update(command.id, {
-					status: "rejected",
-					result: applied.ok ? "already-applied" : applied.code,
-					finishedAt: now,
-				});
+				const result = applied.ok ? "already-applied" : applied.code;
+				log.update(command.id, { status: "rejected", result, finishedAt: now });
+				this.logFinal(link.id, command, "rejected", result);
 				return;
 			}
 			const before = link;
@@ -137,6 +150,12 @@ export class Drain {
 				log.update(command.id, { status: "applying", appliedEpoch: saved.epoch });
 				this.host.events.record(saved, EVENT_OF[kind], { commandId: command.id });
 				return saved;
+			});
+			logEvent("command.applied", {
+				linkId: link.id,
+				commandId: command.id,
+				kind,
+				epoch: link.epoch,
 			});
 			await this.host.events.afterCommit();
 			await timers.cancel(TIMERS.expire);
@@ -151,6 +170,19 @@ export class Drain {
 			result: RESULT_OF[kind],
 			error: null,
 			finishedAt: new Date(this.host.now()).toISOString(),
+		});
+		this.logFinal(link.id, command, "succeeded", RESULT_OF[kind]);
+	}
+
+	/** The `command.final` log line: status, result, and the time since it was accepted. */
+	private logFinal(linkId: string, command: CommandRecord, status: string, result: string | null) {
+		logEvent("command.final", {
+			linkId,
+			commandId: command.id,
+			kind: command.kind,
+			status,
+			result,
+			sinceAcceptedMs: this.host.now() - Date.parse(command.createdAt),
 		});
 	}
 
@@ -169,7 +201,15 @@ export class Drain {
 			// Step names are stored as text: an unknown one fails the command (retried, then dead-lettered).
 			const run = this.steps[name] as StepHandler | undefined;
 			if (!run) throw new Error(`unknown step ${name}`);
+			const started = this.host.now();
 			await run(link, command.kind);
+			logEvent("command.step", {
+				linkId: link.id,
+				commandId: command.id,
+				kind: command.kind,
+				step: name,
+				durationMs: this.host.now() - started,
+			});
 			const steps = (log.get(command.id)?.steps ?? command.steps).map((s) =>
 				s.name === name ? { ...s, done: true } : s,
 			);

@@ -19,6 +19,7 @@ import {
 } from "../../domain/lifecycle";
 import { fail, ok, type Problem, problem, type Result } from "../../domain/problems";
 import { expiryMs } from "../../domain/settings";
+import { errorField, logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
 import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
@@ -133,7 +134,7 @@ export class LinkState {
 			await LinksTable.upsert(this.host.env.DB, view, link.version);
 			markProjected(this.host.sql, link.version);
 		} catch (error) {
-			console.error("projection failed; will retry", link.id, String(error));
+			logEvent("projection.failed", { linkId: link.id, error: errorField(error) }, "warn");
 			await this.host.timers.schedule(TIMERS.projection, this.host.now() + PROJECTION_RETRY_MS);
 		}
 		return view;
