@@ -158,6 +158,12 @@ export interface WorkerOptions {
 	/** Variables set on top of wrangler.toml's `[vars]` (`--var KEY:value`). */
 	vars?: Record<string, string>;
 	persistDir: string;
+	/**
+	 * Start on the state a previous run left in `persistDir` (and its bundle,
+	 * when `snapshot.buildDir` holds one) instead of a clean directory: the
+	 * crash tests' restart after `kill()`.
+	 */
+	keepState?: boolean;
 	/** The listening port; with `findFree`, the first port tried. */
 	port: number;
 	/** The inspector port; with `findFree` and none given, the first free one from port + 1000. */
@@ -180,16 +186,20 @@ export interface DevServer {
 	pid: number;
 	/** Where wrangler's output goes (the `logFile` it was started with). */
 	logFile: string;
+	/** SIGTERM, then SIGKILL after 5 s, to the whole process group. */
 	stop: () => Promise<void>;
+	/** `kill -9` of the whole process group (wrangler, workerd), at once; resolves once it exited. */
+	kill: () => Promise<void>;
 }
 
 /** Starts `wrangler dev` on a clean persist dir and resolves once `ready` says so. */
 export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 	const [port, inspectorPort] = await ports(o);
-	rmSync(o.persistDir, { recursive: true, force: true });
+	if (!o.keepState) rmSync(o.persistDir, { recursive: true, force: true });
 	mkdirSync(o.persistDir, { recursive: true });
 	const script: string[] = [];
-	if (o.snapshot) {
+	const built = o.snapshot ? join(o.snapshot.buildDir, o.snapshot.entry) : null;
+	if (o.snapshot && !(o.keepState && built && existsSync(built))) {
 		rmSync(o.snapshot.buildDir, { recursive: true, force: true });
 		await wrangler(o.root, [
 			"deploy",
@@ -200,8 +210,8 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 			o.snapshot.buildDir,
 			...(o.main ? [o.main] : []),
 		]);
-		script.push(join(o.snapshot.buildDir, o.snapshot.entry));
 	}
+	if (built) script.push(built);
 	if (o.migrate) {
 		await wrangler(o.root, [
 			"d1",
@@ -258,6 +268,12 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 		killGroup(pid, "SIGKILL");
 		running.delete(pid);
 	};
+	const kill = async () => {
+		killGroup(pid, "SIGKILL");
+		const until = Date.now() + 5000;
+		while (exited === null && Date.now() < until) await sleep(20);
+		running.delete(pid);
+	};
 	const baseUrl = `http://${HOST}:${port}`;
 	const deadline = Date.now() + o.readyTimeoutMs;
 	for (;;) {
@@ -279,7 +295,7 @@ export async function startWorker(o: WorkerOptions): Promise<DevServer> {
 		}
 		await sleep(250);
 	}
-	return { name: o.name, baseUrl, pid, logFile: o.logFile, stop };
+	return { name: o.name, baseUrl, pid, logFile: o.logFile, stop, kill };
 }
 
 async function ports(o: WorkerOptions): Promise<[number, number]> {
