@@ -25,11 +25,15 @@ export const api = new Hono<AppEnv>()
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);
 
+/**
+ * The OpenAPI document of the API (also written to dist/openapi.json by
+ * scripts/openapi.ts for `npm run lint:openapi`).
+ */
+export const openApiDocument = () => generateSpecs(api, openApiDocumentation);
+
 /** The API with its documentation (the web pages are composed with it in src/app.ts). */
 export const service = new Hono<AppEnv>()
 	.route("/", api)
-	.get("/openapi.json", async (c) => c.json(await generateSpecs(api, openApiDocumentation)))
-	.get("/docs", async (c) =>
-		c.html(renderReference(await generateSpecs(api, openApiDocumentation))),
-	)
+	.get("/openapi.json", async (c) => c.json(await openApiDocument()))
+	.get("/docs", async (c) => c.html(renderReference(await openApiDocument())))
 	.get("/docs/problems", (c) => c.html(renderProblems()));
