@@ -8,6 +8,7 @@ import { deadLetters } from "./dead-letters";
 import { countDoCalls } from "./do-calls";
 import { openApiDocumentation } from "./docs";
 import { files } from "./files";
+import { health } from "./health";
 import { links } from "./links";
 import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
@@ -16,6 +17,7 @@ import { webhooks } from "./webhooks";
 
 export const api = new Hono<AppEnv>()
 	.use(countDoCalls)
+	.route("/", health)
 	.route("/api/links", links)
 	.route("/api/commands", commands)
 	.route("/api/files", files)

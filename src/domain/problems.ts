@@ -95,6 +95,7 @@ export const PROBLEM_CODES = {
 	"range-not-satisfiable": { status: 416, title: "The requested range is not satisfiable" },
 	"internal-error": { status: 500, title: "Internal server error" },
 	"storage-unavailable": { status: 503, title: "Storage is temporarily unavailable; retry" },
+	"not-ready": { status: 503, title: "The service is not ready: a dependency check failed" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
