@@ -17,7 +17,6 @@ import { webhooks } from "./webhooks";
 
 export const api = new Hono<AppEnv>()
 	.use(countDoCalls)
-	.route("/", health)
 	.route("/api/links", links)
 	.route("/api/commands", commands)
 	.route("/api/files", files)
@@ -36,6 +35,7 @@ export const openApiDocument = () => generateSpecs(api, openApiDocumentation);
 /** The API with its documentation (the web pages are composed with it in src/app.ts). */
 export const service = new Hono<AppEnv>()
 	.route("/", api)
+	.route("/", health)
 	.get("/openapi.json", async (c) => c.json(await openApiDocument()))
 	.get("/docs", async (c) => c.html(renderReference(await openApiDocument())))
 	.get("/docs/problems", (c) => c.html(renderProblems()));

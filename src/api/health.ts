@@ -4,10 +4,11 @@
  * queue producers, the required secrets, the Access configuration), each
  * check time-bounded (docs/operations.md#health-checks). No credentials are
  * needed and no value, error text or internal detail is shown: check names
- * and short reasons only; a failing check's error is logged by name.
+ * and short reasons only; a failing check's error is logged by name. Like
+ * /openapi.json and /docs, they are the service's own routes, outside the
+ * API's OpenAPI document (docs/operations.md documents them).
  */
 import { Hono } from "hono";
-import { Liveness, Readiness } from "../contract/schemas";
 import { missingTables } from "../d1/health";
 import { probeStub } from "../do/stub";
 import { accessConfig } from "../domain/access";
@@ -24,7 +25,6 @@ import { ProblemError, problem } from "../domain/problems";
 import { R2Keys } from "../storage/names";
 import { probeBucket } from "../storage/r2";
 import type { AppEnv } from "./context";
-import { doc } from "./docs";
 
 const OK: CheckOutcome = { ok: true };
 const failed = (reason: string): CheckOutcome => ({ ok: false, reason });
@@ -83,39 +83,20 @@ async function run(name: ReadinessCheck, env: Env): Promise<CheckReport> {
 }
 
 export const health = new Hono<AppEnv>()
-	.get(
-		"/healthz",
-		doc({
-			summary: "Liveness: the Worker answers (no dependency is touched)",
-			tags: ["operations"],
-			security: "none",
-			ok: { 200: Liveness },
-		}),
-		(c) => {
-			c.header("Cache-Control", "no-store");
-			return c.json({ status: "ok" as const });
-		},
-	)
-	.get(
-		"/readyz",
-		doc({
-			summary: "Readiness: D1, R2, the Durable Objects, the queues, secrets and Access config",
-			tags: ["operations"],
-			security: "none",
-			ok: { 200: Readiness },
-			problems: ["not-ready"],
-		}),
-		async (c) => {
-			const reports = await Promise.all(READINESS_CHECKS.map((name) => run(name, c.env)));
-			const checks = Object.fromEntries(
-				READINESS_CHECKS.map((name, i) => [name, reports[i]]),
-			) as Record<ReadinessCheck, CheckReport>;
-			const { ready, failing } = readiness(checks);
-			if (!ready)
-				throw new ProblemError(
-					problem("not-ready", `Failing: ${failing.join(", ")}.`, { extra: { checks, failing } }),
-				);
-			c.header("Cache-Control", "no-store");
-			return c.json({ status: "ready" as const, checks });
-		},
-	);
+	.get("/healthz", (c) => {
+		c.header("Cache-Control", "no-store");
+		return c.json({ status: "ok" as const });
+	})
+	.get("/readyz", async (c) => {
+		const reports = await Promise.all(READINESS_CHECKS.map((name) => run(name, c.env)));
+		const checks = Object.fromEntries(
+			READINESS_CHECKS.map((name, i) => [name, reports[i]]),
+		) as Record<ReadinessCheck, CheckReport>;
+		const { ready, failing } = readiness(checks);
+		if (!ready)
+			throw new ProblemError(
+				problem("not-ready", `Failing: ${failing.join(", ")}.`, { extra: { checks, failing } }),
+			);
+		c.header("Cache-Control", "no-store");
+		return c.json({ status: "ready" as const, checks });
+	});

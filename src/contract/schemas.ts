@@ -405,14 +405,6 @@ export const OwnerList = v.object({
 /** A rotated key: the owner with its new key's prefix, and the new key (shown only here). */
 export const RotatedOwnerKey = v.object({ owner: OwnerSummary, apiKey: v.string() });
 
-/** One readiness check as GET /readyz reports it (a short reason when it failed). */
-const HealthCheck = v.object({ ok: v.boolean(), ms: v.number(), reason: v.optional(v.string()) });
-export const Liveness = v.object({ status: v.literal("ok") });
-export const Readiness = v.object({
-	status: v.literal("ready"),
-	checks: v.record(v.string(), HealthCheck),
-});
-
 export const ProblemBody = v.object({
 	type: v.string(),
 	title: v.string(),
@@ -424,9 +416,6 @@ export const ProblemBody = v.object({
 	retryAfter: v.optional(v.number()),
 	issues: v.optional(v.array(v.object({ path: v.string(), message: v.string() }))),
 	missingParts: v.optional(v.array(v.number())),
-	/** `not-ready`: every check, and the names of the failing ones. */
-	checks: v.optional(v.record(v.string(), HealthCheck)),
-	failing: v.optional(v.array(v.string())),
 });
 
 /* Webhook endpoints (DESIGN section 13). A secret or its sealed box is never in a view. */

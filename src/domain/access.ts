@@ -4,6 +4,7 @@
  * ACCESS_TEAM_DOMAIN, ACCESS_AUD and ACCESS_ADMIN_EMAILS, and who a verified
  * identity is. Pure: src/pages/access.ts verifies the token and looks owners up.
  */
+import type { Caller } from "./actor";
 
 export type AccessConfig =
 	| { kind: "off" }
@@ -74,4 +75,34 @@ export function isAccessAdmin(
 	email: string,
 ): boolean {
 	return config.adminEmails.has(normalEmail(email));
+}
+
+/** Why a page refuses a request when Access is on (codes of src/domain/problems.ts). */
+export type AccessRefusal =
+	| "access-denied"
+	| "access-no-owner"
+	| "access-owner-ambiguous"
+	| "access-not-admin"
+	| "access-unavailable";
+
+/**
+ * Who a verified Access e-mail is on the dashboard (`owner`: the one owner
+ * with that e-mail, `ownerIds` being every owner id D1 has for it) or on the
+ * console (`admin`: listed in ACCESS_ADMIN_EMAILS). An unknown e-mail, an
+ * e-mail two owners share, an unlisted e-mail on the console: refused.
+ */
+export function accessCaller(
+	config: Extract<AccessConfig, { kind: "on" }>,
+	surface: "owner" | "admin",
+	email: string,
+	ownerIds: readonly string[],
+): { ok: true; caller: Caller } | { ok: false; refusal: AccessRefusal } {
+	if (surface === "admin")
+		return isAccessAdmin(config, email)
+			? { ok: true, caller: { kind: "admin" } }
+			: { ok: false, refusal: "access-not-admin" };
+	const [ownerId, ...others] = ownerIds;
+	if (ownerId === undefined) return { ok: false, refusal: "access-no-owner" };
+	if (others.length > 0) return { ok: false, refusal: "access-owner-ambiguous" };
+	return { ok: true, caller: { kind: "owner", ownerId } };
 }
