@@ -29,10 +29,14 @@ import type { AppEnv } from "./context";
 const OK: CheckOutcome = { ok: true };
 const failed = (reason: string): CheckOutcome => ({ ok: false, reason });
 
-/** A queue producer is reachable when its metrics can be read (no message is sent). */
+/**
+ * A queue producer is reachable when its metrics can be read: a round trip
+ * to the queue that sends no message. A runtime without `metrics()` leaves
+ * the binding's presence as the only check.
+ */
 async function queueCheck(queue: Queue | undefined): Promise<CheckOutcome> {
 	if (!queue || typeof queue.send !== "function") return failed("binding missing");
-	await queue.metrics();
+	if (typeof queue.metrics === "function") await queue.metrics();
 	return OK;
 }
 
