@@ -4,10 +4,15 @@
  * to the app, the rest real) makes /readyz a 503 `not-ready` problem naming
  * that check, with a short reason and no secret or error text.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+	createExecutionContext,
+	runInDurableObject,
+	waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
+import { probeStub } from "../../src/do/stub";
 import { call } from "../helpers";
 
 type Report = { ok: boolean; ms: number; reason?: string };
@@ -92,6 +97,18 @@ describe("GET /readyz", () => {
 			expect(report.ok).toBe(true);
 			expect(report.ms).toBeGreaterThanOrEqual(0);
 		}
+	});
+
+	it("pings a probe object that stays empty: no table, no link, no alarm", async () => {
+		expect((await call("/readyz")).status).toBe(200);
+		await runInDurableObject(probeStub(env), async (instance, state) => {
+			expect(instance.ping()).toBe("pong");
+			const tables = state.storage.sql
+				.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master")
+				.one();
+			expect(tables.n).toBe(0);
+			expect(await state.storage.getAlarm()).toBeNull();
+		});
 	});
 
 	it("D1 unreachable: not-ready, d1 failing", async () => {
