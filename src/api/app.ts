@@ -8,6 +8,7 @@ import { deadLetters } from "./dead-letters";
 import { countDoCalls } from "./do-calls";
 import { openApiDocumentation } from "./docs";
 import { files } from "./files";
+import { health } from "./health";
 import { links } from "./links";
 import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
@@ -25,11 +26,16 @@ export const api = new Hono<AppEnv>()
 	.route("/api/admin", admin)
 	.route("/r", publicLinks);
 
+/**
+ * The OpenAPI document of the API (also written to dist/openapi.json by
+ * scripts/openapi.ts for `npm run lint:openapi`).
+ */
+export const openApiDocument = () => generateSpecs(api, openApiDocumentation);
+
 /** The API with its documentation (the web pages are composed with it in src/app.ts). */
 export const service = new Hono<AppEnv>()
 	.route("/", api)
-	.get("/openapi.json", async (c) => c.json(await generateSpecs(api, openApiDocumentation)))
-	.get("/docs", async (c) =>
-		c.html(renderReference(await generateSpecs(api, openApiDocumentation))),
-	)
+	.route("/", health)
+	.get("/openapi.json", async (c) => c.json(await openApiDocument()))
+	.get("/docs", async (c) => c.html(renderReference(await openApiDocument())))
 	.get("/docs/problems", (c) => c.html(renderProblems()));

@@ -58,7 +58,13 @@ export function doc(spec: RouteDoc) {
 
 export const openApiDocumentation = {
 	documentation: {
+		// Relative: the API is served by the same Worker as the document, on
+		// whatever origin it runs (workers.dev, a custom domain, localhost).
+		servers: [{ url: "/", description: "The origin serving this document" }],
 		info: {
+			// The repository grants no licence (package.json is `private`), so the
+			// API is proprietary: an SPDX LicenseRef, as OpenAPI 3.1 allows.
+			license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
 			title: "Receive links API",
 			version: "1.0.0",
 			description:

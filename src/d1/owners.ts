@@ -145,3 +145,18 @@ export async function ownerOfKey(
 		.first<{ owner_id: string; key_hash: string }>();
 	return row ? { ownerId: row.owner_id, keyHash: row.key_hash } : null;
 }
+
+/**
+ * The ids of the owners whose e-mail is `email`, compared case-insensitively
+ * (SQLite's `lower` folds ASCII; Access sign-in, src/pages/access.ts). At most
+ * two, oldest first: two mean the e-mail is ambiguous.
+ */
+export async function idsByEmail(db: D1Database, email: string): Promise<string[]> {
+	const rows = await db
+		.prepare(
+			`SELECT id FROM ${D1.owners} WHERE lower(email) = lower(?) ORDER BY created_at, id LIMIT 2`,
+		)
+		.bind(email.trim())
+		.all<{ id: string }>();
+	return rows.results.map((r) => r.id);
+}

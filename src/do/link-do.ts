@@ -105,6 +105,14 @@ export class LinkDO extends DurableObject<Env> {
 		if (state.exists) ctx.blockConcurrencyWhile(() => host.timers.rearm());
 	}
 
+	/**
+	 * Answers "pong" and touches no storage: GET /readyz calls it on a probe
+	 * object (`probeStub`), which it never turns into a link.
+	 */
+	ping(): string {
+		return "pong";
+	}
+
 	// --- lifecycle (owners, admins) -------------------------------------------
 
 	/** Creates the link at epoch 1. Called once, by POST /api/links. */

@@ -19,3 +19,12 @@ export function unwrap<T>(
 	if (!result.ok) throw new ProblemError(result.problem);
 	return result.value;
 }
+
+/**
+ * The probe object GET /readyz pings: named outside the link id space (link
+ * ids start with `lnk_`), so it never holds a link; `ping` writes nothing.
+ */
+export function probeStub(env: Env): DurableObjectStub<LinkDO> {
+	const ns = env.LINK_DO as DurableObjectNamespace<LinkDO>;
+	return ns.get(ns.idFromName("health-probe"));
+}

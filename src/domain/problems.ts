@@ -13,6 +13,19 @@ export const PROBLEM_CODES = {
 	"invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },
 	unauthorized: { status: 401, title: "Missing or invalid credentials" },
 	forbidden: { status: 403, title: "These credentials may not do this" },
+	"access-denied": {
+		status: 401,
+		title: "Cloudflare Access did not vouch for this request (no valid Cf-Access-Jwt-Assertion)",
+	},
+	"access-no-owner": { status: 403, title: "No owner has this Cloudflare Access e-mail" },
+	"access-owner-ambiguous": {
+		status: 403,
+		title: "More than one owner has this Cloudflare Access e-mail",
+	},
+	"access-not-admin": {
+		status: 403,
+		title: "This Cloudflare Access e-mail is not an admin (ACCESS_ADMIN_EMAILS)",
+	},
 	"retry-token-invalid": {
 		status: 403,
 		title: "The Retry-Token is invalid, expired or for another command",
@@ -95,6 +108,12 @@ export const PROBLEM_CODES = {
 	"range-not-satisfiable": { status: 416, title: "The requested range is not satisfiable" },
 	"internal-error": { status: 500, title: "Internal server error" },
 	"storage-unavailable": { status: 503, title: "Storage is temporarily unavailable; retry" },
+	"access-unavailable": {
+		status: 503,
+		title:
+			"Cloudflare Access sign-in cannot be checked right now (keys unreachable or configuration invalid)",
+	},
+	"not-ready": { status: 503, title: "The service is not ready: a dependency check failed" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -5,6 +5,10 @@
  * other host or path can set it), stored only as its SHA-256 in D1, expiring
  * after SESSION_TTL_SECONDS. Sign-out revokes it; rotating the owner's key or
  * changing the admin token ends it too. The JSON API never reads the cookie.
+ *
+ * With Cloudflare Access configured (access.ts), the pages take their caller
+ * from the request's Access assertion instead, on every request, and cookie
+ * sessions are neither opened nor read.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -14,6 +18,8 @@ import type { SessionKind } from "../d1/sessions";
 import * as Sessions from "../d1/sessions";
 import type { Caller } from "../domain/actor";
 import { randomSecret, sha256Hex } from "../lib/crypto";
+import { ACCESS_HEADER, accessIdentity } from "./access";
+import { accessRefusedPage } from "./access-refused";
 
 /** Twelve hours: a working day, after which signing in again is asked. */
 export const SESSION_TTL_SECONDS = 12 * 3600;
@@ -71,8 +77,18 @@ export async function signIn(
 	return caller;
 }
 
-/** The caller of this request's live session of `kind`, or null. */
+/**
+ * The caller of this request: its Access identity when Access is on (null
+ * when refused), else its live cookie session of `kind`, or null.
+ */
 export async function sessionCaller(c: Context<AppEnv>, kind: SessionKind): Promise<Caller | null> {
+	const access = await accessIdentity(c.env, c.req.header(ACCESS_HEADER), kind);
+	if (access.kind !== "off") return access.kind === "caller" ? access.caller : null;
+	return cookieCaller(c, kind);
+}
+
+/** The caller of this request's live cookie session of `kind`, or null. */
+async function cookieCaller(c: Context<AppEnv>, kind: SessionKind): Promise<Caller | null> {
 	const id = cookieValue(c, kind);
 	if (!id || !/^[A-Za-z0-9_-]{20,100}$/.test(id)) return null;
 	const row = await Sessions.live(c.env.DB, await sha256Hex(id), kind, new Date().toISOString());
@@ -94,13 +110,21 @@ export async function signOut(c: Context<AppEnv>, kind: SessionKind): Promise<vo
 }
 
 /**
- * Pages that need a signed-in `kind`: the caller lands in `c.var.caller`;
- * without a live session, a GET is sent to the sign-in page (and back after),
- * anything else to the sign-in page with a note that the session ended.
+ * Pages that need a signed-in `kind`: the caller lands in `c.var.caller`.
+ * Under Access, a request Access does not vouch for gets a page saying why
+ * (401, 403 or 503). Otherwise, without a live session, a GET is sent to the
+ * sign-in page (and back after), anything else to the sign-in page with a
+ * note that the session ended.
  */
 export function requireSession(kind: SessionKind): MiddlewareHandler<AppEnv> {
 	return async (c, next) => {
-		const caller = await sessionCaller(c, kind);
+		const access = await accessIdentity(c.env, c.req.header(ACCESS_HEADER), kind);
+		if (access.kind === "refused") return accessRefusedPage(c, kind, access.refusal, access.email);
+		if (access.kind === "caller") {
+			c.set("caller", access.caller);
+			return next();
+		}
+		const caller = await cookieCaller(c, kind);
 		if (!caller) {
 			const back = c.req.method === "GET" ? new URL(c.req.url).pathname : "";
 			const query = back ? `?next=${encodeURIComponent(back)}` : "?ended=1";

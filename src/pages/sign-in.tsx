@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../api/context";
 import type { SessionKind } from "../d1/sessions";
+import { accessOf } from "./access";
 import { Notice, Page } from "./layout";
 import { safeNext, signIn, signOut } from "./session";
 
@@ -61,10 +62,18 @@ function SignInForm(props: { kind: SessionKind; next?: string; error?: string; e
 	);
 }
 
+/** Where Cloudflare Access ends its session on this application's domain. */
+export const ACCESS_LOGOUT_PATH = "/cdn-cgi/access/logout";
+
 /** GET/POST `<home>/sign-in` and POST `<home>/sign-out` for one kind of session. */
 export function signInRoutes(kind: SessionKind) {
 	const home = TEXT[kind].home;
 	return new Hono<AppEnv>()
+		.use("/sign-in", async (c, next) => {
+			// Under Access, no API key or token is taken here: the page itself checks Access.
+			if (accessOf(c.env).kind === "off") return next();
+			return c.redirect(safeNext(c.req.query("next"), home), 303);
+		})
 		.get("/sign-in", (c) =>
 			c.html(
 				<SignInForm
@@ -93,6 +102,7 @@ export function signInRoutes(kind: SessionKind) {
 		})
 		.post("/sign-out", async (c) => {
 			await signOut(c, kind);
+			if (accessOf(c.env).kind !== "off") return c.redirect(ACCESS_LOGOUT_PATH, 303);
 			return c.redirect(`${home}/sign-in`, 303);
 		});
 }

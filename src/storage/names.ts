@@ -24,6 +24,8 @@ export const R2Keys = {
 	/** A tus upload's remainder below a part boundary, written by one PATCH (`hold`); never a file. */
 	tusRest: (linkId: string, uploadId: string, hold: string): string =>
 		`links/${linkId}/uploads/${uploadId}.${hold}.rest`,
+	/** The key GET /readyz heads to reach the bucket; never written (outside `links/`). */
+	healthProbe: "health/probe",
 	/** The upload id an object key belongs to (keys end in `/uploads/<uploadId>`). */
 	uploadIdOf: (key: string): string => key.slice(key.lastIndexOf("/") + 1),
 } as const;

@@ -117,6 +117,14 @@ export function completeMultipart(
 // --- reads --------------------------------------------------------------------
 
 /** An object's body (a range of it, if given), or null when there is no such object. */
+/**
+ * Reaches the bucket with a `head` of `key` (GET /readyz): resolves whether
+ * or not the object exists, throws when the bucket cannot be reached.
+ */
+export async function probeBucket(bucket: R2Bucket, key: string): Promise<void> {
+	await bucket.head(key);
+}
+
 export function getObject(
 	bucket: R2Bucket,
 	key: string,

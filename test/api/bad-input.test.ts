@@ -154,9 +154,17 @@ describe("documentation", () => {
 		expect(res.status).toBe(200);
 		const spec = await bodyOf<{
 			openapi: string;
+			servers?: { url: string }[];
+			info: { license?: { name: string; identifier?: string } };
 			paths: Record<string, Record<string, { requestBody?: unknown }>>;
 		}>(res);
 		expect(spec.openapi).toMatch(/^3\./);
+		// What `redocly lint` (npm run lint:openapi) asks for: servers and a licence.
+		expect(spec.servers).toEqual([expect.objectContaining({ url: "/" })]);
+		expect(spec.info.license).toEqual({
+			name: "Proprietary",
+			identifier: "LicenseRef-Proprietary",
+		});
 		expect(Object.keys(spec.paths)).toEqual(
 			expect.arrayContaining([
 				"/api/links",
