@@ -12,6 +12,7 @@ import type { CommandView } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { isAuthenticLinkId, linkIdOfCommand } from "../lib/ids";
+import { logEvent } from "../lib/log";
 import { signRetryToken, verifyRetryToken } from "../lib/retry-token";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
@@ -39,7 +40,7 @@ export async function pollOf(
 	const retryToken = env.RETRY_TOKEN_SECRET
 		? await signRetryToken(env.RETRY_TOKEN_SECRET, commandId, ttl)
 		: null;
-	if (!retryToken) console.error("RETRY_TOKEN_SECRET is not set: 202 answers carry no Retry-Token");
+	if (!retryToken) logEvent("retry-token.unavailable", { commandId }, "error");
 	return { statusUrl: `/api/commands/${commandId}`, retryToken };
 }
 

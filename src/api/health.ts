@@ -22,6 +22,7 @@ import {
 	readiness,
 } from "../domain/health";
 import { ProblemError, problem } from "../domain/problems";
+import { logEvent } from "../lib/log";
 import { R2Keys } from "../storage/names";
 import { probeBucket } from "../storage/r2";
 import type { AppEnv } from "./context";
@@ -76,7 +77,11 @@ async function run(name: ReadinessCheck, env: Env): Promise<CheckReport> {
 	});
 	const outcome = await Promise.race([
 		CHECKS[name](env).catch((error: unknown) => {
-			console.error("readyz: check failed", name, error instanceof Error ? error.name : "error");
+			logEvent(
+				"readyz.check-failed",
+				{ check: name, error: error instanceof Error ? error.name : "error" },
+				"error",
+			);
 			return failed("unreachable");
 		}),
 		timeout,

@@ -19,6 +19,7 @@ import {
 	accessConfig,
 } from "../domain/access";
 import type { Caller } from "../domain/actor";
+import { logEvent } from "../lib/log";
 
 export const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 /** Seconds of clock difference allowed on exp and nbf. */
@@ -97,7 +98,11 @@ async function verifiedEmail(
 		return { email };
 	} catch (error) {
 		if (isTokenVerdict(error)) return { refusal: "access-denied" };
-		console.error("access: keys unavailable", error instanceof Error ? error.name : "error");
+		logEvent(
+			"access.keys-unavailable",
+			{ error: error instanceof Error ? error.name : "error" },
+			"error",
+		);
 		return { refusal: "access-unavailable" };
 	}
 }
