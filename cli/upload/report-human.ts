@@ -1,0 +1,205 @@
+/**
+ * The reporters for people: bars in a terminal (cli-progress's MultiBar:
+ * it redraws several bars in place, throttled, and lets messages scroll
+ * above them) and plain lines when stdout is a pipe or a file.
+ */
+import cliProgress from "cli-progress";
+import type { ProblemBody } from "../../src/client/index.ts";
+import type { Described } from "../exit.ts";
+import { formatBytes, formatDuration, formatRate } from "../format.ts";
+import type { LocalFile } from "./files.ts";
+import {
+	Meter,
+	outcomeWords,
+	type Reporter,
+	type Summary,
+	summaryLines,
+	waitingWords,
+} from "./report.ts";
+import type { FileOutcome, FileStart } from "./strategy.ts";
+
+const NAME_WIDTH = 28;
+
+function label(name: string): string {
+	return name.length > NAME_WIDTH ? `…${name.slice(-(NAME_WIDTH - 1))}` : name.padEnd(NAME_WIDTH);
+}
+
+function numbers(m: Meter): { done: string; size: string; speed: string; left: string } {
+	return {
+		done: formatBytes(m.done),
+		size: formatBytes(m.total),
+		speed: formatRate(m.rate()),
+		left: formatDuration(m.eta()),
+	};
+}
+
+/** Tells waits once per stall (again when the reason changes), not on every retry. */
+class WaitNotice {
+	private last = "";
+	words(problem: ProblemBody, waitMs: number): string | null {
+		if (problem.code === this.last) return null;
+		this.last = problem.code;
+		return waitingWords(problem, waitMs);
+	}
+	clear(): void {
+		this.last = "";
+	}
+}
+
+export class TtyReporter implements Reporter {
+	private readonly bars: cliProgress.MultiBar;
+	private totalBar: cliProgress.SingleBar | null = null;
+	private total = new Meter(0);
+	private readonly files = new Map<string, { bar: cliProgress.SingleBar; meter: Meter }>();
+	private readonly notice = new WaitNotice();
+	private count = { files: 0, done: 0 };
+	private timer: ReturnType<typeof setInterval> | null = null;
+
+	constructor(stream: NodeJS.WriteStream = process.stdout) {
+		this.bars = new cliProgress.MultiBar(
+			{
+				format: "{name} {bar} {percentage}% | {done}/{size} | {speed} | ETA {left}",
+				barsize: 20,
+				hideCursor: true,
+				clearOnComplete: false,
+				stopOnComplete: false,
+				autopadding: true,
+				stream,
+				fps: 8,
+			},
+			cliProgress.Presets.shades_classic,
+		);
+	}
+
+	start(files: LocalFile[]): void {
+		const bytes = files.reduce((n, f) => n + f.size, 0);
+		this.total = new Meter(bytes);
+		this.count.files = files.length;
+		this.totalBar = this.bars.create(Math.max(1, bytes), 0, this.totalPayload());
+		// Rate and ETA move between parts too.
+		this.timer = setInterval(() => this.redraw(), 500);
+	}
+	fileStart(file: LocalFile, info: FileStart): void {
+		const meter = new Meter(file.size, info.bytesStored);
+		this.total.skip(info.bytesStored);
+		const bar = this.bars.create(Math.max(1, file.size), meter.done, {
+			name: label(file.name),
+			...numbers(meter),
+		});
+		this.files.set(file.path, { bar, meter });
+		if (info.resumed)
+			this.bars.log(
+				`${file.name}: resuming upload ${info.uploadId}, ${info.partsStored.length} of ${info.partCount} parts already stored\n`,
+			);
+		this.redraw();
+	}
+	part(file: LocalFile, part: { partNumber: number; size: number }): void {
+		this.notice.clear();
+		this.files.get(file.path)?.meter.add(part.size);
+		this.total.add(part.size);
+		this.redraw();
+	}
+	fileDone(file: LocalFile, outcome: FileOutcome): void {
+		this.count.done++;
+		const f = this.files.get(file.path);
+		if (f) f.meter.done = f.meter.total;
+		this.redraw();
+		this.bars.log(`${file.name}: ${outcomeWords(outcome)}\n`);
+	}
+	fileFailed(file: LocalFile, why: Described): void {
+		this.bars.log(`${file.name}: ${why.message}\n`);
+	}
+	waiting(problem: ProblemBody, waitMs: number): void {
+		const words = this.notice.words(problem, waitMs);
+		if (words) this.bars.log(`${words}\n`);
+	}
+	retrying(attempt: number, waitMs: number, cause: string): void {
+		this.bars.log(`connection failed (${cause}); retry ${attempt} in ${waitMs / 1000} s\n`);
+	}
+	finish(summary: Summary): void {
+		if (this.timer) clearInterval(this.timer);
+		this.redraw();
+		this.bars.stop();
+		process.stdout.write(`${summaryLines(summary).join("\n")}\n`);
+	}
+
+	private totalPayload() {
+		return {
+			name: label(`total (${this.count.done}/${this.count.files} files)`),
+			...numbers(this.total),
+		};
+	}
+	private redraw(): void {
+		for (const { bar, meter } of this.files.values())
+			bar.update(Math.max(0, meter.done), numbers(meter));
+		this.totalBar?.update(this.total.done, this.totalPayload());
+	}
+}
+
+/** Plain progress lines (stdout not a terminal): a line per file event, progress at most every 2 s. */
+export class LineReporter implements Reporter {
+	private total = new Meter(0);
+	private readonly meters = new Map<string, Meter>();
+	private readonly notice = new WaitNotice();
+	private lastLine = 0;
+	private readonly out: (line: string) => void;
+	private readonly err: (line: string) => void;
+
+	constructor(
+		out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+		err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+	) {
+		this.out = out;
+		this.err = err;
+	}
+
+	start(files: LocalFile[]): void {
+		this.total = new Meter(files.reduce((n, f) => n + f.size, 0));
+		this.out(`uploading ${files.length} file(s), ${formatBytes(this.total.total)}`);
+	}
+	fileStart(file: LocalFile, info: FileStart): void {
+		const meter = new Meter(file.size, info.bytesStored);
+		this.meters.set(file.path, meter);
+		this.total.skip(info.bytesStored);
+		const parts = info.mode === "multipart" ? `, ${info.partCount} parts` : "";
+		const resumed = info.resumed
+			? `; resuming upload ${info.uploadId}, ${info.partsStored.length} of ${info.partCount} parts already stored`
+			: "";
+		this.out(`${file.name}: ${formatBytes(file.size)}${parts}${resumed}`);
+	}
+	part(file: LocalFile, part: { partNumber: number; size: number }): void {
+		this.notice.clear();
+		const m = this.meters.get(file.path);
+		m?.add(part.size);
+		this.total.add(part.size);
+		const now = Date.now();
+		if (m && (now - this.lastLine >= 2000 || m.done >= m.total)) {
+			this.lastLine = now;
+			const n = numbers(m);
+			const t = numbers(this.total);
+			const pct = m.total ? Math.floor((100 * m.done) / m.total) : 100;
+			this.out(
+				`${file.name}: ${n.done}/${n.size} ${pct}% ${n.speed} ETA ${n.left} | total ${t.done}/${t.size} ETA ${t.left}`,
+			);
+		}
+	}
+	fileDone(file: LocalFile, outcome: FileOutcome): void {
+		this.out(`${file.name}: ${outcomeWords(outcome)}`);
+	}
+	fileFailed(file: LocalFile, why: Described): void {
+		this.err(`${file.name}: ${why.message}`);
+	}
+	waiting(problem: ProblemBody, waitMs: number): void {
+		const words = this.notice.words(problem, waitMs);
+		if (words) this.err(words);
+	}
+	retrying(attempt: number, waitMs: number, cause: string): void {
+		this.err(`connection failed (${cause}); retry ${attempt} in ${waitMs / 1000} s`);
+	}
+	finish(summary: Summary): void {
+		const lines = summaryLines(summary);
+		const [first, ...rest] = lines;
+		if (first) this.out(first);
+		for (const l of rest) (summary.exitCode === 0 ? this.out : this.err)(l);
+	}
+}

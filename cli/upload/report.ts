@@ -1,0 +1,146 @@
+/**
+ * What an `upload` run tells: one interface, three ways to show it. In a
+ * terminal, cli-progress bars (one per file and a total) with bytes, rate
+ * and ETA; when stdout is not a terminal, plain progress lines at most every
+ * 2 s; with `--json`, one JSON object per line (docs/cli.md).
+ */
+import type { ProblemBody } from "../../src/client/index.ts";
+import type { Described } from "../exit.ts";
+import type { LocalFile } from "./files.ts";
+import type { FileOutcome, FileStart } from "./strategy.ts";
+
+export interface Summary {
+	files: number;
+	done: number;
+	failed: number;
+	bytes: number;
+	seconds: number;
+	exitCode: number;
+	/** Why the run stopped before the end (interrupt, lost connection, link gone). */
+	stopped?: Described;
+	statePath: string;
+	stateKept: boolean;
+}
+
+export interface Reporter {
+	start(files: LocalFile[]): void;
+	fileStart(file: LocalFile, info: FileStart): void;
+	part(file: LocalFile, part: { partNumber: number; size: number }): void;
+	fileDone(file: LocalFile, outcome: FileOutcome): void;
+	fileFailed(file: LocalFile, why: Described): void;
+	waiting(problem: ProblemBody, waitMs: number): void;
+	retrying(attempt: number, waitMs: number, cause: string): void;
+	finish(summary: Summary): void;
+}
+
+/** Bytes counted for rate and ETA: only what this run sent, from when it started sending. */
+export class Meter {
+	readonly total: number;
+	done: number;
+	private sent = 0;
+	private readonly started = Date.now();
+
+	constructor(total: number, alreadyStored = 0) {
+		this.total = total;
+		this.done = alreadyStored;
+	}
+	add(bytes: number): void {
+		this.done += bytes;
+		this.sent += bytes;
+	}
+	skip(bytes: number): void {
+		this.done += bytes;
+	}
+	/** Bytes per second sent by this run (0 before the first part). */
+	rate(): number {
+		const s = (Date.now() - this.started) / 1000;
+		return s > 0 ? this.sent / s : 0;
+	}
+	/** Seconds left at the current rate (Infinity while unknown). */
+	eta(): number {
+		const r = this.rate();
+		return r > 0 ? (this.total - this.done) / r : this.done >= this.total ? 0 : Infinity;
+	}
+}
+
+/** The words for a wait on 423 (paused, closing) or a retryable 503. */
+export function waitingWords(problem: ProblemBody, waitMs: number): string {
+	const what =
+		problem.code === "link-paused"
+			? "link paused"
+			: problem.code === "link-closing"
+				? "link closing"
+				: `service busy (${problem.code})`;
+	return `${what} - waiting; retrying in ${Math.round(waitMs / 1000)} s (${problem.title})`;
+}
+
+export function outcomeWords(outcome: FileOutcome): string {
+	const c = outcome.command;
+	if (c.status === "succeeded")
+		return `finalized${outcome.upload.fileId ? ` as file ${outcome.upload.fileId}` : ""}`;
+	if (c.status === "rejected" || c.status === "cancelled")
+		return `finalize ${c.status}${c.result ? `: ${c.result}` : ""}`;
+	return `finalize ${c.status} (command ${c.id}; --wait waits for it)`;
+}
+
+/** The closing lines every human-facing reporter prints. */
+export function summaryLines(s: Summary): string[] {
+	const lines = [
+		`${s.done} of ${s.files} file${s.files === 1 ? "" : "s"} uploaded` +
+			(s.failed ? `, ${s.failed} failed` : "") +
+			` (${formatSummaryBytes(s)})`,
+	];
+	if (s.stopped) lines.push(`stopped: ${s.stopped.message}`);
+	if (s.stateKept) lines.push(`rerun the same command to resume (state kept in ${s.statePath})`);
+	return lines;
+}
+
+function formatSummaryBytes(s: Summary): string {
+	const mib = s.bytes / (1024 * 1024);
+	return `${mib.toFixed(1)} MiB in ${s.seconds.toFixed(1)} s`;
+}
+
+/** `--json`: one object per line on stdout. */
+export class JsonReporter implements Reporter {
+	private readonly out: (line: string) => void;
+	constructor(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {
+		this.out = out;
+	}
+	private emit(event: string, fields: Record<string, unknown>): void {
+		this.out(JSON.stringify({ event, ...fields }));
+	}
+	start(files: LocalFile[]): void {
+		const totalBytes = files.reduce((n, f) => n + f.size, 0);
+		this.emit("start", { files: files.length, totalBytes });
+	}
+	fileStart(file: LocalFile, info: FileStart): void {
+		this.emit("file-start", { path: file.path, name: file.name, size: file.size, ...info });
+	}
+	part(file: LocalFile, part: { partNumber: number; size: number }): void {
+		this.emit("part", { path: file.path, ...part });
+	}
+	fileDone(file: LocalFile, o: FileOutcome): void {
+		this.emit("file-done", {
+			path: file.path,
+			name: file.name,
+			uploadId: o.uploadId,
+			fileId: o.upload.fileId,
+			state: o.upload.state,
+			command: { id: o.command.id, status: o.command.status, result: o.command.result },
+			resumed: o.resumed,
+			partsSent: o.partsSent,
+		});
+	}
+	fileFailed(file: LocalFile, why: Described): void {
+		this.emit("file-failed", { path: file.path, name: file.name, ...why });
+	}
+	waiting(problem: ProblemBody, waitMs: number): void {
+		this.emit("waiting", { code: problem.code, title: problem.title, waitMs });
+	}
+	retrying(attempt: number, waitMs: number, cause: string): void {
+		this.emit("retrying", { attempt, waitMs, cause });
+	}
+	finish(s: Summary): void {
+		this.emit("summary", { ...s });
+	}
+}
