@@ -119,6 +119,8 @@ export class TtyReporter implements Reporter {
 	finish(summary: Summary): void {
 		if (this.timer) clearInterval(this.timer);
 		this.redraw();
+		// Draws the bars once more and flushes the messages queued since the last frame.
+		this.bars.update();
 		this.bars.stop();
 		process.stdout.write(`${summaryLines(summary).join("\n")}\n`);
 	}

@@ -80,7 +80,7 @@ export function outcomeWords(outcome: FileOutcome): string {
 		return `finalized${outcome.upload.fileId ? ` as file ${outcome.upload.fileId}` : ""}`;
 	if (c.status === "rejected" || c.status === "cancelled")
 		return `finalize ${c.status}${c.result ? `: ${c.result}` : ""}`;
-	return `finalize ${c.status} (command ${c.id}; --wait waits for it)`;
+	return `sent; finalize ${c.status} (command ${c.id})`;
 }
 
 /** The closing lines every human-facing reporter prints. */
