@@ -46,19 +46,31 @@ class WaitNotice {
 	}
 }
 
+/** Beyond this many files, one bar shows the file being sent instead of a bar per file. */
+const MAX_FILE_BARS = 12;
+
+/**
+ * Bars in a terminal. Every bar is created before the first frame and
+ * messages about files wait for the end: creating bars or logging above
+ * them while they redraw is where MultiBar's cursor arithmetic slips.
+ * Waits and retries, rare, are logged at once.
+ */
 export class TtyReporter implements Reporter {
 	private readonly bars: cliProgress.MultiBar;
 	private totalBar: cliProgress.SingleBar | null = null;
 	private total = new Meter(0);
-	private readonly files = new Map<string, { bar: cliProgress.SingleBar; meter: Meter }>();
+	private readonly fileBars = new Map<string, cliProgress.SingleBar>();
+	private current: cliProgress.SingleBar | null = null;
+	private readonly meters = new Map<string, { file: LocalFile; meter: Meter; status: string }>();
 	private readonly notice = new WaitNotice();
+	private readonly outcomes: string[] = [];
 	private count = { files: 0, done: 0 };
 	private timer: ReturnType<typeof setInterval> | null = null;
 
 	constructor(stream: NodeJS.WriteStream = process.stdout) {
 		this.bars = new cliProgress.MultiBar(
 			{
-				format: "{name} {bar} {percentage}% | {done}/{size} | {speed} | ETA {left}",
+				format: "{name} {bar} {percentage}% | {done}/{size} | {speed} | ETA {left}{status}",
 				barsize: 20,
 				hideCursor: true,
 				clearOnComplete: false,
@@ -76,38 +88,51 @@ export class TtyReporter implements Reporter {
 		this.total = new Meter(bytes);
 		this.count.files = files.length;
 		this.totalBar = this.bars.create(Math.max(1, bytes), 0, this.totalPayload());
+		const idle = { done: "-", size: "-", speed: "-", left: "--", status: "" };
+		if (files.length <= MAX_FILE_BARS)
+			for (const f of files)
+				this.fileBars.set(
+					f.path,
+					this.bars.create(Math.max(1, f.size), 0, {
+						...idle,
+						name: label(f.name),
+						size: formatBytes(f.size),
+					}),
+				);
+		else this.current = this.bars.create(1, 0, { ...idle, name: label("") });
 		// Rate and ETA move between parts too.
 		this.timer = setInterval(() => this.redraw(), 500);
 	}
 	fileStart(file: LocalFile, info: FileStart): void {
-		const meter = new Meter(file.size, info.bytesStored);
+		this.meters.set(file.path, { file, meter: new Meter(file.size, info.bytesStored), status: "" });
 		this.total.skip(info.bytesStored);
-		const bar = this.bars.create(Math.max(1, file.size), meter.done, {
-			name: label(file.name),
-			...numbers(meter),
-		});
-		this.files.set(file.path, { bar, meter });
 		if (info.resumed)
-			this.bars.log(
-				`${file.name}: resuming upload ${info.uploadId}, ${info.partsStored.length} of ${info.partCount} parts already stored\n`,
+			this.outcomes.push(
+				`${file.name}: resumed upload ${info.uploadId} (${info.partsStored.length} of ${info.partCount} parts were stored)`,
 			);
-		this.redraw();
+		this.redraw(file.path);
 	}
 	part(file: LocalFile, part: { partNumber: number; size: number }): void {
 		this.notice.clear();
-		this.files.get(file.path)?.meter.add(part.size);
+		this.meters.get(file.path)?.meter.add(part.size);
 		this.total.add(part.size);
-		this.redraw();
+		this.redraw(file.path);
 	}
 	fileDone(file: LocalFile, outcome: FileOutcome): void {
 		this.count.done++;
-		const f = this.files.get(file.path);
-		if (f) f.meter.done = f.meter.total;
-		this.redraw();
-		this.bars.log(`${file.name}: ${outcomeWords(outcome)}\n`);
+		const m = this.meters.get(file.path);
+		if (m) {
+			m.meter.done = m.meter.total;
+			m.status = outcome.command.status === "succeeded" ? " | finalized" : " | sent";
+		}
+		this.outcomes.push(`${file.name}: ${outcomeWords(outcome)}`);
+		this.redraw(file.path);
 	}
 	fileFailed(file: LocalFile, why: Described): void {
-		this.bars.log(`${file.name}: ${why.message}\n`);
+		const m = this.meters.get(file.path);
+		if (m) m.status = " | failed";
+		this.outcomes.push(`${file.name}: ${why.message}`);
+		this.redraw(file.path);
 	}
 	waiting(problem: ProblemBody, waitMs: number): void {
 		const words = this.notice.words(problem, waitMs);
@@ -119,21 +144,28 @@ export class TtyReporter implements Reporter {
 	finish(summary: Summary): void {
 		if (this.timer) clearInterval(this.timer);
 		this.redraw();
-		// Draws the bars once more and flushes the messages queued since the last frame.
+		// Draws the bars once more and flushes any message queued since the last frame.
 		this.bars.update();
 		this.bars.stop();
-		process.stdout.write(`${summaryLines(summary).join("\n")}\n`);
+		process.stdout.write(`${[...this.outcomes, ...summaryLines(summary)].join("\n")}\n`);
 	}
 
 	private totalPayload() {
 		return {
 			name: label(`total (${this.count.done}/${this.count.files} files)`),
 			...numbers(this.total),
+			status: "",
 		};
 	}
-	private redraw(): void {
-		for (const { bar, meter } of this.files.values())
-			bar.update(Math.max(0, meter.done), numbers(meter));
+	/** Updates the bars' values (MultiBar draws them on its own clock). */
+	private redraw(path?: string): void {
+		for (const [p, { file, meter, status }] of this.meters) {
+			const bar = this.fileBars.get(p) ?? (p === path ? this.current : null);
+			if (!bar) continue;
+			if (bar === this.current) bar.setTotal(Math.max(1, file.size));
+			const shown = status || (meter.done >= meter.total ? " | finalizing" : "");
+			bar.update(meter.done, { name: label(file.name), ...numbers(meter), status: shown });
+		}
 		this.totalBar?.update(this.total.done, this.totalPayload());
 	}
 }

@@ -77,6 +77,8 @@ export async function runUpload(
 		concurrency: options.concurrency,
 		onWait: (problem, ms) => reporter.waiting(problem, ms),
 		sleep: (ms) => abortableSleep(ms, controller.signal),
+		// A person is watching: ask for the finalize outcome twice a second (Retry-After permitting).
+		pollMs: 500,
 	});
 	const state = await StateStore.open(options.state ?? defaultStatePath(linkId), linkId);
 	const meta = {
