@@ -14,6 +14,12 @@ export interface NetOptions {
 	/** Told before each retry (for a visible message). */
 	onRetry?: (attempt: number, waitMs: number, cause: string) => void;
 	sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+	/**
+	 * Told the bytes of a request's file body (a part, a single upload) handed
+	 * to the connection so far, and `finished` once its answer came or it
+	 * failed: progress within a part. `request` names one attempt.
+	 */
+	onBody?: (request: object, sent: number, finished: boolean) => void;
 }
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -40,9 +46,13 @@ export function retryingFetch(options: NetOptions): Fetch {
 	return async (input, init = {}) => {
 		for (let attempt = 0; ; attempt++) {
 			if (options.signal.aborted) throw new InterruptedError("interrupted");
+			const request = {};
+			const withBody: RequestInit =
+				init.body instanceof Blob && options.onBody ? counted(init, request, options.onBody) : init;
 			try {
-				return await fetch(input, { ...init, signal: options.signal });
+				return await fetch(input, { ...withBody, signal: options.signal });
 			} catch (error) {
+				if (withBody !== init) options.onBody?.(request, 0, true);
 				if (options.signal.aborted) throw new InterruptedError("interrupted");
 				const cause = causeOf(error);
 				if (attempt >= retries)
@@ -52,9 +62,39 @@ export function retryingFetch(options: NetOptions): Fetch {
 				const waitMs = 500 * 2 ** attempt;
 				options.onRetry?.(attempt + 1, waitMs, cause);
 				await sleep(waitMs, options.signal);
+			} finally {
+				if (withBody !== init) options.onBody?.(request, 0, true);
 			}
 		}
 	};
+}
+
+/**
+ * The request with its Blob body as a stream that counts what is read from
+ * it. `Content-Length` is set from the Blob, so the service still sees a body
+ * of declared length (undici sends a stream with a given length as is).
+ */
+function counted(
+	init: RequestInit,
+	request: object,
+	onBody: NonNullable<NetOptions["onBody"]>,
+): RequestInit & { duplex: "half" } {
+	const blob = init.body as Blob;
+	const reader = blob.stream().getReader();
+	let sent = 0;
+	const body = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const chunk = await reader.read();
+			if (chunk.done) return controller.close();
+			sent += chunk.value.byteLength;
+			onBody(request, sent, false);
+			controller.enqueue(chunk.value);
+		},
+		cancel: (reason) => reader.cancel(reason),
+	});
+	const headers = new Headers(init.headers);
+	headers.set("Content-Length", String(blob.size));
+	return { ...init, headers, body, duplex: "half" };
 }
 
 /** undici's "fetch failed" hides the reason in `cause` (ECONNREFUSED, UND_ERR_SOCKET...). */

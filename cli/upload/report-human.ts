@@ -26,7 +26,7 @@ function label(name: string): string {
 
 function numbers(m: Meter): { done: string; size: string; speed: string; left: string } {
 	return {
-		done: formatBytes(m.done),
+		done: formatBytes(m.shown()),
 		size: formatBytes(m.total),
 		speed: formatRate(m.rate()),
 		left: formatDuration(m.eta()),
@@ -66,6 +66,7 @@ export class TtyReporter implements Reporter {
 	private readonly outcomes: string[] = [];
 	private count = { files: 0, done: 0 };
 	private timer: ReturnType<typeof setInterval> | null = null;
+	private currentPath = "";
 
 	constructor(stream: NodeJS.WriteStream = process.stdout) {
 		this.bars = new cliProgress.MultiBar(
@@ -104,6 +105,7 @@ export class TtyReporter implements Reporter {
 		this.timer = setInterval(() => this.redraw(), 500);
 	}
 	fileStart(file: LocalFile, info: FileStart): void {
+		this.currentPath = file.path;
 		this.meters.set(file.path, { file, meter: new Meter(file.size, info.bytesStored), status: "" });
 		this.total.skip(info.bytesStored);
 		if (info.resumed)
@@ -141,6 +143,10 @@ export class TtyReporter implements Reporter {
 	retrying(attempt: number, waitMs: number, cause: string): void {
 		this.bars.log(`connection failed (${cause}); retry ${attempt} in ${waitMs / 1000} s\n`);
 	}
+	body(request: object, sent: number, finished: boolean): void {
+		this.meters.get(this.currentPath)?.meter.flight(request, sent, finished);
+		this.total.flight(request, sent, finished);
+	}
 	finish(summary: Summary): void {
 		if (this.timer) clearInterval(this.timer);
 		this.redraw();
@@ -164,9 +170,9 @@ export class TtyReporter implements Reporter {
 			if (!bar) continue;
 			if (bar === this.current) bar.setTotal(Math.max(1, file.size));
 			const shown = status || (meter.done >= meter.total ? " | finalizing" : "");
-			bar.update(meter.done, { name: label(file.name), ...numbers(meter), status: shown });
+			bar.update(meter.shown(), { name: label(file.name), ...numbers(meter), status: shown });
 		}
-		this.totalBar?.update(this.total.done, this.totalPayload());
+		this.totalBar?.update(this.total.shown(), this.totalPayload());
 	}
 }
 
@@ -176,6 +182,7 @@ export class LineReporter implements Reporter {
 	private readonly meters = new Map<string, Meter>();
 	private readonly notice = new WaitNotice();
 	private lastLine = 0;
+	private current: LocalFile | null = null;
 	private readonly out: (line: string) => void;
 	private readonly err: (line: string) => void;
 
@@ -194,6 +201,7 @@ export class LineReporter implements Reporter {
 	fileStart(file: LocalFile, info: FileStart): void {
 		const meter = new Meter(file.size, info.bytesStored);
 		this.meters.set(file.path, meter);
+		this.current = file;
 		this.total.skip(info.bytesStored);
 		const parts = info.mode === "multipart" ? `, ${info.partCount} parts` : "";
 		const resumed = info.resumed
@@ -206,16 +214,27 @@ export class LineReporter implements Reporter {
 		const m = this.meters.get(file.path);
 		m?.add(part.size);
 		this.total.add(part.size);
+		if (m) this.progress(file, m, m.done >= m.total);
+	}
+	body(request: object, sent: number, finished: boolean): void {
+		const current = this.current;
+		const m = current && this.meters.get(current.path);
+		if (!current || !m) return;
+		m.flight(request, sent, finished);
+		this.total.flight(request, sent, finished);
+		this.progress(current, m, false);
+	}
+	/** A progress line at most every 2 s (and when the file's bytes are all in). */
+	private progress(file: LocalFile, m: Meter, last: boolean): void {
 		const now = Date.now();
-		if (m && (now - this.lastLine >= 2000 || m.done >= m.total)) {
-			this.lastLine = now;
-			const n = numbers(m);
-			const t = numbers(this.total);
-			const pct = m.total ? Math.floor((100 * m.done) / m.total) : 100;
-			this.out(
-				`${file.name}: ${n.done}/${n.size} ${pct}% ${n.speed} ETA ${n.left} | total ${t.done}/${t.size} ETA ${t.left}`,
-			);
-		}
+		if (!last && now - this.lastLine < 2000) return;
+		this.lastLine = now;
+		const n = numbers(m);
+		const t = numbers(this.total);
+		const pct = m.total ? Math.floor((100 * m.shown()) / m.total) : 100;
+		this.out(
+			`${file.name}: ${n.done}/${n.size} ${pct}% ${n.speed} ETA ${n.left} | total ${t.done}/${t.size} ETA ${t.left}`,
+		);
 	}
 	fileDone(file: LocalFile, outcome: FileOutcome): void {
 		this.out(`${file.name}: ${outcomeWords(outcome)}`);

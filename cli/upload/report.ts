@@ -30,36 +30,58 @@ export interface Reporter {
 	fileFailed(file: LocalFile, why: Described): void;
 	waiting(problem: ProblemBody, waitMs: number): void;
 	retrying(attempt: number, waitMs: number, cause: string): void;
+	/** Bytes of the current file's request `request` sent so far (progress within a part). */
+	body(request: object, sent: number, finished: boolean): void;
 	finish(summary: Summary): void;
 }
 
-/** Bytes counted for rate and ETA: only what this run sent, from when it started sending. */
+/**
+ * Bytes of a file (or of the run): those the service recorded (`done`) and
+ * those of requests in flight; rate and ETA count only what this run sent,
+ * from when it started sending.
+ */
 export class Meter {
 	readonly total: number;
 	done: number;
 	private sent = 0;
+	private readonly inflight = new Map<object, number>();
 	private readonly started = Date.now();
 
 	constructor(total: number, alreadyStored = 0) {
 		this.total = total;
 		this.done = alreadyStored;
 	}
+	/** A part (or a single body) the service recorded. */
 	add(bytes: number): void {
 		this.done += bytes;
 		this.sent += bytes;
 	}
+	/** Bytes stored before this run. */
 	skip(bytes: number): void {
 		this.done += bytes;
 	}
-	/** Bytes per second sent by this run (0 before the first part). */
+	/** A request's body bytes sent so far; `finished` drops it (its part is counted by `add`). */
+	flight(request: object, sent: number, finished: boolean): void {
+		if (finished) this.inflight.delete(request);
+		else this.inflight.set(request, sent);
+	}
+	/** What a bar shows: recorded plus in flight, never past the total. */
+	shown(): number {
+		let n = this.done;
+		for (const b of this.inflight.values()) n += b;
+		return Math.min(n, this.total);
+	}
+	/** Bytes per second sent by this run (0 before the first byte). */
 	rate(): number {
 		const s = (Date.now() - this.started) / 1000;
-		return s > 0 ? this.sent / s : 0;
+		const sent = this.sent + this.shown() - this.done;
+		return s > 0 ? sent / s : 0;
 	}
 	/** Seconds left at the current rate (Infinity while unknown). */
 	eta(): number {
 		const r = this.rate();
-		return r > 0 ? (this.total - this.done) / r : this.done >= this.total ? 0 : Infinity;
+		const left = this.total - this.shown();
+		return left <= 0 ? 0 : r > 0 ? left / r : Infinity;
 	}
 }
 
@@ -140,6 +162,8 @@ export class JsonReporter implements Reporter {
 	retrying(attempt: number, waitMs: number, cause: string): void {
 		this.emit("retrying", { attempt, waitMs, cause });
 	}
+	/** Progress within a part is left out of the JSON lines: `part` events say what is recorded. */
+	body(): void {}
 	finish(s: Summary): void {
 		this.emit("summary", { ...s });
 	}

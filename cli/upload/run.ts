@@ -73,6 +73,7 @@ export async function runUpload(
 			signal: controller.signal,
 			retries: options.retries,
 			onRetry: (a, ms, cause) => reporter.retrying(a, ms, cause),
+			onBody: (request, sent, finished) => reporter.body(request, sent, finished),
 		}),
 		concurrency: options.concurrency,
 		onWait: (problem, ms) => reporter.waiting(problem, ms),
