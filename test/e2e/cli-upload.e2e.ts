@@ -177,10 +177,12 @@ describe("receive-links upload: in a terminal", () => {
 		const tmux = (...args: string[]) =>
 			execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
 		const pane = () => tmux("capture-pane", "-p", "-t", "cli");
+		// The screen once `test` accepts it (after 60 s without: as it is, for the failure message).
 		const until = async (test: (screen: string) => boolean): Promise<string> => {
+			const giveUp = Date.now() + 60_000;
 			for (;;) {
 				const screen = pane();
-				if (test(screen)) return screen;
+				if (test(screen) || Date.now() > giveUp) return screen;
 				await new Promise((r) => setTimeout(r, 100));
 			}
 		};
