@@ -201,6 +201,7 @@ describe("receive-links upload: in a terminal", () => {
 			const midLine =
 				/holiday-video\.mp4 +[█░]{20} +(\d+)% \| (\d+\.\d) MiB\/17\.0 MiB \| [\d.]+ [KM]iB\/s \| ETA \d+(s|m\d\ds)/;
 			const mid = await until((s) => Number(midLine.exec(s)?.[2] ?? 0) >= 8);
+			expect(mid).toMatch(midLine);
 			expect(mid).toMatch(/total \(0\/2 files\) +[█░]{20} +\d+% \| \d+\.\d MiB\/17\.0 MiB \| /);
 			expect(mid).toMatch(/notes\.txt +░{20} +0% \| - ?\/2\.0 KiB/);
 			part2.release();
