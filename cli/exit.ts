@@ -65,6 +65,8 @@ export function explain(error: unknown): Described {
 			return { exitCode: EXIT.gone, message, problem };
 		if (p.status === 401 && p.code === "unauthorized")
 			return { exitCode: EXIT.usage, message: `${message}; check the API key`, problem };
+		// A 423 still answered after the client's wait (10 minutes) is not a refusal.
+		if (p.status === 423) return { exitCode: EXIT.failure, message, problem };
 		if (p.status >= 400 && p.status < 500) return { exitCode: EXIT.refused, message, problem };
 		return { exitCode: EXIT.failure, message, problem };
 	}
