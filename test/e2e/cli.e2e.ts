@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { type OwnerClient, parseUploadUrl } from "../../src/client/index.ts";
 import { cli, ROOT, tempDir } from "./cli-helpers.ts";
 import { bytes, MiB, service, sha256 } from "./helpers.ts";
@@ -97,6 +97,13 @@ describe("receive-links: owner commands", () => {
 
 		const url = await cli(["links", "url", linkId], env);
 		expect(url.stdout.trim()).toBe(uploadUrl);
+
+		const { RECEIVE_LINKS_API_KEY: _, ...noKey } = env;
+		const asAdmin = await cli(["links", "show", linkId, "--json"], {
+			...noKey,
+			RECEIVE_LINKS_ADMIN_TOKEN: inject("e2eAdminToken"),
+		});
+		expect(JSON.parse(asAdmin.stdout).link.id, asAdmin.stderr).toBe(linkId);
 
 		const unknown = await cli(["links", "show", "lnk_unknown"], env);
 		expect(unknown.code).toBe(4);
