@@ -8,14 +8,14 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const entry = join(here, "receive-links.ts");
 const [major, minor] = process.versions.node.split(".").map(Number);
 
 if (major > 22 || (major === 22 && minor >= 18)) {
-	await import(entry);
+	await import(pathToFileURL(entry).href);
 } else {
 	const node22 = join(here, "..", "node_modules", "node", "bin", "node");
 	if (!existsSync(node22)) {
@@ -25,8 +25,12 @@ if (major > 22 || (major === 22 && minor >= 18)) {
 		process.exit(1);
 	}
 	const child = spawn(node22, [entry, ...process.argv.slice(2)], { stdio: "inherit" });
-	// The terminal sends Ctrl-C to both processes; a signal sent to this one alone is passed on.
+	// Ctrl-C in a terminal reaches both processes (one process group): passing
+	// it on would be a second Ctrl-C, which makes the CLI quit without its
+	// words. A signal sent to this process alone is passed on.
 	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
-		process.on(signal, () => child.kill(signal));
+		process.on(signal, () => {
+			if (signal !== "SIGINT" || !process.stdin.isTTY) child.kill(signal);
+		});
 	child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
 }
