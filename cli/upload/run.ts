@@ -111,8 +111,10 @@ export async function runUpload(
 			if (status === "rejected" || status === "cancelled") {
 				failed++;
 				exitCode = worse(exitCode, status === "rejected" ? EXIT.refused : EXIT.failure);
-			} else done++;
-			bytes += file.size;
+			} else {
+				done++;
+				bytes += file.size;
+			}
 			await state.done(file);
 			reporter.fileDone(file, outcome);
 		} catch (error) {
