@@ -6,13 +6,14 @@
  * `Blob` exist (browsers, Node 18+, Workers).
  */
 import { isFinal } from "../contract/enums.ts";
+import type { ProblemBody } from "./problem.ts";
 import { LinkGoneError, problemOf, ReceiveLinkError } from "./problem.ts";
 import type { CommandAccepted, CommandView, PublicLinkView, UploadView } from "./types.ts";
 
 export * from "./owner.ts";
 export type { ProblemBody } from "./problem.ts";
 export type * from "./types.ts";
-export { LinkGoneError, ReceiveLinkError };
+export { LinkGoneError, problemOf, ReceiveLinkError };
 
 export interface ClientOptions {
 	/** Overrides the upload URL's origin, e.g. to reach the service through another address. */
@@ -25,6 +26,21 @@ export interface ClientOptions {
 	/** Poll interval cap for finalize status (default 2 s). */
 	pollMs?: number;
 	sleep?: (ms: number) => Promise<void>;
+	/**
+	 * Called before each wait on a 423 (paused, closing) or a retryable 503,
+	 * with the problem and the wait, so a user interface can say why it stalls.
+	 */
+	onWait?: (problem: ProblemBody, waitMs: number) => void;
+}
+
+/** Options of `resume()`. */
+export interface ResumeOptions {
+	/** Called once the upload's status is read, before any byte is sent (the ledger as it stands). */
+	onStatus?: (upload: UploadView) => void;
+	/** Called after each part (or a single upload's body) the service recorded. */
+	onPart?: (part: { partNumber: number; size: number }) => void;
+	/** Wait for the finalize command to be final (default true); false: answer the accepted command. */
+	wait?: boolean;
 }
 
 export interface FileMeta {
@@ -81,6 +97,7 @@ export class UploaderClient {
 	private readonly maxWaitMs: number;
 	private readonly pollMs: number;
 	private readonly sleep: (ms: number) => Promise<void>;
+	private readonly onWait: ((problem: ProblemBody, waitMs: number) => void) | undefined;
 
 	/** `uploadUrl` is the link's upload URL, secret fragment included (`…/r/<linkId>#<secret>`). */
 	constructor(uploadUrl: string, options: ClientOptions = {}) {
@@ -92,6 +109,7 @@ export class UploaderClient {
 		this.maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
 		this.pollMs = options.pollMs ?? 2_000;
 		this.sleep = options.sleep ?? defaultSleep;
+		this.onWait = options.onWait;
 	}
 
 	async info(): Promise<PublicLinkView> {
@@ -123,21 +141,28 @@ export class UploaderClient {
 
 	/**
 	 * Sends whatever the server's ledger lacks, completes, finalizes and waits
-	 * for the finalize command to reach a final status. Safe to call again
-	 * after any interruption.
+	 * for the finalize command to reach a final status (unless `options.wait`
+	 * is false). Safe to call again after any interruption.
 	 */
-	async resume(session: Session, data: Blob | Uint8Array): Promise<UploadResult> {
+	async resume(
+		session: Session,
+		data: Blob | Uint8Array,
+		options: ResumeOptions = {},
+	): Promise<UploadResult> {
 		const blob = toBlob(data);
 		let upload = await this.status(session);
+		options.onStatus?.(upload);
 		if (upload.state === "open") {
 			if (upload.mode === "single") {
 				upload = await this.putSingle(session, blob);
+				options.onPart?.({ partNumber: 1, size: blob.size });
 			} else {
-				await this.sendParts(session, upload, blob);
+				await this.sendParts(session, upload, blob, options.onPart);
 				upload = await this.complete(session);
 			}
 		}
 		const accepted = await this.finalize(session);
+		if (options.wait === false) return { session, upload, command: accepted.command };
 		const command = await this.waitForCommand(accepted.command.id, accepted.retryToken);
 		upload = await this.status(session);
 		return { session, upload, command };
@@ -216,13 +241,23 @@ export class UploaderClient {
 
 	// --- internals ---
 
-	private async sendParts(session: Session, upload: UploadView, blob: Blob): Promise<void> {
+	private async sendParts(
+		session: Session,
+		upload: UploadView,
+		blob: Blob,
+		onPart?: ResumeOptions["onPart"],
+	): Promise<void> {
 		const have = new Set(upload.parts.map((p) => p.partNumber));
 		const todo: number[] = [];
 		for (let n = 1; n <= upload.partCount; n++) if (!have.has(n)) todo.push(n);
 		let next = 0;
 		const worker = async () => {
-			while (next < todo.length) await this.putPart(session, upload, blob, todo[next++] as number);
+			while (next < todo.length) {
+				const n = todo[next++] as number;
+				await this.putPart(session, upload, blob, n);
+				const partSize = upload.partSize ?? blob.size;
+				onPart?.({ partNumber: n, size: Math.min(partSize, blob.size - (n - 1) * partSize) });
+			}
 		};
 		await Promise.all(Array.from({ length: Math.min(this.concurrency, todo.length) }, worker));
 	}
@@ -261,7 +296,9 @@ export class UploaderClient {
 			const waitable = res.status === 423 || (res.status === 503 && p.problem.retryable);
 			if (!waitable || Date.now() - started > this.maxWaitMs) throw p;
 			const seconds = Number(res.headers.get("retry-after") ?? p.problem.retryAfter ?? 1);
-			await this.sleep(1000 * (Number.isFinite(seconds) && seconds > 0 ? seconds : 1));
+			const waitMs = 1000 * (Number.isFinite(seconds) && seconds > 0 ? seconds : 1);
+			this.onWait?.(p.problem, waitMs);
+			await this.sleep(waitMs);
 		}
 	}
 }
