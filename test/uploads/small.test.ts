@@ -212,9 +212,12 @@ describe("one-request small uploads", () => {
 		expect(parallel.map((r) => r.status).sort()).toEqual([202, 202, 409]);
 		await expectProblem(parallel.find((r) => r.status === 409) as Response, 409, "quota-exceeded");
 		await expectProblem(await sendSmall(files.uploadUrl, bytesOf(1)), 409, "quota-exceeded");
+		for (const res of parallel.filter((r) => r.status === 202))
+			await waitForCommand((await acceptedOf(res)).command.id);
 		const bytes = await openLink({ maxTotalBytes: 100, maxFileBytes: 100 });
-		await acceptedOf(await sendSmall(bytes.uploadUrl, bytesOf(60)));
+		const first = await acceptedOf(await sendSmall(bytes.uploadUrl, bytesOf(60)));
 		await expectProblem(await sendSmall(bytes.uploadUrl, bytesOf(60)), 409, "quota-exceeded");
+		await waitForCommand(first.command.id);
 		await expectClean(files.linkId);
 		await expectClean(bytes.linkId);
 	});
