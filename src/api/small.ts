@@ -32,8 +32,8 @@ import { doc } from "./docs";
 import { withPasswordProof } from "./init";
 import { linkOf } from "./link-secret";
 import { idempotencyKeyOf } from "./links";
-import { mediaTypeOf, valid } from "./validation";
 import { PAUSED_RETRY_AFTER_SECONDS, parseMetadata } from "./tus";
+import { mediaTypeOf, valid } from "./validation";
 
 const bad = (detail: string) => new ProblemError(problem("validation-failed", detail));
 
@@ -119,7 +119,8 @@ async function writeAndRecord(
 export const small = new Hono<AppEnv>().use("/:linkId/files", retryAfterOn423).post(
 	"/:linkId/files",
 	doc({
-		summary: "Send a whole small file (at most one part size) in one request; 202 with its finalize",
+		summary:
+			"Send a whole small file (at most one part size) in one request; 202 with its finalize",
 		description:
 			"The raw body is the file. `Content-Length` (or `Upload-Length` with a chunked body) is its size; `Upload-Metadata` carries `filename`, `filetype`, `name`, `email`, `password` and `sha256` as tus does (`key base64value`, comma-separated). Optional `Idempotency-Key`: a repeat with the same metadata answers the first request's command (no `uploadToken`). See docs/uploads.md#one-request-small-files.",
 		tags: ["uploads"],

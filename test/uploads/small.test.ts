@@ -95,9 +95,14 @@ describe("one-request small uploads", () => {
 		const empty = await acceptedOf(await sendSmall(uploadUrl, new Uint8Array(0)));
 		expect(empty.upload.size).toBe(0);
 		const streamed = await acceptedOf(
-			await sendSmall(uploadUrl, streamOf(bytesOf(5), bytesOf(5)), { filename: "s.bin" }, {
-				"Upload-Length": "10",
-			}),
+			await sendSmall(
+				uploadUrl,
+				streamOf(bytesOf(5), bytesOf(5)),
+				{ filename: "s.bin" },
+				{
+					"Upload-Length": "10",
+				},
+			),
 		);
 		expect(streamed.upload.size).toBe(10);
 		await waitForCommand(empty.command.id);
@@ -127,7 +132,10 @@ describe("one-request small uploads", () => {
 
 	it("a streamed body shorter or longer than Upload-Length is 400 length-mismatch; nothing stays, the quota is released", async () => {
 		const { linkId, uploadUrl } = await openLink({ maxFiles: 1 });
-		for (const chunks of [[bytesOf(5), bytesOf(4)], [bytesOf(5), bytesOf(6)]]) {
+		for (const chunks of [
+			[bytesOf(5), bytesOf(4)],
+			[bytesOf(5), bytesOf(6)],
+		]) {
 			const res = await sendSmall(uploadUrl, streamOf(...chunks), undefined, {
 				"Upload-Length": "10",
 			});
@@ -249,7 +257,11 @@ describe("one-request uploads with an Idempotency-Key", () => {
 		const key = { "Idempotency-Key": "small-key-2" };
 		const data = bytesOf(10, 7);
 		const meta = { filename: "retry.bin", sha256: await sha256HexOf(data) };
-		await expectProblem(await sendSmall(uploadUrl, bytesOf(10, 8), meta, key), 400, "checksum-mismatch");
+		await expectProblem(
+			await sendSmall(uploadUrl, bytesOf(10, 8), meta, key),
+			400,
+			"checksum-mismatch",
+		);
 		const ok = await acceptedOf(await sendSmall(uploadUrl, data, meta, key));
 		expect(ok.uploadToken).toMatch(/./);
 		await waitForCommand(ok.command.id);

@@ -58,10 +58,11 @@ export class SmallUploads {
 			// A new session of at most one part is a single upload with no lease: always a write.
 			throw new Error(`one-request admit: unexpected ${decision.kind}`);
 		}
-		const upload = { ...built.value, leaseUntil: decision.lease ? now + SINGLE_WRITE_LEASE_MS : null };
-		this.deps.host.transaction(() =>
-			this.ledger.open(link, upload, req.idempotency, SMALL_SCOPE),
-		);
+		const upload = {
+			...built.value,
+			leaseUntil: decision.lease ? now + SINGLE_WRITE_LEASE_MS : null,
+		};
+		this.deps.host.transaction(() => this.ledger.open(link, upload, req.idempotency, SMALL_SCOPE));
 		await this.ledger.opened(upload);
 		const grant: WriteGrant = {
 			key: this.deps.sessions.keyOf(upload.id),
