@@ -18,7 +18,7 @@ import type {
 
 export * from "./owner.ts";
 export type { ProblemBody } from "./problem.ts";
-export { SMALL_UPLOAD_MAX_BYTES } from "./small.ts";
+export { SMALL_UPLOAD_MAX_BYTES, type SmallMeta, smallMetadata } from "./small.ts";
 export type * from "./types.ts";
 export { LinkGoneError, ReceiveLinkError };
 
