@@ -266,11 +266,14 @@ export interface SmallRun extends MeasuredRun {
 	ups: number | null;
 	/** HTTP requests per second (3 per upload for `three`). */
 	rps: number | null;
+	/** Uploads per second until the run's last finalize is final (null for bare R2). */
+	finalizedUps: number | null;
 }
 
 export interface SmallSummary extends LatencySummary {
 	ups: number | null;
 	rps: number | null;
+	finalizedUps: number | null;
 	upsByRound: (number | null)[];
 	cpuMsPerUpload: number | null;
 	do?: DoStats | null;

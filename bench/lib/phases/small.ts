@@ -14,9 +14,10 @@ import type {
 	SmallSummary,
 	SmallTargetKey,
 } from "../results.ts";
-import type { Link } from "../service.ts";
+import type { Accepted, Link, Service } from "../service.ts";
 import { median, percentile, present, round } from "../stats.ts";
 import { type BenchContext, latencySummary, mergeDo, ms, rotate, withCpu } from "./context.ts";
+import { pollToFinal } from "./poll.ts";
 
 const KiB = 1024;
 export const SMALL_SIZES = [16 * KiB, 1024 * KiB];
@@ -31,10 +32,11 @@ export const SMALL_TARGETS: readonly { key: SmallTargetKey; name: string }[] = [
 	{ key: "one", name: "one request (POST …/files)" },
 ];
 
-/** One upload's time and its DO calls (summed over its requests). */
+/** One upload's time and its DO calls (summed over its requests); the service's 202. */
 interface Done {
 	ms: number;
 	do: DoTiming | null;
+	accepted?: Accepted;
 }
 
 function sumDo(responses: RawResponse[]): DoTiming | null {
@@ -78,12 +80,12 @@ export async function smallPhase(ctx: BenchContext): Promise<SmallResult> {
 		}
 		if (key === "one") {
 			const res = await svc.small(l, `small-${i}.bin`, body);
-			return { ms: performance.now() - started, do: doTiming(res.headers) };
+			return { ms: performance.now() - started, do: doTiming(res.headers), accepted: res };
 		}
 		const up = await svc.init(l, `small-${i}.bin`, body.byteLength);
 		const put = await svc.putSingle(l, up, body);
 		const fin = await svc.finalize(l, up);
-		return { ms: performance.now() - started, do: sumDo([up.res, put, fin]) };
+		return { ms: performance.now() - started, do: sumDo([up.res, put, fin]), accepted: fin };
 	};
 	const runOne = async (key: SmallTargetKey, bytes: number, c: number, roundNo: number) => {
 		const body = randomBytes(bytes);
@@ -92,6 +94,9 @@ export async function smallPhase(ctx: BenchContext): Promise<SmallResult> {
 		const tasks = Array.from({ length: n }, () => task(key, link, body));
 		const { value, cpu, clientCpuMs } = await withCpu(server, () => closedLoop(c, tasks));
 		const seconds = value.wallMs / 1000;
+		// The finalizes drain in the background: wait for the run's last one (a link drains in
+		// seq order) so its backlog does not slow the next run, and time it.
+		const drained = await drain(svc, value.results);
 		const run: SmallRun = {
 			target: key,
 			bytes,
@@ -101,6 +106,7 @@ export async function smallPhase(ctx: BenchContext): Promise<SmallResult> {
 			wallMs: round(value.wallMs),
 			ups: round(n / seconds),
 			rps: round((n * (key === "three" ? 3 : 1)) / seconds),
+			finalizedUps: drained === null ? null : round(n / ((value.wallMs + drained) / 1000)),
 			latencies: ms(value.results.map((r) => r.ms)),
 			do: doStatsOf(value.results.map((r) => r.do)),
 			cpu,
@@ -144,11 +150,25 @@ export async function smallPhase(ctx: BenchContext): Promise<SmallResult> {
 	return { sizes: SMALL_SIZES, concurrencies: SMALL_CONCURRENCIES, count, runs, summary };
 }
 
+/** Waits for the last finalize of a run to be final; ms waited after the run (null: bare R2). */
+async function drain(svc: Service, results: Done[]): Promise<number | null> {
+	const accepted = results.map((r) => r.accepted).filter((a) => a !== undefined);
+	const last = accepted.reduce<Accepted | undefined>(
+		(a, x) => (a && a.json.command.seq > x.json.command.seq ? a : x),
+		undefined,
+	);
+	if (!last) return null;
+	const started = performance.now();
+	await pollToFinal(svc, last, { intervalMs: 50 });
+	return performance.now() - started;
+}
+
 function summarize(mine: SmallRun[]): SmallSummary {
 	const perUpload = mine.map((x) => (x.cpu ? x.cpu.total / x.n : null));
 	return {
 		ups: round(median(present(mine.map((x) => x.ups)))),
 		rps: round(median(present(mine.map((x) => x.rps)))),
+		finalizedUps: round(median(present(mine.map((x) => x.finalizedUps)))),
 		upsByRound: mine.map((x) => x.ups),
 		...latencySummary(mine.flatMap((x) => x.latencies)),
 		cpuMsPerUpload: round(median(present(perUpload)), 2),
