@@ -231,6 +231,19 @@ describe("one-request small uploads", () => {
 	});
 });
 
+describe("one-request uploads in the API description", () => {
+	it("/openapi.json describes POST /r/{linkId}/files with its 202 and its problems", async () => {
+		const spec = await bodyOf<{
+			paths: Record<string, Record<string, { description?: string; responses: object }>>;
+		}>(await call("/openapi.json"));
+		const route = spec.paths["/r/{linkId}/files"]?.post;
+		expect(route?.description).toContain("Upload-Metadata");
+		expect(Object.keys(route?.responses ?? {})).toEqual(
+			expect.arrayContaining(["202", "411", "413", "415", "423", "410"]),
+		);
+	});
+});
+
 describe("one-request uploads with an Idempotency-Key", () => {
 	it("a repeat answers the same command, stores nothing again and hands out no token", async () => {
 		const { apiKey, linkId, uploadUrl } = await openLink();
