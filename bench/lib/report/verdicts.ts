@@ -72,7 +72,7 @@ export function targetVerdicts(r: Results): Verdict[] {
 		out.push({
 			id: "g",
 			target: `(g) one-request 16 KiB uploads at concurrency 16: ≥ ${TARGET.smallRatio}× the uploads/s of init + PUT + finalize`,
-			measured: `${f(small.oneToThree, 2)} (${f(small.one.ups, 0)} / ${f(small.three.ups, 0)} uploads/s; bare R2 ${f(small.bare.ups, 0)})`,
+			measured: `${f(small.oneToThree, 2)} (${f(small.one.ups, 1)} / ${f(small.three.ups, 1)} uploads/s; bare R2 ${f(small.bare.ups, 1)})`,
 			ok: small.oneToThree === null ? null : small.oneToThree >= TARGET.smallRatio,
 		});
 		const oneDo = r.small?.summary.map((x) => x.one.do).filter((x) => x != null) ?? [];
