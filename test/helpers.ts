@@ -250,3 +250,32 @@ export async function initUpload(uploadUrl: string, body: Json): Promise<Created
 	if (res.status !== 201) throw new Error(`init: ${res.status} ${await res.text()}`);
 	return bodyOf<Created>(res);
 }
+
+/** `Upload-Metadata` (tus format): `key base64(utf-8 value)` pairs, comma-separated. */
+export function uploadMetadata(meta: Record<string, string>): string {
+	const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+	return Object.entries(meta)
+		.map(([k, v]) => `${k} ${b64(v)}`)
+		.join(",");
+}
+
+/** A one-request upload (`POST /r/<linkId>/files`): the raw body and its metadata. */
+export function sendSmall(
+	uploadUrl: string,
+	body: BodyInit | null,
+	meta: Record<string, string> = { filename: "small.txt" },
+	headers: Record<string, string> = {},
+): Promise<Response> {
+	return callLink(uploadUrl, "/files", {
+		method: "POST",
+		headers: { "Upload-Metadata": uploadMetadata(meta), ...headers },
+		body,
+	});
+}
+
+/** Durable Object calls a response reports in `Server-Timing` (src/api/do-calls.ts). */
+export function doCalls(res: Response): number {
+	const m = /do;desc="(\d+) calls"/.exec(res.headers.get("server-timing") ?? "");
+	if (!m) throw new Error(`no Server-Timing: ${res.headers.get("server-timing")}`);
+	return Number(m[1]);
+}

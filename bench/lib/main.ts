@@ -15,6 +15,7 @@ import type { BenchContext, Log } from "./phases/context.ts";
 import { doCallsPhase } from "./phases/do-calls.ts";
 import { partsPhase } from "./phases/parts.ts";
 import { profiles } from "./phases/profiles.ts";
+import { smallPhase } from "./phases/small.ts";
 import { tinyPhase } from "./phases/tiny.ts";
 import { tusPhase } from "./phases/tus.ts";
 import type { Meta, Results } from "./results.ts";
@@ -75,6 +76,10 @@ async function measure(ctx: BenchContext, results: Results): Promise<void> {
 	if (o.only.has("f")) {
 		log(`(f) tus PATCH throughput for a 64 MiB file, ${o.rounds} rounds`);
 		results.tus = await tusPhase(ctx);
+	}
+	if (o.only.has("g")) {
+		log(`(g) small files, complete: one request against three, ${o.rounds} rounds`);
+		results.small = await smallPhase(ctx);
 	}
 	if (o.only.has("c")) {
 		log(`(c) command latency, ${o.samples} samples each`);

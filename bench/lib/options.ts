@@ -7,7 +7,8 @@ export const HELP = `usage: npm run bench -- [options]
   --rounds N          rounds of the alternating throughput runs (default 5)
   --quick             small settings for development (1 round, cleanup up to 300 uploads);
                       writes to .wrangler/bench/quick/ and leaves BENCHMARKS.md alone
-  --only LIST         phases to run, of a,b,c,d,e,f (default all; f: tus PATCHes of a 64 MiB file)
+  --only LIST         phases to run, of a,b,c,d,e,f,g (default all; f: tus PATCHes of a 64 MiB
+                      file; g: small files, one request against init + PUT + finalize)
   --sizes LIST        cleanup link sizes (default 10,100,1000,10000)
   --samples N         command latency samples per kind (default 12)
   --profile           also take CPU profiles of the service isolate (after the measurements)
@@ -78,7 +79,7 @@ export function parseOptions(argv: string[], paths: Paths): Options | "help" {
 	const o: Options = {
 		quick,
 		rounds: Number(values.rounds ?? (quick ? 1 : 5)),
-		only: new Set(list(values.only ?? "a,b,c,d,e,f")),
+		only: new Set(list(values.only ?? "a,b,c,d,e,f,g")),
 		sizes: list(values.sizes ?? (quick ? "10,100,300" : "10,100,1000,10000")).map(Number),
 		samples: Number(values.samples ?? (quick ? 4 : 12)),
 		profile: Boolean(values.profile),

@@ -265,6 +265,52 @@ export interface DoCallsRow {
 	ms?: number;
 }
 
+// --- (g) ---
+
+/** (g): a bare R2 PUT, today's init + PUT + finalize, the one-request upload. */
+export type SmallTargetKey = "bare" | "three" | "one";
+
+export interface SmallRun extends MeasuredRun {
+	target: SmallTargetKey;
+	bytes: number;
+	n: number;
+	/** Complete uploads per second (each to its 202 for the service). */
+	ups: number | null;
+	/** HTTP requests per second (3 per upload for `three`). */
+	rps: number | null;
+	/** Uploads per second until the run's last finalize is final (null for bare R2). */
+	finalizedUps: number | null;
+}
+
+export interface SmallSummary extends LatencySummary {
+	ups: number | null;
+	rps: number | null;
+	finalizedUps: number | null;
+	upsByRound: (number | null)[];
+	cpuMsPerUpload: number | null;
+	do?: DoStats | null;
+}
+
+export interface SmallRow {
+	bytes: number;
+	concurrency: number;
+	bare: SmallSummary;
+	three: SmallSummary;
+	one: SmallSummary;
+	/** Uploads per second of the one-request path over the three-request path's. */
+	oneToThree: number | null;
+	oneToBare: number | null;
+	threeToBare: number | null;
+}
+
+export interface SmallResult {
+	sizes: number[];
+	concurrencies: number[];
+	count: Record<number, number>;
+	runs: SmallRun[];
+	summary: SmallRow[];
+}
+
 export interface SqlCalibration {
 	statements: number;
 	readUs: number | null;
@@ -286,6 +332,7 @@ export interface Results {
 	commands?: CommandsResult;
 	cleanup?: CleanupResult;
 	tus?: TusResult;
+	small?: SmallResult;
 	sqlCalibration?: SqlCalibration;
 	profiles?: Record<string, ProfileSummary | null>;
 	targets?: Verdict[];

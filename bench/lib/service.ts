@@ -8,6 +8,8 @@ import {
 	OwnerClient,
 	parseUploadUrl,
 	type SettingsInput,
+	type SmallUploadAccepted,
+	smallMetadata,
 	UploaderClient,
 	type UploadView,
 } from "../../src/client/index.ts";
@@ -150,6 +152,20 @@ export class Service {
 
 	finalize(link: Link, up: Upload): Promise<Accepted> {
 		return this.uploader(link, "POST", `/uploads/${up.id}/finalize`, up, undefined, [202]);
+	}
+
+	/** A one-request upload (`POST /r/:linkId/files`): the body and its name, to the 202. */
+	async small(
+		link: Link,
+		name: string,
+		body: Uint8Array,
+	): Promise<JsonResponse<SmallUploadAccepted>> {
+		const headers = { "upload-metadata": smallMetadata({ name }) };
+		return result(
+			await link.client.send("POST", "/files", { headers, body }),
+			[202],
+			"POST /files",
+		);
 	}
 
 	async revoke(link: Link): Promise<Accepted> {

@@ -44,15 +44,22 @@ export async function pollOf(
 	return { statusUrl: `/api/commands/${commandId}`, retryToken };
 }
 
-/** `202 Accepted` with Location, Retry-After and a Retry-Token (header and body). */
-export async function accepted(c: Context<AppEnv>, command: CommandView): Promise<Response> {
+/**
+ * `202 Accepted` with Location, Retry-After and a Retry-Token (header and
+ * body); `more` adds members to the body (a one-request upload's upload).
+ */
+export async function accepted(
+	c: Context<AppEnv>,
+	command: CommandView,
+	more: Record<string, unknown> = {},
+): Promise<Response> {
 	const { statusUrl, retryToken } = await pollOf(c.env, command.id);
 	c.set("commandId", command.id);
 	c.header("Location", statusUrl);
 	c.header("Retry-After", String(retryAfter(c.env)));
 	if (retryToken) c.header("Retry-Token", retryToken);
 	c.header("Cache-Control", "no-store");
-	return c.json({ command, statusUrl, retryToken }, 202);
+	return c.json({ command, statusUrl, retryToken, ...more }, 202);
 }
 
 const CommandIdParam = v.object({ commandId: v.pipe(v.string(), v.maxLength(64)) });

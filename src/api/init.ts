@@ -17,23 +17,41 @@ import type { AppEnv } from "./context";
 const PASSWORD_ROUNDS = 3;
 
 /**
- * Init through the link's DO. A password-protected link answers a challenge
- * (the stored hash's params); the password's hash is derived here, at the
- * edge, and sent back, so PBKDF2 never holds up the link's Durable Object.
+ * A call to the link's DO that a password-protected link answers with a
+ * challenge (the stored hash's params) until it gets a matching proof: the
+ * password's hash is derived here, at the edge, and sent back, so PBKDF2
+ * never holds up the link's Durable Object. The init and the one-request
+ * upload's admit both go through it.
  */
-async function initThroughDo(
-	stub: DurableObjectStub<LinkDO>,
-	req: Omit<InitRequest, "passwordProof">,
+export async function withPasswordProof<T extends { kind: string }>(
+	call: (proof: InitRequest["passwordProof"]) => Promise<T>,
 	password: string | undefined,
-) {
+): Promise<Exclude<T, PasswordChallenge>> {
 	let proof: InitRequest["passwordProof"] = null;
 	for (let round = 0; round < PASSWORD_ROUNDS; round++) {
-		const outcome: InitOutcome = unwrap(await stub.initUpload({ ...req, passwordProof: proof }));
-		if (outcome.kind === "created") return outcome;
+		const outcome = await call(proof);
+		if (!isChallenge(outcome)) return outcome as Exclude<T, PasswordChallenge>;
 		const hash = await passwordProof(password ?? "", outcome.params);
 		proof = { params: outcome.params, hash: hash ?? "" };
 	}
 	throw new ProblemError(problem("password-incorrect"));
+}
+
+type PasswordChallenge = { kind: "password"; params: string };
+
+const isChallenge = (x: { kind: string }): x is PasswordChallenge => x.kind === "password";
+
+/** Init through the link's DO (see `withPasswordProof`). */
+function initThroughDo(
+	stub: DurableObjectStub<LinkDO>,
+	req: Omit<InitRequest, "passwordProof">,
+	password: string | undefined,
+) {
+	return withPasswordProof(
+		async (passwordProof): Promise<InitOutcome> =>
+			unwrap(await stub.initUpload({ ...req, passwordProof })),
+		password,
+	);
 }
 
 /** Opens the session (see the module comment); the upload as the DO recorded it. */

@@ -11,6 +11,7 @@ import { uploaderPage } from "../pages/uploader";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { linkOf } from "./link-secret";
+import { small } from "./small";
 import { tus } from "./tus";
 import { uploads } from "./uploads";
 import { valid } from "./validation";
@@ -39,4 +40,5 @@ export const publicLinks = new Hono<AppEnv>()
 		},
 	)
 	.route("/", uploads)
+	.route("/", small)
 	.route("/", tus);

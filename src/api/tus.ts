@@ -34,7 +34,7 @@ const CHECKSUMS = { sha1: "SHA-1", sha256: "SHA-256" } as const;
 const MAX_CHECKSUM_BODY = 16 * 1024 * 1024;
 const OCTETS = "application/offset+octet-stream";
 /** Retry-After of a 423 that names none (a paused link has no known end). */
-const PAUSED_RETRY_AFTER_SECONDS = 5;
+export const PAUSED_RETRY_AFTER_SECONDS = 5;
 
 /** Answer headers a browser tus client must be able to read. */
 const EXPOSED = [

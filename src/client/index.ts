@@ -8,10 +8,18 @@
 import { isFinal } from "../contract/enums.ts";
 import type { ProblemBody } from "./problem.ts";
 import { LinkGoneError, problemOf, ReceiveLinkError } from "./problem.ts";
-import type { CommandAccepted, CommandView, PublicLinkView, UploadView } from "./types.ts";
+import { SMALL_UPLOAD_MAX_BYTES, smallMetadata } from "./small.ts";
+import type {
+	CommandAccepted,
+	CommandView,
+	PublicLinkView,
+	SmallUploadAccepted,
+	UploadView,
+} from "./types.ts";
 
 export * from "./owner.ts";
 export type { ProblemBody } from "./problem.ts";
+export { SMALL_UPLOAD_MAX_BYTES, type SmallMeta, smallMetadata } from "./small.ts";
 export type * from "./types.ts";
 export { LinkGoneError, problemOf, ReceiveLinkError };
 
@@ -132,11 +140,51 @@ export class UploaderClient {
 		return { session: { uploadId: r.upload.id, uploadToken: r.uploadToken }, upload: r.upload };
 	}
 
-	/** The whole protocol for one file. */
+	/**
+	 * The whole protocol for one file: a file of at most one part size in one
+	 * request (`uploadSmall`), a larger one with init, parts, complete and
+	 * finalize; then the finalize command is waited for.
+	 */
 	async upload(data: Blob | Uint8Array, meta: FileMeta): Promise<UploadResult> {
 		const blob = toBlob(data);
+		if (blob.size <= SMALL_UPLOAD_MAX_BYTES) {
+			const small = await this.uploadSmallOrNull(blob, meta);
+			if (small) return small;
+		}
 		const { session } = await this.init(blob.size, meta);
 		return this.resume(session, blob);
+	}
+
+	/**
+	 * One request for a whole small file (at most `SMALL_UPLOAD_MAX_BYTES`):
+	 * the body and its metadata; answers the accepted finalize command (poll it
+	 * with `waitForCommand`). Waits out 423 like every call. With an
+	 * `idempotencyKey`, a repeat (after a lost answer) returns the first
+	 * request's command without storing the file again, and no `uploadToken`.
+	 */
+	async uploadSmall(
+		data: Blob | Uint8Array,
+		meta: FileMeta,
+		idempotencyKey?: string,
+	): Promise<SmallUploadAccepted> {
+		const headers: Record<string, string> = { "Upload-Metadata": smallMetadata(meta) };
+		if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+		return this.json("POST", "/files", { headers, body: toBlob(data) });
+	}
+
+	/** `uploadSmall`, its finalize waited for; null when the service has no one-request route. */
+	private async uploadSmallOrNull(blob: Blob, meta: FileMeta): Promise<UploadResult | null> {
+		let accepted: SmallUploadAccepted;
+		try {
+			accepted = await this.uploadSmall(blob, meta);
+		} catch (error) {
+			// An older service (no such route): the three-request protocol does the same.
+			if (error instanceof ReceiveLinkError && error.code === "not-found") return null;
+			throw error;
+		}
+		const session = { uploadId: accepted.upload.id, uploadToken: accepted.uploadToken ?? "" };
+		const command = await this.waitForCommand(accepted.command.id, accepted.retryToken);
+		return { session, upload: await this.status(session), command };
 	}
 
 	/**

@@ -30,6 +30,7 @@ export type FileList = v.InferOutput<typeof wire.FileList>;
 export type CommandView = v.InferOutput<typeof wire.Command>;
 export type CommandList = v.InferOutput<typeof wire.CommandList>;
 export type CommandAccepted = v.InferOutput<typeof wire.CommandAccepted>;
+export type SmallUploadAccepted = v.InferOutput<typeof wire.SmallUploadAccepted>;
 export type AuditReport = v.InferOutput<typeof wire.AuditResponse>;
 export type CreatedOwner = v.InferOutput<typeof wire.CreatedOwner>;
 export type OwnerSummary = v.InferOutput<typeof wire.OwnerSummary>;

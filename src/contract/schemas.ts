@@ -270,6 +270,16 @@ export const CommandAccepted = v.object({
 	statusUrl: v.string(),
 	retryToken: v.nullable(v.string()),
 });
+/**
+ * A one-request upload accepted: its finalize command (as POST .../finalize
+ * answers it), the upload, and its Upload-Token (null on an Idempotency-Key
+ * replay, which hands over nothing that lets anyone act on the upload).
+ */
+export const SmallUploadAccepted = v.object({
+	...CommandAccepted.entries,
+	upload: Upload,
+	uploadToken: v.nullable(v.string()),
+});
 export const CommandList = v.object({
 	items: v.array(Command),
 	nextCursor: v.nullable(v.string()),

@@ -254,6 +254,11 @@ export class CommandLog {
 		};
 	}
 
+	/** Frees a remembered key (its first request ended without a result worth replaying). */
+	forget(scope: string, key: string): void {
+		this.sql.run("DELETE FROM idempotency WHERE scope = ? AND key = ?", scope, key);
+	}
+
 	remember(scope: string, key: string, requestHash: string, id: string): void {
 		this.sql.run(
 			"INSERT OR IGNORE INTO idempotency (scope, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -29,6 +29,9 @@ import type {
 	PublicLinkView,
 	RecordRequest,
 	SettingsUpdate,
+	SmallAdmitOutcome,
+	SmallRecorded,
+	SmallRecordRequest,
 	TusBeginRequest,
 	TusEndRequest,
 	TusGrant,
@@ -48,6 +51,7 @@ import { Lifecycle } from "./services/lifecycle";
 import { LinkState } from "./services/link-state";
 import { Outbox } from "./services/outbox";
 import { Sessions } from "./services/sessions";
+import { SmallUploads } from "./services/small";
 import { TusLedger } from "./services/tus";
 import { WriteFence } from "./services/writes";
 
@@ -67,6 +71,7 @@ export class LinkDO extends DurableObject<Env> {
 	private readonly ledger: UploadLedger;
 	private readonly writes: WriteFence;
 	private readonly tus: TusLedger;
+	private readonly small: SmallUploads;
 	private readonly auditor: Audit;
 	/** What each timer runs when it is due. */
 	private readonly timerWork: Record<TimerName, () => Promise<void>>;
@@ -90,6 +95,7 @@ export class LinkDO extends DurableObject<Env> {
 		this.ledger = new UploadLedger(uploadDeps);
 		this.tus = new TusLedger(uploadDeps);
 		this.writes = new WriteFence(host, state, sessions);
+		this.small = new SmallUploads(uploadDeps, this.ledger, this.writes);
 		this.auditor = new Audit(host, state, drainer);
 		this.timerWork = {
 			[TIMERS.projection]: () => state.retryProjection(),
@@ -249,6 +255,20 @@ export class LinkDO extends DurableObject<Env> {
 		before: UploadCursor | null,
 	): Promise<Result<{ items: UploadView[]; nextCursor: UploadCursor | null }>> {
 		return this.ledger.list(caller, limit, before);
+	}
+
+	/**
+	 * One-request upload, before its R2 write: the init and the single PUT's
+	 * admit in one transaction (a password-protected link answers a challenge
+	 * first, as for an init), or an `Idempotency-Key` replay's command.
+	 */
+	async admitSmall(req: InitRequest): Promise<Result<SmallAdmitOutcome>> {
+		return this.small.admit(req);
+	}
+
+	/** One-request upload, after its R2 write: the record check, then its finalize queued. */
+	async recordSmall(req: SmallRecordRequest): Promise<Result<SmallRecorded>> {
+		return this.small.record(req);
 	}
 
 	/** tus: holds the upload for one PATCH at `offset` (the admit of the PATCH). */

@@ -132,6 +132,29 @@ export interface RecordRequest {
 	outcome: WriteOutcome;
 }
 
+/**
+ * What the admit of a one-request upload answers: the password challenge (as
+ * for an init), the write it may do (its new session, leased for this one
+ * write), or, for an `Idempotency-Key` replay, the command its first request
+ * got (nothing is written again).
+ */
+export type SmallAdmitOutcome =
+	| { kind: "password"; params: string }
+	| { kind: "write"; grant: WriteGrant; upload: UploadView }
+	| { kind: "replayed"; command: CommandView; upload: UploadView };
+
+/** The record of a one-request upload's write, and the finalize it asks for (its session's proof). */
+export interface SmallRecordRequest {
+	auth: UploadAuth;
+	outcome: WriteOutcome;
+}
+
+/** A recorded one-request upload: its finalize command (accepted, queued) and the upload. */
+export interface SmallRecorded {
+	command: CommandView;
+	upload: UploadView;
+}
+
 export interface UploadCursor {
 	createdAt: string;
 	id: string;

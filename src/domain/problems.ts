@@ -63,6 +63,10 @@ export const PROBLEM_CODES = {
 		status: 412,
 		title: "The link's settings changed since you read them (stale ETag)",
 	},
+	"length-required": {
+		status: 411,
+		title: "Send Content-Length (or Upload-Length with a chunked body)",
+	},
 	"payload-too-large": { status: 413, title: "The request body is too large" },
 	"unsupported-media-type": { status: 415, title: "Send JSON (Content-Type: application/json)" },
 	"idempotency-key-reused": {

@@ -149,6 +149,23 @@ export class LinkModel {
 		return { status: 200 };
 	}
 
+	/**
+	 * The one-request upload's admit: an init and its single write's admit in
+	 * one step (the init's answer, the write's lease).
+	 */
+	admitSmall(i: number): Answer {
+		const a = this.init(i);
+		if (a.status !== 201) return a;
+		(this.uploads[i] as MUpload).leased = true;
+		return { status: 200 };
+	}
+
+	/** The one-request upload's record: the write's record, then its finalize (202). */
+	recordSmall(i: number): Answer & { seq?: number } {
+		const a = this.record(i);
+		return a.status === 200 ? this.finalize(i) : a;
+	}
+
 	write(i: number): void {
 		const u = this.uploads[i] as MUpload;
 		u.wrote = true;

@@ -36,6 +36,7 @@ import {
 	stubOf,
 } from "../helpers";
 import { type Answer, LinkModel } from "./model";
+import { type SmallContext, type SmallSession, smallAdmit, smallRecord } from "./small";
 
 export type Step =
 	| { t: "pause" | "resume" | "patch" | "revoke" | "delete" | "evict" }
@@ -47,6 +48,8 @@ export interface Case {
 	sizes: number[];
 	/** Which uploaders speak tus (creation, then one PATCH) instead of the native API. */
 	tus: boolean[];
+	/** Which other uploaders send their file in one request (POST …/files: admit, write, record). */
+	small: boolean[];
 	maxFiles: number | null;
 	policy: "recover" | "reject";
 	steps: Step[];
@@ -82,6 +85,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
 export const caseArb: fc.Arbitrary<Case> = fc.record({
 	sizes: fc.array(fc.integer({ min: 0, max: 48 }), { minLength: UPLOADERS, maxLength: UPLOADERS }),
 	tus: fc.array(fc.boolean(), { minLength: UPLOADERS, maxLength: UPLOADERS }),
+	small: fc.array(fc.boolean(), { minLength: UPLOADERS, maxLength: UPLOADERS }),
 	maxFiles: fc.constantFrom(null, 1, 2),
 	policy: fc.constantFrom("recover" as const, "reject" as const),
 	steps: fc.array(stepArb, { minLength: 4, maxLength: 40 }),
@@ -132,7 +136,10 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		etag?: string;
 		partRecorded?: boolean;
 		hold?: string;
+		/** A one-request upload's write (recorded by `recordSmall`). */
+		small?: boolean;
 	} | null)[] = c.sizes.map(() => null);
+	const isSmall = (u: number) => Boolean(c.small[u]) && !c.tus[u];
 	const tusHeaders = {
 		"Tus-Resumable": "1.0.0",
 		"Link-Secret": parseUploadUrl(uploadUrl).secret,
@@ -297,6 +304,15 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		if (fin.ok) noteCommand(label, predicted.seq, { command: fin.value.command });
 	};
 
+	const smallCtx = (): SmallContext => ({
+		stub,
+		model,
+		linkSecretHash,
+		sizes: c.sizes,
+		expectAnswer,
+		noteCommand,
+	});
+
 	/** `advance` takes an uploader one step further along the protocol. */
 	const next = (u: number): Step => {
 		const s = sessions[u];
@@ -360,6 +376,14 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 					await tusInit(step.u, label);
 					break;
 				}
+				if (isSmall(step.u)) {
+					const admitted = await smallAdmit(smallCtx(), step.u, label);
+					if (admitted) {
+						sessions[step.u] = admitted.session;
+						grants[step.u] = { key: admitted.key, written: false, small: true };
+					}
+					break;
+				}
 				const res = await sendLinkJson("POST", uploadUrl, `/uploads`, {
 					name: `f${step.u}.bin`,
 					size: c.sizes[step.u],
@@ -380,7 +404,8 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			}
 			case "admit": {
 				const s = sessions[step.u];
-				if (!s || grants[step.u]) break;
+				// A one-request upload's write is admitted with its session, never on its own.
+				if (!s || grants[step.u] || isSmall(step.u)) break;
 				if (s.tus) {
 					await tusAdmit(step.u, s, label);
 					break;
@@ -421,6 +446,11 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 					break;
 				}
 				const head = await env.FILES.head(g.key);
+				if (g.small) {
+					grants[step.u] = null;
+					await smallRecord(smallCtx(), step.u, s as SmallSession, head?.etag ?? "gone", label);
+					break;
+				}
 				const r = await stub.recordWrite({
 					uploadId: s.uploadId,
 					op: "single-put",

@@ -17,6 +17,7 @@ import {
 	createOwner,
 	expectProblem,
 	issue,
+	sendSmall,
 	setFaults,
 	uploaderFor,
 	waitForCommand,
@@ -24,10 +25,25 @@ import {
 
 const MiB = 1024 * 1024;
 type Phase = "paused" | "closing" | "revoked" | "deleted";
-type Op = "init" | "single-put" | "part-put" | "complete" | "abort" | "finalize" | "status";
+type Op =
+	| "init"
+	| "small"
+	| "single-put"
+	| "part-put"
+	| "complete"
+	| "abort"
+	| "finalize"
+	| "status";
 
 const EXPECTED: Record<Op, Record<Phase, [number, string?]>> = {
 	init: {
+		paused: [423, "link-paused"],
+		closing: [423, "link-closing"],
+		revoked: [410, "link-revoked"],
+		deleted: [410, "link-deleted"],
+	},
+	// The one-request upload (POST /files) answers as an init does.
+	small: {
 		paused: [423, "link-paused"],
 		closing: [423, "link-closing"],
 		revoked: [410, "link-revoked"],
@@ -103,6 +119,7 @@ async function linkIn(phase: Phase) {
 				headers: { "Content-Type": "application/json" },
 				body: JSON.stringify({ name: "n.txt", size: 1 }),
 			}),
+		small: () => sendSmall(uploadUrl, bytesOf(10), { filename: "one.txt" }),
 		"single-put": () =>
 			callLink(uploadUrl, `${base}/${single.uploadId}`, {
 				method: "PUT",
@@ -141,6 +158,8 @@ describe("terminal-state table for uploader operations", () => {
 				const res = await ops[op]();
 				if (code) {
 					const p = await expectProblem(res, status, code);
+					if (op === "small" && status === 423)
+						expect(res.headers.get("retry-after"), op).toMatch(/^[0-9]+$/);
 					if (code === "link-closing") {
 						expect(res.headers.get("retry-after"), op).toMatch(/^[0-9]+$/);
 						expect(p.retryable, op).toBe(true);

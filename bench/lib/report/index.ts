@@ -6,6 +6,7 @@ import { doCallsSection } from "./do-calls.ts";
 import { headerSection } from "./header.ts";
 import { partsSection } from "./parts.ts";
 import { profilesSection } from "./profiles.ts";
+import { smallSection } from "./small.ts";
 import { tinySection } from "./tiny.ts";
 import { tusSection } from "./tus.ts";
 import { targetVerdicts } from "./verdicts.ts";
@@ -21,6 +22,7 @@ export function renderReport(r: Results): string {
 	if (r.commands) out.push(...commandsSection(r.commands, m));
 	if (r.cleanup) out.push(...cleanupSection(r.cleanup, Boolean(r.commands), r.sqlCalibration));
 	if (r.tus) out.push(...tusSection(r.tus, m));
+	if (r.small) out.push(...smallSection(r.small, m));
 	if (r.doCalls) out.push(...doCallsSection(r.doCalls.rows));
 	if (r.profiles) out.push(...profilesSection(r.profiles));
 	return `${out.join("\n")}\n`;

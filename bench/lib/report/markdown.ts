@@ -8,6 +8,8 @@ export const TARGET = {
 	commandSlackMs: 200,
 	delete10kS: 60,
 	tusRatio: 0.9,
+	/** (g) one-request uploads/s over init + PUT + finalize's, 16 KiB files at concurrency 16. */
+	smallRatio: 1.5,
 };
 
 /** `v` with `d` decimals, "–" when missing. */

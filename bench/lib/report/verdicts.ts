@@ -67,6 +67,26 @@ export function targetVerdicts(r: Results): Verdict[] {
 			});
 		}
 	}
+	const small = r.small?.summary.find((x) => x.bytes === 16 * 1024 && x.concurrency === 16);
+	if (small) {
+		out.push({
+			id: "g",
+			target: `(g) one-request 16 KiB uploads at concurrency 16: ≥ ${TARGET.smallRatio}× the uploads/s of init + PUT + finalize`,
+			measured: `${f(small.oneToThree, 2)} (${f(small.one.ups, 1)} / ${f(small.three.ups, 1)} uploads/s; bare R2 ${f(small.bare.ups, 1)})`,
+			ok: small.oneToThree === null ? null : small.oneToThree >= TARGET.smallRatio,
+		});
+		const oneDo = r.small?.summary.map((x) => x.one.do).filter((x) => x != null) ?? [];
+		if (oneDo.length > 0) {
+			const min = Math.min(...oneDo.map((x) => x.callsMin));
+			const max = Math.max(...oneDo.map((x) => x.callsMax));
+			out.push({
+				id: "g-do",
+				target: "(g) exactly 2 DO round trips per one-request upload",
+				measured: min === max ? `${min} in every one-request upload` : `${min}..${max}`,
+				ok: min === 2 && max === 2,
+			});
+		}
+	}
 	const partDo = (r.parts?.summary ?? []).map((x) => x.ours.do).filter((x) => x != null);
 	if (partDo.length > 0) {
 		const min = Math.min(...partDo.map((x) => x.callsMin));

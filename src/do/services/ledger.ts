@@ -4,6 +4,7 @@
  * recording the R2 multipart upload an init created, abort (by the uploader
  * or the owner), status, the finalize request and the owner's list.
  */
+import type { UploadProtocol } from "../../contract/enums";
 import type { Caller } from "../../domain/actor";
 import { refusal } from "../../domain/lifecycle";
 import { afterFailure, NO_ATTEMPTS, passwordWaitSeconds } from "../../domain/password";
@@ -36,6 +37,9 @@ import type {
 import type { UploadRecord } from "../upload-store";
 import type { UploadDeps } from "./sessions";
 
+/** A password-protected link's answer to an init without a matching proof: derive it under `params`. */
+export type PasswordChallenge = Extract<InitOutcome, { kind: "password" }>;
+
 /** Idempotency scope of anonymous upload inits on a link. */
 const INIT_SCOPE = "uploader:init";
 
@@ -49,25 +53,54 @@ export class UploadLedger {
 	 * names the key its R2 multipart upload is to be created under.
 	 */
 	async init(req: InitRequest): Promise<Result<InitOutcome>> {
-		const link = this.deps.state.link();
-		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
-			return fail(problem("link-not-found"));
-		const refused = this.deps.state.refuse(link, "init");
-		if (refused) return fail(refused);
-		const password = this.checkPassword(link, req);
-		if (password) return password;
+		const gate = this.gate(req);
+		if (!gate.ok) return gate;
+		if (!("link" in gate.value)) return ok(gate.value);
+		const { link } = gate.value;
 		// Replays are checked after the lifecycle and the password, so a replayed key never
 		// bypasses them. Init keys should be unguessable: anyone holding the link URL, the key
 		// and the same body gets the session (with a fresh token).
 		const replay = req.idempotency ? this.replay(req, req.idempotency) : null;
 		if (replay) return replay;
+		const built = this.build(link, req, req.protocol ?? "native");
+		if (!built.ok) return built;
+		const upload = built.value;
+		this.deps.host.transaction(() => this.open(link, upload, req.idempotency, INIT_SCOPE));
+		await this.opened(upload);
+		return ok({
+			kind: "created",
+			upload: this.deps.sessions.view(upload),
+			replayed: false,
+			needsMultipart:
+				upload.mode === "multipart" ? { key: this.deps.sessions.keyOf(upload.id) } : null,
+		});
+	}
+
+	/**
+	 * The gate of every new session: the link secret, the terminal-state
+	 * table's `init` row, the password (a challenge while no proof matches the
+	 * link's params).
+	 */
+	gate(req: InitRequest): Result<{ link: LinkRecord } | PasswordChallenge> {
+		const link = this.deps.state.link();
+		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
+			return fail(problem("link-not-found"));
+		const refused = this.deps.state.refuse(link, "init");
+		if (refused) return fail(refused);
+		return this.checkPassword(link, req) ?? ok({ link });
+	}
+
+	/**
+	 * A new session as `req` asks for it, if the link takes it: required
+	 * details, file rules, quota. Nothing is stored (see `open`).
+	 */
+	build(link: LinkRecord, req: InitRequest, protocol: UploadProtocol): Result<UploadRecord> {
 		const s = link.settings;
 		const bad = checkUploaderDetails(s, req) ?? checkFile(s, req) ?? checkQuota(s, link, req.size);
 		if (bad) return fail(bad);
-		const protocol = req.protocol ?? "native";
 		const plan = planUpload(req.size, protocol);
 		const now = this.deps.host.now();
-		const upload: UploadRecord = {
+		return ok({
 			id: req.uploadId,
 			tokenHash: req.tokenHash,
 			name: req.name,
@@ -94,33 +127,39 @@ export class UploadLedger {
 			tusRestKey: null,
 			createdAt: new Date(now).toISOString(),
 			updatedAt: new Date(now).toISOString(),
-		};
-		this.deps.host.transaction(() => {
-			this.deps.host.uploads.insert(upload);
-			saveLink(
-				this.deps.host.sql,
-				{
-					...link,
-					reservedFiles: link.reservedFiles + 1,
-					reservedBytes: link.reservedBytes + req.size,
-				},
-				upload.createdAt,
-			);
-			if (req.idempotency) {
-				const { key, requestHash } = req.idempotency;
-				this.deps.host.log.remember(INIT_SCOPE, key, requestHash, upload.id);
-			}
 		});
+	}
+
+	/**
+	 * Stores a session built by `build` and reserves its quota, and remembers
+	 * its `Idempotency-Key` under `scope`. Call it inside a transaction, with
+	 * the link as loaded in the same synchronous section.
+	 */
+	open(
+		link: LinkRecord,
+		upload: UploadRecord,
+		idempotency: InitRequest["idempotency"],
+		scope: string,
+	): void {
+		this.deps.host.uploads.insert(upload);
+		saveLink(
+			this.deps.host.sql,
+			{
+				...link,
+				reservedFiles: link.reservedFiles + 1,
+				reservedBytes: link.reservedBytes + upload.size,
+			},
+			upload.createdAt,
+		);
+		if (idempotency)
+			this.deps.host.log.remember(scope, idempotency.key, idempotency.requestHash, upload.id);
+	}
+
+	/** After a session was opened: its expiry timer, and the test hook of an admit. */
+	async opened(upload: UploadRecord): Promise<void> {
 		await this.deps.host.timers.schedule(TIMERS.sessions, upload.expiresAt);
 		const hook = this.deps.host.hooks().at?.("admit");
 		if (hook) await hook;
-		return ok({
-			kind: "created",
-			upload: this.deps.sessions.view(upload),
-			replayed: false,
-			needsMultipart:
-				plan.mode === "multipart" ? { key: this.deps.sessions.keyOf(upload.id) } : null,
-		});
 	}
 
 	/** The answer to an init replaying a seen `Idempotency-Key`, or null for a new key. */
@@ -153,7 +192,7 @@ export class UploadLedger {
 	 * against the link's guess limit; while the link waits, attempts are
 	 * refused unchecked.
 	 */
-	private checkPassword(link: LinkRecord, req: InitRequest): Result<InitOutcome> | null {
+	private checkPassword(link: LinkRecord, req: InitRequest): Result<PasswordChallenge> | null {
 		if (!link.passwordHash) return null;
 		if (!req.passwordGiven) return fail(problem("password-required"));
 		const now = this.deps.host.now();

@@ -1,0 +1,194 @@
+/**
+ * One-request small uploads: `POST /r/:linkId/files` carries a whole file of
+ * at most one part size as its raw body and the init's fields in
+ * `Upload-Metadata` (the tus format: `key base64value` pairs). One DO call
+ * opens the session and admits its write (`admitSmall`), the body streams to
+ * R2, one DO call records it and queues its finalize (`recordSmall`): the
+ * answer is the finalize's `202`. Three requests and four DO calls become one
+ * and two (three on a password-protected link: its challenge).
+ */
+import { type Context, Hono } from "hono";
+import * as v from "valibot";
+import { InitUploadBody, LinkIdParam, SmallUploadAccepted } from "../contract/schemas";
+import type { LinkDO } from "../do/link-do";
+import type {
+	InitRequest,
+	SmallAdmitOutcome,
+	UploadAuth,
+	WriteGrant,
+	WriteOutcome,
+} from "../do/rpc";
+import { unwrap } from "../do/stub";
+import { ProblemError, problem } from "../domain/problems";
+import { checkSmallSize } from "../domain/small";
+import { sanitizeFileName } from "../domain/uploads";
+import { sha256Hex } from "../lib/crypto";
+import { newSecret, newUploadId } from "../lib/ids";
+import * as r2 from "../storage/r2";
+import { failedWriteReason, lengthChecked } from "./body";
+import { accepted } from "./commands";
+import type { AppEnv } from "./context";
+import { doc } from "./docs";
+import { withPasswordProof } from "./init";
+import { linkOf } from "./link-secret";
+import { idempotencyKeyOf } from "./links";
+import { PAUSED_RETRY_AFTER_SECONDS, parseMetadata } from "./tus";
+import { mediaTypeOf, valid } from "./validation";
+
+const bad = (detail: string) => new ProblemError(problem("validation-failed", detail));
+
+/**
+ * The file's size: `Upload-Length` when sent (a chunked body must send it),
+ * else `Content-Length`; both sent must agree. Neither is 411.
+ */
+function sizeOf(c: Context<AppEnv>): { size: number; contentLength: string | undefined } {
+	const contentLength = c.req.header("content-length");
+	const declared = c.req.header("upload-length") ?? contentLength;
+	if (declared === undefined) throw new ProblemError(problem("length-required"));
+	if (!/^[0-9]{1,16}$/.test(declared)) throw bad("Upload-Length is the file's size in bytes.");
+	const size = Number(declared);
+	if (contentLength !== undefined && Number(contentLength) !== size)
+		throw new ProblemError(
+			problem("length-mismatch", "Content-Length differs from Upload-Length; nothing was stored."),
+		);
+	return { size, contentLength };
+}
+
+/**
+ * The init's fields from `Upload-Metadata` (`filename`, `filetype`, `name`,
+ * `email`, `password`, `sha256`), validated by the native init's schema. The
+ * type falls back to the request's Content-Type.
+ */
+function fieldsOf(c: Context<AppEnv>, size: number) {
+	const meta = parseMetadata(c.req.header("upload-metadata"));
+	if (!meta) throw bad("Upload-Metadata is `key base64value` pairs, comma-separated.");
+	const contentType = mediaTypeOf(c.req.header("content-type") ?? "");
+	const type = meta.filetype ?? (contentType || undefined);
+	const parsed = v.safeParse(InitUploadBody, {
+		name: meta.filename ?? "file",
+		size,
+		...(type ? { type } : {}),
+		...(meta.name !== undefined ? { uploaderName: meta.name } : {}),
+		...(meta.email !== undefined ? { uploaderEmail: meta.email } : {}),
+		...(meta.password !== undefined ? { password: meta.password } : {}),
+		...(meta.sha256 !== undefined ? { sha256: meta.sha256 } : {}),
+	});
+	if (!parsed.success) {
+		const issue = parsed.issues[0];
+		throw bad(`Invalid Upload-Metadata: ${issue?.message ?? "not valid"}`);
+	}
+	return parsed.output;
+}
+
+/** Paused or closing: the client waits and sends again; tell it when (a pause names no end). */
+async function retryAfterOn423(c: Context<AppEnv>, next: () => Promise<void>) {
+	await next();
+	if (c.res.status === 423 && !c.res.headers.has("Retry-After"))
+		c.res.headers.set("Retry-After", String(PAUSED_RETRY_AFTER_SECONDS));
+}
+
+/** The admit through the link's DO, answering its password challenge at the edge. */
+function admit(
+	stub: DurableObjectStub<LinkDO>,
+	req: Omit<InitRequest, "passwordProof">,
+	password: string | undefined,
+) {
+	return withPasswordProof(
+		async (passwordProof): Promise<SmallAdmitOutcome> =>
+			unwrap(await stub.admitSmall({ ...req, passwordProof })),
+		password,
+	);
+}
+
+/** The R2 write the admit granted, then its record (and finalize) whatever happened to it. */
+async function writeAndRecord(
+	c: Context<AppEnv>,
+	stub: DurableObjectStub<LinkDO>,
+	auth: UploadAuth,
+	grant: WriteGrant,
+	contentLength: string | undefined,
+) {
+	const body = lengthChecked(c.req.raw.body, contentLength, grant.expectedLength);
+	const put = await r2.putObject(c.env.FILES, grant.key, body.stream, grant.sha256);
+	const outcome: WriteOutcome = put.ok
+		? { ok: true, ...put.value }
+		: { ok: false, reason: failedWriteReason(put.failure, body) };
+	return stub.recordSmall({ auth, outcome });
+}
+
+export const small = new Hono<AppEnv>().use("/:linkId/files", retryAfterOn423).post(
+	"/:linkId/files",
+	doc({
+		summary:
+			"Send a whole small file (at most one part size) in one request; 202 with its finalize",
+		description:
+			"The raw body is the file. `Content-Length` (or `Upload-Length` with a chunked body) is its size; `Upload-Metadata` carries `filename`, `filetype`, `name`, `email`, `password` and `sha256` as tus does (`key base64value`, comma-separated). Optional `Idempotency-Key`: a repeat with the same metadata answers the first request's command (no `uploadToken`). See docs/uploads.md#one-request-small-files.",
+		tags: ["uploads"],
+		security: "link",
+		ok: { 202: SmallUploadAccepted },
+		problems: [
+			"link-not-found",
+			"link-paused",
+			"link-closing",
+			"link-revoked",
+			"link-expired",
+			"link-deleted",
+			"validation-failed",
+			"length-required",
+			"length-mismatch",
+			"payload-too-large",
+			"password-required",
+			"password-incorrect",
+			"too-many-attempts",
+			"uploader-details-required",
+			"file-too-large",
+			"file-type-not-allowed",
+			"quota-exceeded",
+			"checksum-mismatch",
+			"invalid-idempotency-key",
+			"idempotency-key-reused",
+			"upload-state-conflict",
+			"storage-unavailable",
+		],
+	}),
+	valid("param", LinkIdParam),
+	async (c) => {
+		const { size, contentLength } = sizeOf(c);
+		const tooLarge = checkSmallSize(size);
+		if (tooLarge) throw new ProblemError(tooLarge);
+		const fields = fieldsOf(c, size);
+		const { secretHash, stub } = await linkOf(c, c.req.valid("param").linkId);
+		const key = idempotencyKeyOf(c.req.header("idempotency-key"));
+		const uploadId = newUploadId();
+		const { secret: token, hash } = await newSecret();
+		const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash: hash };
+		const { password, ...described } = fields;
+		const admitted = await admit(
+			stub,
+			{
+				...auth,
+				name: sanitizeFileName(fields.name),
+				size,
+				type: fields.type,
+				uploaderName: fields.uploaderName ?? null,
+				uploaderEmail: fields.uploaderEmail ?? null,
+				sha256: fields.sha256 ?? null,
+				passwordGiven: Boolean(password),
+				...(key
+					? { idempotency: { key, requestHash: await sha256Hex(JSON.stringify(described)) } }
+					: {}),
+			},
+			password,
+		);
+		if (admitted.kind === "replayed") {
+			// The body is not stored again; it is left unread.
+			return accepted(c, admitted.command, { upload: admitted.upload, uploadToken: null });
+		}
+		// A client that goes away mid-body cancels this request; the record must still run (it
+		// ends the session and releases its quota when the write did not land).
+		const work = writeAndRecord(c, stub, auth, admitted.grant, contentLength);
+		c.executionCtx.waitUntil(work.catch(() => undefined));
+		const { command, upload } = unwrap(await work);
+		return accepted(c, command, { upload, uploadToken: token });
+	},
+);
