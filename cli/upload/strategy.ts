@@ -1,7 +1,9 @@
 /**
- * How one file is sent: the per-file upload strategy, one function so it
- * can be switched (for example to a one-request upload of small files)
- * without touching the command around it. It picks up the session the state
+ * How one file is sent: the per-file upload strategy. A file up to one part
+ * size (8 MiB) goes in one request (`UploaderClient.uploadSmall`, with an
+ * Idempotency-Key saved in the state file first, so a rerun after a lost
+ * answer replays the same upload instead of storing it twice). A larger one
+ * picks up the session the state
  * file remembers when the service still has it open, else starts one with a
  * remembered Idempotency-Key, then lets `UploaderClient.resume` send only the
  * parts the service's ledger lacks, complete and finalize.
@@ -12,6 +14,7 @@ import {
 	type FileMeta,
 	ReceiveLinkError,
 	type Session,
+	SMALL_UPLOAD_MAX_BYTES,
 	type UploaderClient,
 	type UploadView,
 } from "../../src/client/index.ts";
@@ -59,6 +62,10 @@ export async function uploadFile(
 ): Promise<FileOutcome> {
 	const blob = await openAsBlob(file.path);
 	if (blob.size !== file.size) throw new Error(`${file.path} changed size while being read`);
+	if (file.size <= SMALL_UPLOAD_MAX_BYTES && !state.get(file)?.session) {
+		const small = await uploadInOneRequest(client, file, blob, state, events, options);
+		if (small) return small;
+	}
 	const session = await sessionFor(client, file, state, options);
 	const partsSent: number[] = [];
 	let resumed = false;
@@ -90,6 +97,52 @@ export async function uploadFile(
 		resumed,
 		partsSent,
 	};
+}
+
+/**
+ * One request for the whole file (null when the service has no such route:
+ * the caller falls back to init, PUT and finalize). A replay of a request
+ * whose answer was lost answers the same upload and command, without a token.
+ */
+async function uploadInOneRequest(
+	client: UploaderClient,
+	file: LocalFile,
+	blob: Blob,
+	state: StateStore,
+	events: FileEvents,
+	options: StrategyOptions,
+): Promise<FileOutcome | null> {
+	const entry = state.get(file) ?? (await state.fresh(file));
+	let accepted: Awaited<ReturnType<UploaderClient["uploadSmall"]>>;
+	try {
+		accepted = await client.uploadSmall(
+			blob,
+			{ name: file.name, type: file.type, ...options.meta },
+			entry.idempotencyKey,
+		);
+	} catch (error) {
+		if (error instanceof ReceiveLinkError && error.code === "not-found") return null;
+		throw error;
+	}
+	const resumed = accepted.uploadToken === null;
+	events.start({
+		uploadId: accepted.upload.id,
+		mode: "single",
+		partCount: 1,
+		partsStored: [],
+		bytesStored: 0,
+		resumed,
+	});
+	events.part({ partNumber: 1, size: file.size });
+	const command = options.wait
+		? await client.waitForCommand(accepted.command.id, accepted.retryToken)
+		: accepted.command;
+	// The file id exists once the finalize applied: read it with the session's token.
+	const upload =
+		options.wait && accepted.uploadToken
+			? await client.status({ uploadId: accepted.upload.id, uploadToken: accepted.uploadToken })
+			: accepted.upload;
+	return { uploadId: accepted.upload.id, upload, command, resumed, partsSent: resumed ? [] : [1] };
 }
 
 /** The remembered session if the service still has it live, else a new init (saved first). */
