@@ -21,11 +21,13 @@ import type {
 	CommandRequest,
 	CommandView,
 	CreateLinkInput,
+	DeadLetterReport,
 	DrainReport,
 	InitOutcome,
 	InitRequest,
 	LinkView,
 	PublicLinkView,
+	ReconcileReport,
 	RecordRequest,
 	SettingsUpdate,
 	TusBeginRequest,
@@ -40,12 +42,14 @@ import type {
 import { Audit } from "./services/audit";
 import { Cleanup } from "./services/cleanup";
 import { Commands } from "./services/commands";
+import { DeadLetters } from "./services/dead-letters";
 import { Drain } from "./services/drain";
 import { Finalizer } from "./services/finalize";
 import { UploadLedger } from "./services/ledger";
 import { Lifecycle } from "./services/lifecycle";
 import { LinkState } from "./services/link-state";
 import { Outbox } from "./services/outbox";
+import { Reconcile } from "./services/reconcile";
 import { Sessions } from "./services/sessions";
 import { TusLedger } from "./services/tus";
 import { WriteFence } from "./services/writes";
@@ -67,6 +71,8 @@ export class LinkDO extends DurableObject<Env> {
 	private readonly writes: WriteFence;
 	private readonly tus: TusLedger;
 	private readonly auditor: Audit;
+	private readonly deadLetters: DeadLetters;
+	private readonly reconciler: Reconcile;
 	/** What each timer runs when it is due. */
 	private readonly timerWork: Record<TimerName, () => Promise<void>>;
 
@@ -90,6 +96,8 @@ export class LinkDO extends DurableObject<Env> {
 		this.tus = new TusLedger(uploadDeps);
 		this.writes = new WriteFence(host, state, sessions);
 		this.auditor = new Audit(host, state, drainer);
+		this.deadLetters = new DeadLetters(host, state);
+		this.reconciler = new Reconcile(host, state, outbox, this.deadLetters);
 		this.timerWork = {
 			[TIMERS.projection]: () => state.retryProjection(),
 			[TIMERS.expire]: () => this.commands.expireNow(),
@@ -97,11 +105,19 @@ export class LinkDO extends DurableObject<Env> {
 			[TIMERS.sweep]: () => drainer.sweep(),
 			[TIMERS.sessions]: () => cleanup.expireSessions(),
 			[TIMERS.events]: () => host.events.flush(),
+			[TIMERS.deadLetters]: async () => {
+				await this.deadLetters.recordPending();
+			},
 		};
 		// A process that died between a commit and its alarm leaves a timer row
 		// without an alarm (an event recorded, never sent): point the alarm at the
 		// earliest timer whenever the object starts. Nothing for an object never created.
-		if (state.exists) ctx.blockConcurrencyWhile(() => host.timers.rearm());
+		// Commands an earlier process sent are re-sent within RESTART_RESEND_MS (outbox.onStart).
+		if (state.exists)
+			ctx.blockConcurrencyWhile(() => {
+				outbox.onStart();
+				return host.timers.rearm();
+			});
 	}
 
 	// --- lifecycle (owners, admins) -------------------------------------------
@@ -172,11 +188,13 @@ export class LinkDO extends DurableObject<Env> {
 		return this.drainer.run();
 	}
 
-	/** The DLQ consumer: the command's message ran out of retries. */
-	async deadLetter(commandId: string): Promise<CommandView | null> {
-		const view = this.commands.deadLetter(commandId);
-		await this.host.events.afterCommit();
-		return view;
+	/**
+	 * The DLQ consumer: the command's message ran out of retries. Marks it
+	 * dead-lettered (unless final or `generation` is stale) and records the D1
+	 * row; null when nothing was dead-lettered.
+	 */
+	async deadLetter(report: DeadLetterReport): Promise<CommandView | null> {
+		return this.deadLetters.mark(report);
 	}
 
 	/** Admin replay of a dead-lettered command. */
@@ -259,6 +277,15 @@ export class LinkDO extends DurableObject<Env> {
 		options: { sweep?: boolean } = {},
 	): Promise<Result<AuditReport & { linkId: string }>> {
 		return this.auditor.run(options);
+	}
+
+	/**
+	 * The scheduled reconciler's check (src/reconciler): re-sends an overdue
+	 * outbox, records unrecorded dead letters, re-arms the sweep while the
+	 * closed link's prefix holds leftovers; answers the true projection.
+	 */
+	async reconcile(): Promise<ReconcileReport | null> {
+		return this.reconciler.run();
 	}
 
 	/** Runs the timed work that is due, then re-arms for the next. Idempotent. */
