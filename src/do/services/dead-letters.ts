@@ -79,6 +79,7 @@ export class DeadLetters {
 		const recorded: string[] = [];
 		for (const command of this.host.log.unrecordedDeadLetters()) {
 			try {
+				this.host.hooks().beforeDeadLetterRecord?.();
 				await DeadLettersTable.record(this.host.env.DB, {
 					messageId: messageId ?? `do:${command.id}:${command.generation}`,
 					queue: COMMAND_DLQ,
