@@ -25,7 +25,9 @@ async function unsentRevoke(extra: Parameters<typeof setFaults>[1] = {}) {
 	const { apiKey } = await createOwner();
 	const { link } = await createLink(apiKey);
 	await setFaults(link.id, { failSend: 1_000, ...extra });
-	const { command } = await bodyOf<{ command: CommandBody }>(await issue("revoke", link.id, apiKey));
+	const { command } = await bodyOf<{ command: CommandBody }>(
+		await issue("revoke", link.id, apiKey),
+	);
 	return { link, command };
 }
 

@@ -26,7 +26,9 @@ describe("restart resume", () => {
 		const { link } = await createLink(apiKey);
 		// The live instance's sends all fail: its own outbox alarm cannot move the command.
 		await setFaults(link.id, { failSend: 1_000 });
-		const { command } = await bodyOf<{ command: CommandBody }>(await issue("revoke", link.id, apiKey));
+		const { command } = await bodyOf<{ command: CommandBody }>(
+			await issue("revoke", link.id, apiKey),
+		);
 		const stub = stubOf(link.id);
 		const before = Date.now();
 		await runInDurableObject(stub, async (_live: LinkDO, state) => {
@@ -64,7 +66,9 @@ describe("restart resume", () => {
 		const { apiKey } = await createOwner();
 		const { link } = await createLink(apiKey);
 		await setFaults(link.id, { failSend: 1_000 });
-		const { command } = await bodyOf<{ command: CommandBody }>(await issue("revoke", link.id, apiKey));
+		const { command } = await bodyOf<{ command: CommandBody }>(
+			await issue("revoke", link.id, apiKey),
+		);
 		await setFaults(link.id, {});
 		await runInDurableObject(stubOf(link.id), async (live: LinkDO, state) => {
 			state.storage.sql.exec("UPDATE outbox SET sent_at = ?, send_count = 1", Date.now());
