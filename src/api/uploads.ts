@@ -125,6 +125,8 @@ export const uploads = new Hono<AppEnv>()
 		"/:linkId/uploads",
 		doc({
 			summary: "Start an upload; the server picks single or multipart and the part size",
+			description:
+				"Optional headers: `Idempotency-Key` makes the init safe to retry, and `Upload-Token` (43 base64url characters) chooses the session's token. A replay of a key is answered only to a request presenting the token the first init chose (else 409 `idempotency-token-mismatch`): send both on the first init and again on a retry.",
 			tags: TAGS,
 			security: "link",
 			ok: { 201: CreatedUpload },
