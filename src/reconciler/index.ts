@@ -15,6 +15,7 @@ import * as LinksTable from "../d1/links";
 import * as Cursors from "../d1/reconciler";
 import type { LinkView, ReconcileRepair, ReconcileReport } from "../do/rpc";
 import { linkStub } from "../do/stub";
+import { projectionDrift, splitBudget } from "../domain/reconcile";
 import { mapLimit } from "../lib/limit";
 
 /** Links looked at per run when `RECONCILE_BATCH` is unset or invalid. */
@@ -59,18 +60,6 @@ async function nextIds(
 	return ids;
 }
 
-/** Which projected fields differ between D1's row and the DO's view (all when the row is missing). */
-function drift(row: LinksTable.ProjectionRow | null, view: LinkView): string[] {
-	if (!row) return ["missing"];
-	const fields: string[] = [];
-	if (row.state !== view.state) fields.push("state");
-	if (row.epoch !== view.epoch) fields.push("epoch");
-	if (row.closing !== view.closing) fields.push("closing");
-	if (row.title !== view.settings.title) fields.push("title");
-	if (row.expiresAt !== view.settings.expiresAt) fields.push("expiresAt");
-	return fields;
-}
-
 function logRepair(linkId: string, repair: ReconcileRepair): void {
 	console.log(JSON.stringify({ event: "reconcile.repair", linkId, ...repair }));
 }
@@ -81,7 +70,14 @@ async function reconcileLink(env: Env, linkId: string): Promise<ReconcileRepair[
 	if (!report) return [];
 	const repairs = [...report.repairs];
 	const row = await LinksTable.projectionRow(env.DB, linkId);
-	const fields = drift(row, report.view);
+	const { view } = report;
+	const fields = projectionDrift(row, {
+		state: view.state,
+		epoch: view.epoch,
+		closing: view.closing,
+		title: view.settings.title,
+		expiresAt: view.settings.expiresAt,
+	});
 	if (fields.length > 0) {
 		await LinksTable.repair(env.DB, report.view, report.version);
 		repairs.push({ kind: "projection-repaired", fields });
@@ -97,10 +93,8 @@ async function reconcileLink(env: Env, linkId: string): Promise<ReconcileRepair[
 export async function reconcile(env: Env): Promise<ReconcileSummary> {
 	const started = Date.now();
 	const budget = batchSize(env);
-	// A fifth of the budget (at least one) always goes to the full scan, so drift
-	// anywhere is found even while many links need attention.
-	const scanShare = Math.max(1, Math.ceil(budget / 5));
-	const attention = await nextIds(env.DB, "attention", budget - scanShare, new Set());
+	const split = splitBudget(budget);
+	const attention = await nextIds(env.DB, "attention", split.attention, new Set());
 	const scan = await nextIds(env.DB, "scan", budget - attention.length, new Set(attention));
 	const ids = [...attention, ...scan];
 	const byKind: ReconcileSummary["byKind"] = {};

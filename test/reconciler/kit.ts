@@ -20,13 +20,13 @@ export interface CronRun {
 }
 
 /** One cron run (with `vars` overriding env vars); its summary and repair lines, read from its logs. */
-export async function runCron(vars: Partial<Env> = {}): Promise<CronRun> {
+export async function runCron(vars: { RECONCILE_BATCH?: string } = {}): Promise<CronRun> {
 	const spy = vi.spyOn(console, "log");
 	try {
 		const ctx = createExecutionContext();
 		await worker.scheduled(
 			createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }),
-			{ ...env, ...vars },
+			{ ...env, ...vars } as Env,
 			ctx,
 		);
 		const lines = spy.mock.calls

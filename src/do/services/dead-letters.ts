@@ -11,6 +11,7 @@
 
 import { isFinal } from "../../contract/enums";
 import * as DeadLettersTable from "../../d1/dead-letters";
+import { isStaleGeneration } from "../../domain/reconcile";
 import { TIMERS } from "../../storage/names";
 import { type CommandRecord, commandView } from "../command-log";
 import type { LinkHost } from "../host";
@@ -39,7 +40,7 @@ export class DeadLetters {
 		const log = this.host.log;
 		const command = link ? log.get(report.commandId) : null;
 		if (!link || !command || isFinal(command.status)) return null;
-		if (report.generation < command.generation) {
+		if (isStaleGeneration(report.generation, command.generation)) {
 			console.log(
 				JSON.stringify({
 					event: "dead-letter.stale",

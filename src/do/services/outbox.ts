@@ -7,6 +7,7 @@
  */
 import type { CommandKind } from "../../contract/enums";
 import { STEPS } from "../../domain/commands";
+import { overdueBefore } from "../../domain/reconcile";
 import { newCommandId } from "../../lib/ids";
 import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
@@ -143,7 +144,7 @@ export class Outbox {
 
 	/** Rows last sent before this are overdue: a full interval ago, or by an earlier process. */
 	private overdueBefore(): number {
-		return Math.max(this.startedAt, this.host.now() - this.resendAfterMs());
+		return overdueBefore(this.host.now(), this.startedAt, this.resendAfterMs());
 	}
 
 	/**
