@@ -15,6 +15,8 @@ export interface Faults {
 	failSend?: number;
 	/** Make this many sends of webhook events fail. */
 	failEventSend?: number;
+	/** Make this many D1 writes of a dead letter (by the DO) fail. */
+	failDeadLetterRecord?: number;
 	/** Throw this many times before a command's transition is committed. */
 	failApply?: number;
 	/**
@@ -49,6 +51,11 @@ export function hooksFor(instance: LinkDO, faults: Faults): LinkHooks {
 			if (!f.failEventSend) return;
 			f.failEventSend--;
 			throw new Error("injected webhook event send failure");
+		},
+		beforeDeadLetterRecord() {
+			if (!f.failDeadLetterRecord) return;
+			f.failDeadLetterRecord--;
+			throw new Error("injected dead-letter record failure");
 		},
 		beforeApply() {
 			if (!f.failApply) return;

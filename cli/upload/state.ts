@@ -1,15 +1,15 @@
 /**
  * The resume state of `upload`: per local file (path, size, mtime) the
- * Idempotency-Key of its init and, once answered, its upload id and
- * Upload-Token. The tokens are secrets, so the file is mode 0600 in a 0700
+ * Idempotency-Key of its init and the Upload-Token this client chose for it
+ * (a replay of the init gets its session back only with that token), and,
+ * once answered, its upload id. The tokens are secrets, so the file is mode 0600 in a 0700
  * folder. A rerun continues each file from the service's ledger; the entry
  * of a file that is done is dropped, and the file is removed when empty.
  */
-import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Session } from "../../src/client/index.ts";
+import { initIdempotency, type Session } from "../../src/client/index.ts";
 import type { LocalFile } from "./files.ts";
 
 export interface FileEntry {
@@ -17,6 +17,8 @@ export interface FileEntry {
 	mtimeMs: number;
 	/** Sent with the init, so an init whose answer was lost gets the same upload back. */
 	idempotencyKey: string;
+	/** The Upload-Token chosen for the init (sent with it); entries written before have none. */
+	uploadToken?: string;
 	session?: Session;
 }
 
@@ -60,9 +62,9 @@ export class StateStore {
 		return e && e.size === file.size && e.mtimeMs === file.mtimeMs ? e : undefined;
 	}
 
-	/** A fresh entry (new Idempotency-Key, no session) for `file`, saved. */
+	/** A fresh entry (new Idempotency-Key and Upload-Token, no session) for `file`, saved. */
 	async fresh(file: LocalFile): Promise<FileEntry> {
-		const entry = { size: file.size, mtimeMs: file.mtimeMs, idempotencyKey: randomUUID() };
+		const entry = { size: file.size, mtimeMs: file.mtimeMs, ...initIdempotency() };
 		this.doc.files[file.path] = entry;
 		await this.save();
 		return entry;

@@ -163,12 +163,13 @@ async function sessionFor(
 			if (code !== "upload-not-found" && code !== "upload-aborted") throw error;
 		}
 	}
-	// A remembered key without a session: the last init's answer was lost, replay it.
-	const fresh = entry && !entry.session ? entry : await state.fresh(file);
+	// A remembered key and token without a session: the last init's answer was
+	// lost; replaying both gets the same session back.
+	const fresh = entry && !entry.session && entry.uploadToken ? entry : await state.fresh(file);
 	const { session } = await client.init(
 		file.size,
 		{ name: file.name, type: file.type, ...options.meta },
-		fresh.idempotencyKey,
+		{ idempotencyKey: fresh.idempotencyKey, uploadToken: fresh.uploadToken ?? "" },
 	);
 	await state.setSession(file, session);
 	return { session, reused: false };

@@ -60,6 +60,20 @@ async function authOf(c: Context<AppEnv>, linkId: string, uploadId: string) {
 }
 
 /**
+ * The Upload-Token of a new session: the client's own when it sent one (it
+ * must look like ours: 43 base64url characters), else a fresh random one. A
+ * client that sends an Idempotency-Key sends its token too, so a retry after
+ * a lost answer can present it: an init replay is only answered to a caller
+ * holding the session's token (docs/uploads.md, "Idempotency-Key on init").
+ */
+async function initToken(header: string | undefined): Promise<{ secret: string; hash: string }> {
+	if (header === undefined) return newSecret();
+	const hash = await hashOfSecret(header);
+	if (!hash) throw new ProblemError(problem("invalid-upload-token"));
+	return { secret: header, hash };
+}
+
+/**
  * Admit, write, record: the one shape of every R2 write. The record call is
  * made whatever happened to the write, so its answer reflects the DO's state
  * at record time (a terminal transition in between wins).
@@ -111,6 +125,8 @@ export const uploads = new Hono<AppEnv>()
 		"/:linkId/uploads",
 		doc({
 			summary: "Start an upload; the server picks single or multipart and the part size",
+			description:
+				"Optional headers: `Idempotency-Key` makes the init safe to retry, and `Upload-Token` (43 base64url characters) chooses the session's token. A replay of a key is answered only to a request presenting the token the first init chose (else 409 `idempotency-token-mismatch`): send both on the first init and again on a retry.",
 			tags: TAGS,
 			security: "link",
 			ok: { 201: CreatedUpload },
@@ -124,7 +140,10 @@ export const uploads = new Hono<AppEnv>()
 				"file-too-large",
 				"file-type-not-allowed",
 				"quota-exceeded",
+				"invalid-idempotency-key",
+				"invalid-upload-token",
 				"idempotency-key-reused",
+				"idempotency-token-mismatch",
 				"storage-unavailable",
 			],
 		}),
@@ -136,7 +155,7 @@ export const uploads = new Hono<AppEnv>()
 			const body = c.req.valid("json");
 			const key = idempotencyKeyOf(c.req.header("idempotency-key"));
 			const uploadId = newUploadId();
-			const { secret: token, hash } = await newSecret();
+			const { secret: token, hash } = await initToken(c.req.header("upload-token"));
 			const name = sanitizeFileName(body.name);
 			const upload = await createSession(
 				c,

@@ -65,6 +65,27 @@ export interface Session {
 	uploadToken: string;
 }
 
+/**
+ * What makes an init safe to retry after a lost answer: an `Idempotency-Key`
+ * and the Upload-Token the client chose for the session. A retry sends both
+ * again and gets the same session; the server never hands the session's
+ * token to a replay that does not present it (docs/uploads.md,
+ * "Idempotency-Key on init"). Keep it until the init's answer arrived.
+ */
+export interface InitIdempotency {
+	idempotencyKey: string;
+	uploadToken: string;
+}
+
+/** A fresh key and Upload-Token (256 random bits, base64url) for one init and its retries. */
+export function initIdempotency(): InitIdempotency {
+	const bytes = crypto.getRandomValues(new Uint8Array(32));
+	let binary = "";
+	for (const b of bytes) binary += String.fromCharCode(b);
+	const uploadToken = btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+	return { idempotencyKey: crypto.randomUUID(), uploadToken };
+}
+
 export interface UploadResult {
 	session: Session;
 	upload: UploadView;
@@ -124,15 +145,22 @@ export class UploaderClient {
 		return (await this.json<{ link: PublicLinkView }>("GET", "")).link;
 	}
 
-	/** Starts an upload; the server picks single or multipart and the part size. */
+	/**
+	 * Starts an upload; the server picks single or multipart and the part size.
+	 * With `idempotency` (from `initIdempotency()`), calling `init` again with
+	 * the same arguments after a lost answer returns the same session.
+	 */
 	async init(
 		size: number,
 		meta: FileMeta,
-		idempotencyKey?: string,
+		idempotency?: InitIdempotency,
 	): Promise<{ session: Session; upload: UploadView }> {
 		const body = { size, type: meta.type ?? "application/octet-stream", ...meta };
 		const headers: Record<string, string> = { "Content-Type": "application/json" };
-		if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+		if (idempotency) {
+			headers["Idempotency-Key"] = idempotency.idempotencyKey;
+			headers["Upload-Token"] = idempotency.uploadToken;
+		}
 		const r = await this.json<{ upload: UploadView; uploadToken: string }>("POST", "/uploads", {
 			headers,
 			body: JSON.stringify(body),

@@ -63,7 +63,8 @@ export async function upsert(db: D1Database, link: ProjectedLink, version: numbe
 			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
 			 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 			 ON CONFLICT (id) DO UPDATE SET title = ?3, state = ?4, epoch = ?5, closing = ?6,
-				expires_at = ?7, version = ?8, updated_at = ?10
+				expires_at = ?7, version = ?8, updated_at = ?10,
+				swept = CASE WHEN ${D1.links}.state = ?4 THEN ${D1.links}.swept ELSE 0 END
 			 WHERE excluded.version > ${D1.links}.version`,
 		)
 		.bind(
@@ -121,4 +122,99 @@ export async function projectionOf(
 		.prepare(`SELECT state, epoch FROM ${D1.links} WHERE id = ?`)
 		.bind(id)
 		.first<{ state: string; epoch: number }>();
+}
+
+/** The columns the reconciler compares with the DO's projection. */
+export interface ProjectionRow {
+	state: string;
+	epoch: number;
+	closing: boolean;
+	title: string;
+	expiresAt: string | null;
+	version: number;
+	swept: boolean;
+}
+
+/** The projection row of one link as the reconciler reads it, or null when it has none. */
+export async function projectionRow(db: D1Database, id: string): Promise<ProjectionRow | null> {
+	const r = await db
+		.prepare(
+			`SELECT state, epoch, closing, title, expires_at, version, swept FROM ${D1.links} WHERE id = ?`,
+		)
+		.bind(id)
+		.first<
+			Pick<Row, "state" | "epoch" | "closing" | "title" | "expires_at" | "version"> & {
+				swept: number;
+			}
+		>();
+	return r
+		? {
+				state: r.state,
+				epoch: r.epoch,
+				closing: r.closing === 1,
+				title: r.title,
+				expiresAt: r.expires_at,
+				version: r.version,
+				swept: r.swept === 1,
+			}
+		: null;
+}
+
+/**
+ * The reconciler's repair: writes the DO's projection even at the row's own
+ * version (a drifted row at the same version would refuse `upsert`), never
+ * over a newer one.
+ */
+export async function repair(db: D1Database, link: ProjectedLink, version: number): Promise<void> {
+	await db
+		.prepare(
+			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
+			 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+			 ON CONFLICT (id) DO UPDATE SET title = ?3, state = ?4, epoch = ?5, closing = ?6,
+				expires_at = ?7, version = ?8, updated_at = ?10,
+				swept = CASE WHEN ${D1.links}.state = ?4 THEN ${D1.links}.swept ELSE 0 END
+			 WHERE excluded.version >= ${D1.links}.version`,
+		)
+		.bind(
+			link.id,
+			link.ownerId,
+			link.settings.title,
+			link.state,
+			link.epoch,
+			link.closing ? 1 : 0,
+			link.settings.expiresAt,
+			version,
+			link.createdAt,
+			link.updatedAt,
+		)
+		.run();
+}
+
+/** Records that the link's DO reported it swept (terminal, nothing left); `false` re-opens it. */
+export async function markSwept(db: D1Database, id: string, swept: boolean): Promise<void> {
+	await db
+		.prepare(`UPDATE ${D1.links} SET swept = ? WHERE id = ?`)
+		.bind(swept ? 1 : 0, id)
+		.run();
+}
+
+/**
+ * Up to `limit` link ids after `afterId` in id order: with `attention`, only
+ * links that need the reconciler (closing, or terminal and not swept; the
+ * `links_reconcile` index), else every link.
+ */
+export async function idsAfter(
+	db: D1Database,
+	afterId: string,
+	limit: number,
+	attention: boolean,
+): Promise<string[]> {
+	const where = attention
+		? "AND (closing = 1 OR (state IN ('revoked', 'expired', 'deleted') AND swept = 0))"
+		: "";
+	const r = await db
+		.prepare(`SELECT id FROM ${D1.links} WHERE id > ? ${where} ORDER BY id LIMIT ?`)
+		.bind(afterId, limit)
+		.all<{ id: string }>();
+	return r.results.map((x) => x.id);
 }

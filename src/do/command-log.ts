@@ -24,6 +24,8 @@ type CommandRow = {
 	created_at: string;
 	updated_at: string;
 	finished_at: string | null;
+	generation: number;
+	dead_letter_recorded: number;
 };
 
 export interface Step {
@@ -47,6 +49,10 @@ export interface CommandRecord {
 	createdAt: string;
 	updatedAt: string;
 	finishedAt: string | null;
+	/** Replay generation: 0 when accepted, +1 per admin replay (queue messages carry it). */
+	generation: number;
+	/** Whether the current dead letter (status `dead_lettered`) is recorded in D1. */
+	deadLetterRecorded: boolean;
 }
 
 const UNFINISHED = "('accepted', 'applying', 'dead_lettered')";
@@ -68,6 +74,8 @@ function fromRow(r: CommandRow): CommandRecord {
 		createdAt: r.created_at,
 		updatedAt: r.updated_at,
 		finishedAt: r.finished_at,
+		generation: r.generation,
+		deadLetterRecorded: r.dead_letter_recorded === 1,
 	};
 }
 
@@ -129,6 +137,23 @@ export class CommandLog {
 			.filter((c) => c.steps.some((s) => !s.done));
 	}
 
+	/** Dead-lettered commands whose dead letter is not recorded in D1 yet. */
+	unrecordedDeadLetters(): CommandRecord[] {
+		return this.sql
+			.all<CommandRow>(
+				"SELECT * FROM commands WHERE status = 'dead_lettered' AND dead_letter_recorded = 0 ORDER BY seq",
+			)
+			.map(fromRow);
+	}
+
+	/** The outbox row of a command (null once it reached a final status). */
+	outboxRow(commandId: string): { sentAt: number | null; sendCount: number } | null {
+		return this.sql.one<{ sentAt: number | null; sendCount: number }>(
+			"SELECT sent_at AS sentAt, send_count AS sendCount FROM outbox WHERE command_id = ?",
+			commandId,
+		);
+	}
+
 	/** Newest first; `beforeSeq` pages backwards. */
 	list(limit: number, beforeSeq: number | null): CommandRecord[] {
 		return this.sql
@@ -169,7 +194,15 @@ export class CommandLog {
 		fields: Partial<
 			Pick<
 				CommandRecord,
-				"status" | "appliedEpoch" | "result" | "error" | "attempts" | "steps" | "finishedAt"
+				| "status"
+				| "appliedEpoch"
+				| "result"
+				| "error"
+				| "attempts"
+				| "steps"
+				| "finishedAt"
+				| "generation"
+				| "deadLetterRecorded"
 			>
 		>,
 	): void {
@@ -184,12 +217,20 @@ export class CommandLog {
 			attempts: "attempts",
 			steps: "steps",
 			finishedAt: "finished_at",
+			generation: "generation",
+			deadLetterRecorded: "dead_letter_recorded",
 		};
 		for (const [key, value] of Object.entries(fields)) {
 			const column = columns[key];
 			if (!column || value === undefined) continue;
 			sets.push(`${column} = ?`);
-			params.push(key === "steps" ? JSON.stringify(value) : (value as SqlStorageValue));
+			params.push(
+				key === "steps"
+					? JSON.stringify(value)
+					: typeof value === "boolean"
+						? Number(value)
+						: (value as SqlStorageValue),
+			);
 		}
 		this.sql.run(`UPDATE commands SET ${sets.join(", ")} WHERE id = ?`, ...params, id);
 		if (fields.status && isFinal(fields.status)) {
@@ -200,9 +241,9 @@ export class CommandLog {
 	// --- outbox ---
 
 	/** Outbox rows of commands that should be (re)sent: not final, not dead-lettered, quiet since `before`. */
-	dueForSend(before: number): { commandId: string; seq: number }[] {
-		return this.sql.all<{ commandId: string; seq: number }>(
-			`SELECT o.command_id AS commandId, o.seq AS seq FROM outbox o
+	dueForSend(before: number): { commandId: string; seq: number; generation: number }[] {
+		return this.sql.all<{ commandId: string; seq: number; generation: number }>(
+			`SELECT o.command_id AS commandId, o.seq AS seq, c.generation AS generation FROM outbox o
 			 JOIN commands c ON c.id = o.command_id
 			 WHERE c.status IN ('accepted', 'applying') AND (o.sent_at IS NULL OR o.sent_at < ?)
 			 ORDER BY o.seq`,

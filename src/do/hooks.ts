@@ -27,6 +27,8 @@ export interface LinkHooks {
 	beforeEventSend?(): void;
 	/** Before a terminal command's transition commits; throwing fails the apply. */
 	beforeApply?(): void;
+	/** Before each D1 write of a dead letter; throwing makes the write fail. */
+	beforeDeadLetterRecord?(): void;
 	/** Before a side-effect step runs; throwing fails the step. */
 	beforeStep?(step: StepName): void;
 	/** At `point`: a promise to await there, or undefined to go straight on. */

@@ -22,11 +22,13 @@ import type {
 	CommandRequest,
 	CommandView,
 	CreateLinkInput,
+	DeadLetterReport,
 	DrainReport,
 	InitOutcome,
 	InitRequest,
 	LinkView,
 	PublicLinkView,
+	ReconcileReport,
 	RecordRequest,
 	SettingsUpdate,
 	SmallAdmitOutcome,
@@ -44,12 +46,14 @@ import type {
 import { Audit } from "./services/audit";
 import { Cleanup } from "./services/cleanup";
 import { Commands } from "./services/commands";
+import { DeadLetters } from "./services/dead-letters";
 import { Drain } from "./services/drain";
 import { Finalizer } from "./services/finalize";
 import { UploadLedger } from "./services/ledger";
 import { Lifecycle } from "./services/lifecycle";
 import { LinkState } from "./services/link-state";
 import { Outbox } from "./services/outbox";
+import { Reconcile } from "./services/reconcile";
 import { Sessions } from "./services/sessions";
 import { SmallUploads } from "./services/small";
 import { TusLedger } from "./services/tus";
@@ -73,6 +77,8 @@ export class LinkDO extends DurableObject<Env> {
 	private readonly tus: TusLedger;
 	private readonly small: SmallUploads;
 	private readonly auditor: Audit;
+	private readonly deadLetters: DeadLetters;
+	private readonly reconciler: Reconcile;
 	/** What each timer runs when it is due. */
 	private readonly timerWork: Record<TimerName, () => Promise<void>>;
 
@@ -97,6 +103,8 @@ export class LinkDO extends DurableObject<Env> {
 		this.writes = new WriteFence(host, state, sessions);
 		this.small = new SmallUploads(uploadDeps, this.ledger, this.writes);
 		this.auditor = new Audit(host, state, drainer);
+		this.deadLetters = new DeadLetters(host, state);
+		this.reconciler = new Reconcile(host, state, outbox, this.deadLetters);
 		this.timerWork = {
 			[TIMERS.projection]: () => state.retryProjection(),
 			[TIMERS.expire]: () => this.commands.expireNow(),
@@ -104,11 +112,19 @@ export class LinkDO extends DurableObject<Env> {
 			[TIMERS.sweep]: () => drainer.sweep(),
 			[TIMERS.sessions]: () => cleanup.expireSessions(),
 			[TIMERS.events]: () => host.events.flush(),
+			[TIMERS.deadLetters]: async () => {
+				await this.deadLetters.recordPending();
+			},
 		};
 		// A process that died between a commit and its alarm leaves a timer row
 		// without an alarm (an event recorded, never sent): point the alarm at the
 		// earliest timer whenever the object starts. Nothing for an object never created.
-		if (state.exists) ctx.blockConcurrencyWhile(() => host.timers.rearm());
+		// Commands an earlier process sent are re-sent within RESTART_RESEND_MS (outbox.onStart).
+		if (state.exists)
+			ctx.blockConcurrencyWhile(() => {
+				outbox.onStart();
+				return host.timers.rearm();
+			});
 	}
 
 	/**
@@ -187,11 +203,13 @@ export class LinkDO extends DurableObject<Env> {
 		return this.drainer.run();
 	}
 
-	/** The DLQ consumer: the command's message ran out of retries. */
-	async deadLetter(commandId: string): Promise<CommandView | null> {
-		const view = this.commands.deadLetter(commandId);
-		await this.host.events.afterCommit();
-		return view;
+	/**
+	 * The DLQ consumer: the command's message ran out of retries. Marks it
+	 * dead-lettered (unless final or `generation` is stale) and records the D1
+	 * row; null when nothing was dead-lettered.
+	 */
+	async deadLetter(report: DeadLetterReport): Promise<CommandView | null> {
+		return this.deadLetters.mark(report);
 	}
 
 	/** Admin replay of a dead-lettered command. */
@@ -288,6 +306,15 @@ export class LinkDO extends DurableObject<Env> {
 		options: { sweep?: boolean } = {},
 	): Promise<Result<AuditReport & { linkId: string }>> {
 		return this.auditor.run(options);
+	}
+
+	/**
+	 * The scheduled reconciler's check (src/reconciler): re-sends an overdue
+	 * outbox, records unrecorded dead letters, re-arms the sweep while the
+	 * closed link's prefix holds leftovers; answers the true projection.
+	 */
+	async reconcile(): Promise<ReconcileReport | null> {
+		return this.reconciler.run();
 	}
 
 	/** Runs the timed work that is due, then re-arms for the next. Idempotent. */

@@ -160,6 +160,15 @@ export interface UploadCursor {
 	id: string;
 }
 
+/** The DLQ consumer's report: a command's message (of replay generation `generation`) ran out of retries. */
+export interface DeadLetterReport {
+	commandId: string;
+	/** The message's replay generation (version 1 messages: 0). */
+	generation: number;
+	/** The DLQ message's id, for the D1 row. */
+	messageId?: string;
+}
+
 // --- answers ------------------------------------------------------------------
 
 /** The views the API answers with, as the contract declares them (src/contract). */
@@ -187,4 +196,22 @@ export interface WriteGrant {
 	/** For complete: the upload is already completed (a repeated complete answers 200). */
 	alreadyCompleted: boolean;
 	epoch: number;
+}
+
+/** One repair the reconciler made on a link (each is logged as `reconcile.repair`). */
+export type ReconcileRepair =
+	| { kind: "outbox-resent"; count: number }
+	| { kind: "dead-letter-recorded"; commandId: string }
+	| { kind: "sweep-rearmed"; count: number }
+	| { kind: "projection-repaired"; fields: string[] };
+
+/** What `reconcile()` did and the link's true projection. */
+export interface ReconcileReport {
+	linkId: string;
+	/** The projection as the DO sees it (what D1's `links` row must say). */
+	view: LinkView;
+	version: number;
+	/** Terminal, no object left to sweep, no sweep pending, no command unfinished. */
+	swept: boolean;
+	repairs: ReconcileRepair[];
 }

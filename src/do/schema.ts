@@ -150,6 +150,13 @@ const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX events_unsent ON events (seq) WHERE sent_at IS NULL;
 	`,
+	// 11: a command's replay generation (+1 per admin replay; queue messages carry it, so a
+	// stale duplicate of an older generation cannot dead-letter it again), and whether its
+	// current dead letter is recorded in D1 (the object keeps writing it until it is).
+	`
+	ALTER TABLE commands ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE commands ADD COLUMN dead_letter_recorded INTEGER NOT NULL DEFAULT 0
+	`,
 ];
 
 /** Whether this object's storage holds the schema (false for an object never created). */

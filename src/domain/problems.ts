@@ -11,6 +11,10 @@ export const PROBLEM_CODES = {
 		title: 'If-Match must be the link\'s ETag (such as "3.2") or a quoted epoch (such as "3")',
 	},
 	"invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },
+	"invalid-upload-token": {
+		status: 400,
+		title: "An Upload-Token chosen by the client must be 43 base64url characters",
+	},
 	unauthorized: { status: 401, title: "Missing or invalid credentials" },
 	forbidden: { status: 403, title: "These credentials may not do this" },
 	"access-denied": {
@@ -72,6 +76,10 @@ export const PROBLEM_CODES = {
 	"idempotency-key-reused": {
 		status: 422,
 		title: "This Idempotency-Key was already used with a different request",
+	},
+	"idempotency-token-mismatch": {
+		status: 409,
+		title: "This Idempotency-Key opened an upload; a replay must send that upload's Upload-Token",
 	},
 	"too-many-attempts": {
 		status: 429,

@@ -15,6 +15,7 @@ export const D1 = {
 	webhookEndpoints: "webhook_endpoints",
 	webhookEvents: "webhook_events",
 	webhookDeliveries: "webhook_deliveries",
+	reconcilerCursors: "reconciler_cursors",
 } as const;
 
 /** R2 keys are generated from ids, never from file names. */
@@ -39,5 +40,7 @@ export const TIMERS = {
 	sessions: "sessions",
 	/** Sends the event outbox's unsent events (webhooks). */
 	events: "events",
+	/** Writes the D1 row of a dead-lettered command until one write succeeds. */
+	deadLetters: "dead-letters",
 } as const;
 export type TimerName = (typeof TIMERS)[keyof typeof TIMERS];

@@ -32,8 +32,8 @@ describe("LinkDO", () => {
 			const rows = state.storage.sql
 				.exec<{ version: number }>("SELECT version FROM _schema")
 				.toArray();
-			// 5 added link.settings_revision, 6 the password_attempts table (issue 9), 7 and 8 the tus columns, 9 link.secret_box, 10 the events outbox.
-			expect(rows).toEqual([{ version: 10 }]);
+			// 5 added link.settings_revision, 6 the password_attempts table (issue 9), 7 and 8 the tus columns, 9 link.secret_box, 10 the events outbox, 11 command generation and dead_letter_recorded.
+			expect(rows).toEqual([{ version: 11 }]);
 			const revision = state.storage.sql
 				.exec<{ settings_revision: number }>("SELECT settings_revision FROM link")
 				.one();

@@ -256,7 +256,8 @@ describe("password", () => {
 	it("an Idempotency-Key replay of an init still needs the password", async () => {
 		const { uploadUrl } = await openLink({ password: PASSWORD });
 		const file = { name: "a.txt", size: 3 };
-		const key = { "Idempotency-Key": "init-with-password-1" };
+		// A replay presents the Upload-Token the first init chose (docs/uploads.md).
+		const key = { "Idempotency-Key": "init-with-password-1", "Upload-Token": "t".repeat(43) };
 		const first = await initRaw(uploadUrl, { ...file, password: PASSWORD }, key);
 		expect(first.status).toBe(201);
 		await expectProblem(await initRaw(uploadUrl, file, key), 401, "password-required");

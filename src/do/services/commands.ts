@@ -103,36 +103,22 @@ export class Commands {
 	}
 
 	/**
-	 * The DLQ consumer reports that a command's message ran out of retries.
-	 * Returns the command (null when it already reached a final status).
+	 * Admin replay: a dead-lettered command is accepted again, in a new replay
+	 * generation, and re-sent. Messages of the older generation still in the
+	 * queues are stale: reaching the DLQ, they change nothing (DeadLetters).
+	 * Idempotent.
 	 */
-	deadLetter(commandId: string): CommandView | null {
-		const link = this.state.link();
-		const log = this.host.log;
-		const command = link ? log.get(commandId) : null;
-		if (!link || !command || isFinal(command.status)) return null;
-		if (command.status !== "dead_lettered")
-			this.host.transaction(() => {
-				log.update(commandId, { status: "dead_lettered" });
-				this.host.events.record(link, "command.dead_lettered", {
-					commandId,
-					kind: command.kind,
-					commandSeq: command.seq,
-					attempts: command.attempts,
-					error: command.error,
-				});
-			});
-		return commandView(link.id, log.get(commandId) ?? command);
-	}
-
-	/** Admin replay: a dead-lettered command is accepted again and re-sent. Idempotent. */
 	async replay(commandId: string): Promise<Result<CommandView>> {
 		const link = this.state.link();
 		const log = this.host.log;
 		const command = link ? log.get(commandId) : null;
 		if (!link || !command) return fail(problem("command-not-found"));
 		if (command.status === "dead_lettered") {
-			log.update(commandId, { status: command.appliedEpoch === null ? "accepted" : "applying" });
+			log.update(commandId, {
+				status: command.appliedEpoch === null ? "accepted" : "applying",
+				generation: command.generation + 1,
+				deadLetterRecorded: false,
+			});
 			await this.outbox.armResend();
 			await this.outbox.sendDue(0);
 		}

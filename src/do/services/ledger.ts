@@ -58,8 +58,8 @@ export class UploadLedger {
 		if (!("link" in gate.value)) return ok(gate.value);
 		const { link } = gate.value;
 		// Replays are checked after the lifecycle and the password, so a replayed key never
-		// bypasses them. Init keys should be unguessable: anyone holding the link URL, the key
-		// and the same body gets the session (with a fresh token).
+		// bypasses them, and they only answer a caller who presents the session's own
+		// Upload-Token (see `replay`): knowing the link URL and the key is not enough.
 		const replay = req.idempotency ? this.replay(req, req.idempotency) : null;
 		if (replay) return replay;
 		const built = this.build(link, req, req.protocol ?? "native");
@@ -173,8 +173,12 @@ export class UploadLedger {
 			return fail(problem("idempotency-key-reused"));
 		const original = this.deps.host.uploads.get(seen.id);
 		if (!original) return null;
-		// The client lost the first answer, token included: the replay carries a fresh token.
-		this.deps.host.uploads.update(original.id, { tokenHash: req.tokenHash });
+		// A replay never mints a token: it must present the one the first request chose
+		// (the client picks its Upload-Token, so a lost answer loses nothing). Anyone else
+		// who knows the link secret and the key, or a first request that let the server
+		// pick the token, gets no session (docs/uploads.md, "Idempotency-Key on init").
+		if (!timingSafeEqual(original.tokenHash, req.tokenHash))
+			return fail(problem("idempotency-token-mismatch"));
 		const pending = original.mode === "multipart" && original.state === "open";
 		return ok({
 			kind: "created",

@@ -7,6 +7,7 @@
  */
 import type { CommandKind } from "../../contract/enums";
 import { STEPS } from "../../domain/commands";
+import { overdueBefore } from "../../domain/reconcile";
 import { newCommandId } from "../../lib/ids";
 import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
@@ -16,12 +17,24 @@ import type { LinkState } from "./link-state";
 
 /** How soon a failed send is tried again. */
 const FAILED_SEND_RETRY_MS = 1_000;
+/**
+ * How soon after an object starts (a new process, after a crash, a deploy or
+ * an eviction) the outbox re-sends what an earlier process sent: that send
+ * may have been lost with it, and waiting a full resend interval would hold
+ * accepted commands back for nothing.
+ */
+export const RESTART_RESEND_MS = 1_000;
 
 export class Outbox {
+	/** When this instance started: rows sent before were sent by an earlier process. */
+	private readonly startedAt: number;
+
 	constructor(
 		private readonly host: LinkHost,
 		private readonly state: LinkState,
-	) {}
+	) {
+		this.startedAt = host.now();
+	}
 
 	/**
 	 * Appends a command with the next seq, and its outbox row. Call inside the
@@ -50,6 +63,8 @@ export class Outbox {
 			createdAt: now,
 			updatedAt: now,
 			finishedAt: null,
+			generation: 0,
+			deadLetterRecorded: false,
 		};
 		this.host.log.insert(command);
 		return command;
@@ -69,20 +84,27 @@ export class Outbox {
 
 	/** Sends outbox rows quiet for `quietMs`; a failed send stays in the outbox for the alarm. */
 	async sendDue(quietMs: number): Promise<void> {
+		await this.sendBefore(this.host.now() - quietMs);
+	}
+
+	/** Sends outbox rows last sent before `before` (ms) or never. */
+	private async sendBefore(before: number): Promise<void> {
 		const link = this.state.link();
 		if (!link) return;
 		const { log, env, timers } = this.host;
 		const head = log.unfinished()[0];
 		// A dead-lettered command blocks the log: re-sending the rest would only spin.
 		if (head?.status === "dead_lettered") return;
-		for (const row of log.dueForSend(this.host.now() - quietMs)) {
+		for (const row of log.dueForSend(before)) {
 			try {
 				this.host.hooks().beforeSend?.();
+				// Version 2 carries the replay generation (src/consumer/message.ts).
 				await env.LINK_COMMANDS.send({
-					v: 1,
+					v: 2,
 					linkId: link.id,
 					commandId: row.commandId,
 					seq: row.seq,
+					gen: row.generation,
 				});
 				log.markSent(row.commandId, this.host.now());
 			} catch (error) {
@@ -97,9 +119,42 @@ export class Outbox {
 		}
 	}
 
-	/** The outbox alarm: re-sends what stayed quiet a full interval, and re-arms while rows wait. */
+	/**
+	 * The outbox alarm: re-sends what stayed quiet a full interval, and what an
+	 * earlier process of this object sent (its send may be lost; see
+	 * `RESTART_RESEND_MS`). Re-arms while rows wait.
+	 */
 	async resend(): Promise<void> {
-		await this.sendDue(this.resendAfterMs());
+		await this.sendBefore(this.overdueBefore());
+	}
+
+	/**
+	 * The reconciler's check: sends the overdue rows now (quiet for a full
+	 * interval, or sent by an earlier process) unless a dead letter blocks the
+	 * log, and makes sure the resend timer is armed. Returns how many were sent.
+	 */
+	async resendOverdue(): Promise<number> {
+		const { log } = this.host;
+		if (!log.hasOutbox()) return 0;
+		const overdue = log.dueForSend(this.overdueBefore()).length;
+		if (overdue > 0) await this.sendBefore(this.overdueBefore());
+		if (!this.host.timers.has(TIMERS.outbox)) await this.armResend();
+		return overdue;
+	}
+
+	/** Rows last sent before this are overdue: a full interval ago, or by an earlier process. */
+	private overdueBefore(): number {
+		return overdueBefore(this.host.now(), this.startedAt, this.resendAfterMs());
+	}
+
+	/**
+	 * On start (inside the constructor's `blockConcurrencyWhile`): when the log
+	 * has unsent or earlier-sent rows, the outbox timer is pulled in to
+	 * `RESTART_RESEND_MS` from now instead of waiting out its interval.
+	 */
+	onStart(): void {
+		if (this.host.log.hasOutbox())
+			this.host.timers.scheduleInTransaction(TIMERS.outbox, this.startedAt + RESTART_RESEND_MS);
 	}
 
 	/** Re-arms the resend alarm while anything is left in the outbox. */

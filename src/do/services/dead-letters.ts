@@ -1,0 +1,113 @@
+/**
+ * Dead letters, with the link's Durable Object as their source of truth: a
+ * command is dead-lettered here first (status `dead_lettered`, flag
+ * `dead_letter_recorded` 0, a `deadLetters` timer armed, in one
+ * transaction), and the D1 row admins list is written from here, until one
+ * write succeeds. The DLQ consumer, the timer and the reconciler all end up
+ * in `recordPending`, which writes idempotently (one pending row per command,
+ * src/d1/dead-letters.ts). A message of an older replay generation than the
+ * command's is stale and changes nothing.
+ */
+
+import { isFinal } from "../../contract/enums";
+import * as DeadLettersTable from "../../d1/dead-letters";
+import { isStaleGeneration } from "../../domain/reconcile";
+import { TIMERS } from "../../storage/names";
+import { type CommandRecord, commandView } from "../command-log";
+import type { LinkHost } from "../host";
+import type { CommandView, DeadLetterReport } from "../rpc";
+import type { LinkState } from "./link-state";
+
+/** The queue dead letters come from (the D1 row names it). */
+export const COMMAND_DLQ = "link-commands-dlq";
+/** How soon a failed D1 write of a dead letter is tried again. */
+const RECORD_RETRY_MS = 30_000;
+
+export class DeadLetters {
+	constructor(
+		private readonly host: LinkHost,
+		private readonly state: LinkState,
+	) {}
+
+	/**
+	 * The DLQ consumer reports that a command's message ran out of retries.
+	 * Marks the command dead-lettered (unless it is final, or the message is of
+	 * an older replay generation: a stale duplicate), then records the dead
+	 * letter in D1. Returns the command, or null when nothing was dead-lettered.
+	 */
+	async mark(report: DeadLetterReport): Promise<CommandView | null> {
+		const link = this.state.link();
+		const log = this.host.log;
+		const command = link ? log.get(report.commandId) : null;
+		if (!link || !command || isFinal(command.status)) return null;
+		if (isStaleGeneration(report.generation, command.generation)) {
+			console.log(
+				JSON.stringify({
+					event: "dead-letter.stale",
+					linkId: link.id,
+					commandId: command.id,
+					generation: report.generation,
+					current: command.generation,
+				}),
+			);
+			return null;
+		}
+		if (command.status !== "dead_lettered")
+			this.host.transaction(() => {
+				log.update(command.id, { status: "dead_lettered", deadLetterRecorded: false });
+				this.host.events.record(link, "command.dead_lettered", {
+					commandId: command.id,
+					kind: command.kind,
+					commandSeq: command.seq,
+					attempts: command.attempts,
+					error: command.error,
+				});
+				this.host.timers.scheduleInTransaction(TIMERS.deadLetters, this.host.now());
+			});
+		await this.host.events.afterCommit();
+		await this.recordPending(report.messageId);
+		return commandView(link.id, log.get(command.id) ?? command);
+	}
+
+	/**
+	 * Writes the D1 row of every dead-lettered command not recorded yet (the
+	 * `deadLetters` timer, the reconciler, and `mark` itself). A failed write
+	 * re-arms the timer. Returns the commands recorded by this call.
+	 */
+	async recordPending(messageId?: string): Promise<string[]> {
+		const link = this.state.link();
+		if (!link) return [];
+		const recorded: string[] = [];
+		for (const command of this.host.log.unrecordedDeadLetters()) {
+			try {
+				this.host.hooks().beforeDeadLetterRecord?.();
+				await DeadLettersTable.record(this.host.env.DB, {
+					messageId: messageId ?? `do:${command.id}:${command.generation}`,
+					queue: COMMAND_DLQ,
+					linkId: link.id,
+					commandId: command.id,
+					seq: command.seq,
+					body: messageOf(link.id, command),
+					attempts: command.attempts,
+					lastError: command.error,
+				});
+			} catch (error) {
+				console.error("dead letter not recorded; will retry", command.id, String(error));
+				await this.host.timers.schedule(TIMERS.deadLetters, this.host.now() + RECORD_RETRY_MS);
+				return recorded;
+			}
+			// A replay while the write was in flight moved the command on: leave its flag alone.
+			const now = this.host.log.get(command.id);
+			if (now?.status === "dead_lettered" && now.generation === command.generation)
+				this.host.log.update(command.id, { deadLetterRecorded: true });
+			recorded.push(command.id);
+		}
+		await this.host.timers.cancel(TIMERS.deadLetters);
+		return recorded;
+	}
+}
+
+/** The queue message the dead letter stands for (what a replay would send). */
+function messageOf(linkId: string, c: CommandRecord) {
+	return { v: 2, linkId, commandId: c.id, seq: c.seq, gen: c.generation };
+}
