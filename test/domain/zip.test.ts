@@ -6,7 +6,7 @@ import {
 	zipEntryName,
 	zipEntryNames,
 	zipNameKey,
-} from "../../src/domain/zip-names";
+} from "../../src/domain/zip";
 
 const utf8 = (s: string) => new TextEncoder().encode(s).length;
 

@@ -1,6 +1,6 @@
 /**
- * Entry names of the "download all" ZIP (`GET /api/links/:linkId/files.zip`).
- * Pure.
+ * The "download all" ZIP (`GET /api/links/:linkId/files.zip`): how many
+ * files one may hold, and its entry names. Pure.
  *
  * A ZIP entry name is a path to whatever extracts it, on any system: a name
  * must not climb out of the target folder (`../x`, `/etc/x`, `C:\x`), make
@@ -11,7 +11,25 @@
  * ` (2)`, ` (3)`… before the extension. Names are bounded in UTF-8 bytes
  * because file systems bound them (255 bytes on ext4 and APFS).
  */
+import { type Problem, problem } from "./problems";
 import { cleanText, hasVisible } from "./text";
+
+/**
+ * The most files one ZIP holds. The Worker keeps each entry's name and
+ * size, and client-zip its central-directory record, until the end of the
+ * archive; this bounds that memory (about 1 KiB an entry) far below the
+ * isolate's 128 MB.
+ */
+export const MAX_ZIP_ENTRIES = 10_000;
+
+/** May a link with `files` finalized files be sent as one ZIP? */
+export function checkZipEntries(files: number): Problem | undefined {
+	if (files <= MAX_ZIP_ENTRIES) return undefined;
+	return problem(
+		"zip-too-many-files",
+		`A ZIP holds at most ${MAX_ZIP_ENTRIES} files; this link has ${files}.`,
+	);
+}
 
 /** The most UTF-8 bytes of an entry name, a suffix like ` (12)` included. */
 export const MAX_ZIP_NAME_BYTES = 240;
