@@ -75,7 +75,7 @@ export function readZip(bytes: Uint8Array): ZipArchive {
 		const extraLen = u16(p + 30);
 		const commentLen = u16(p + 32);
 		let offset = u32(p + 42);
-		const name = new TextDecoder("utf-8", { fatal: true }).decode(
+		const name = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
 			bytes.subarray(p + 46, p + 46 + nameLen),
 		);
 		let entryZip64 = false;

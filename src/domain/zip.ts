@@ -80,7 +80,7 @@ const trimEnds = (s: string) => s.replace(/^[.\s]+/, "").replace(/[.\s]+$/, "");
  * least one character when it can; the extension only when the base alone
  * cannot make room.
  */
-function fit(base: string, suffix: string, ext: string): string {
+function fitName(base: string, suffix: string, ext: string): string {
 	const whole = `${base}${suffix}${ext}`;
 	if (bytes(whole) <= MAX_ZIP_NAME_BYTES) return whole;
 	const room = MAX_ZIP_NAME_BYTES - bytes(suffix) - bytes(ext);
@@ -102,7 +102,7 @@ export function zipEntryName(name: string): string {
 	const stem = cleaned.split(".")[0] ?? "";
 	const named = WINDOWS_DEVICE.test(stem.trimEnd()) ? `_${cleaned}` : cleaned;
 	const { base, ext } = splitExtension(named);
-	const fitted = trimEnds(fit(base, "", ext));
+	const fitted = trimEnds(fitName(base, "", ext));
 	return hasVisible(fitted) ? fitted : FALLBACK_ZIP_NAME;
 }
 
@@ -129,7 +129,7 @@ export function zipEntryNames(names: readonly string[]): string[] {
 		if (taken.has(zipNameKey(candidate))) {
 			const { base, ext } = splitExtension(safe);
 			for (let n = 2; taken.has(zipNameKey(candidate)); n++) {
-				candidate = fit(base, ` (${n})`, ext);
+				candidate = fitName(base, ` (${n})`, ext);
 			}
 		}
 		taken.add(zipNameKey(candidate));
