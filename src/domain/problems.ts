@@ -94,7 +94,7 @@ export const PROBLEM_CODES = {
 	"file-type-not-allowed": { status: 415, title: "This link does not accept this file type" },
 	"zip-too-many-files": {
 		status: 409,
-		title: "This link has too many files for one ZIP; download them one by one",
+		title: "Too many files for one ZIP; download them one by one",
 	},
 	"range-not-satisfiable": { status: 416, title: "The requested range is not satisfiable" },
 	"internal-error": { status: 500, title: "Internal server error" },
