@@ -95,12 +95,16 @@ export function zipLength(items: readonly ZipItem[]): number {
 }
 
 /**
- * The archive as a stream of exactly `zipLength(items)` bytes: a
+ * The archive as a stream of exactly `length` (`zipLength(items)`) bytes: a
  * `FixedLengthStream` sends `Content-Length` and errors the response if the
  * archive came out any other length.
  */
-export function zipStream(bucket: R2Bucket, items: readonly ZipItem[]): ReadableStream {
-	const fixed = new FixedLengthStream(zipLength(items));
+export function zipStream(
+	bucket: R2Bucket,
+	items: readonly ZipItem[],
+	length: number,
+): ReadableStream {
+	const fixed = new FixedLengthStream(length);
 	makeZip(entries(bucket, items))
 		.pipeTo(fixed.writable)
 		.catch((error: unknown) => console.error("zip stream ended early", String(error)));
@@ -119,10 +123,11 @@ async function downloadAll(c: Context<AppEnv>, linkId: string): Promise<Response
 	const tooMany = checkZipEntries(count);
 	if (tooMany) throw new ProblemError(tooMany);
 	const items = await zipSnapshot(c.env.DB, linkId);
-	return new Response(zipStream(c.env.FILES, items), {
+	const length = zipLength(items);
+	return new Response(zipStream(c.env.FILES, items, length), {
 		headers: {
 			"Content-Type": "application/zip",
-			"Content-Length": String(zipLength(items)),
+			"Content-Length": String(length),
 			"Content-Disposition": contentDisposition(zipFileName(link.settings.title, linkId)),
 			"X-Content-Type-Options": "nosniff",
 			"Content-Security-Policy": "default-src 'none'; sandbox",
