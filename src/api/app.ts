@@ -14,10 +14,12 @@ import { publicLinks } from "./public";
 import { renderProblems, renderReference } from "./reference";
 import { webhookDeliveries } from "./webhook-deliveries";
 import { webhooks } from "./webhooks";
+import { linkZip } from "./zip";
 
 export const api = new Hono<AppEnv>()
 	.use(countDoCalls)
 	.route("/api/links", links)
+	.route("/api/links", linkZip)
 	.route("/api/commands", commands)
 	.route("/api/files", files)
 	.route("/api/webhooks", webhooks)

@@ -52,6 +52,8 @@ const unauthorized = () =>
 
 /** Owners and admins. */
 export const ownerOrAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+	// Sub-apps sharing a prefix (/api/links, /api/webhooks) each run it; one lookup is enough.
+	if (c.get("caller")) return next();
 	const fromPage = pageCaller(c);
 	if (fromPage) {
 		c.set("caller", fromPage);

@@ -281,6 +281,22 @@ export class OwnerClient {
 		return this.download(`/api/files/${encodeURIComponent(fileId)}/content`, headers);
 	}
 
+	/** Every finalized file of a link as one ZIP (`GET /api/links/<id>/files.zip`), answered as is. */
+	downloadZipResponse(linkId: string): Promise<Response> {
+		return this.request("GET", `/api/links/${encodeURIComponent(linkId)}/files.zip`);
+	}
+
+	/**
+	 * Every finalized file of a link as one ZIP: the 200 Response, whose body
+	 * streams the archive (`Content-Length` is its exact size; a body that
+	 * errors or ends short is an incomplete archive). Throws on a problem.
+	 */
+	async downloadZip(linkId: string): Promise<Response> {
+		const res = await this.downloadZipResponse(linkId);
+		if (res.status !== 200) throw await problemOf(res);
+		return res;
+	}
+
 	/** Every item of a paginated list, page after page. */
 	async all<T>(
 		list: (page: PageOptions) => Promise<{ items: T[]; nextCursor: string | null }>,

@@ -117,6 +117,10 @@ export const PROBLEM_CODES = {
 	"quota-exceeded": { status: 409, title: "This link's file or byte quota is used up" },
 	"file-too-large": { status: 413, title: "The file exceeds this link's per-file limit" },
 	"file-type-not-allowed": { status: 415, title: "This link does not accept this file type" },
+	"zip-too-many-files": {
+		status: 409,
+		title: "Too many files for one ZIP; download them one by one",
+	},
 	"range-not-satisfiable": { status: 416, title: "The requested range is not satisfiable" },
 	"internal-error": { status: 500, title: "Internal server error" },
 	"storage-unavailable": { status: 503, title: "Storage is temporarily unavailable; retry" },

@@ -6,6 +6,7 @@
  * with its live command status, CSRF and sign-out, a 390 px viewport, and
  * the create flow with the keyboard alone. axe runs on every page.
  */
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
@@ -132,6 +133,21 @@ test("an owner creates a link, copies its URL, receives two files and downloads 
 	const download = await downloading;
 	expect(download.suggestedFilename()).toBe("invoice-march.pdf");
 	expect(sha256(readFileSync(await download.path()))).toBe(sha256(pdf));
+
+	// Both files at once: a ZIP named after the link, which the real unzip accepts.
+	const zipping = page.waitForEvent("download");
+	await page.getByRole("link", { name: "Download all (ZIP)" }).click();
+	const zip = await zipping;
+	expect(zip.suggestedFilename()).toBe("Invoices 2026.zip");
+	const zipPath = await zip.path();
+	expect(spawnSync("unzip", ["-t", zipPath], { encoding: "utf8" }).status).toBe(0);
+	const names = spawnSync("zipinfo", ["-1", zipPath], { encoding: "utf8" }).stdout;
+	expect(names.split("\n").filter(Boolean)).toEqual(["invoice-march.pdf", "receipt.png"]);
+	expect(
+		sha256(
+			spawnSync("unzip", ["-p", zipPath, "invoice-march.pdf"], { maxBuffer: 64 * MiB }).stdout,
+		),
+	).toBe(sha256(pdf));
 });
 
 /** A signed-in owner with one link (made through the API), on the link's page. */

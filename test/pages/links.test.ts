@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { bytesOf, createLink, parseUploadUrl, uploaderFor, waitForCommand } from "../helpers";
 import { ownerClient } from "../owner-client";
+import { readZip } from "../zip-reader";
 import { getPage, hiddenFields, inputValue, newLinkForm, ownerSession, postForm } from "./pages";
 
 const MiB = 1024 * 1024;
@@ -387,5 +388,37 @@ describe("downloads through the dashboard", () => {
 		const refused = await getPage(href, other.cookie);
 		expect(refused.status).toBe(404);
 		expect(await refused.text()).toContain("This file does not exist");
+	});
+});
+
+describe("download all (ZIP) through the dashboard", () => {
+	it("the link page offers it once a file arrived; it streams the API's archive with the session", async () => {
+		const { apiKey, cookie } = await ownerSession();
+		const { link, uploadUrl } = await createLink(apiKey, { title: "Tax papers" });
+		const href = `/app/links/${link.id}/files.zip`;
+		expect(await (await getPage(`/app/links/${link.id}`, cookie)).text()).not.toContain(href);
+		const data = bytesOf(4000, 9);
+		await uploaderFor(uploadUrl).upload(data, { name: "scan.pdf", type: "application/pdf" });
+		const page = await (await getPage(`/app/links/${link.id}`, cookie)).text();
+		expect(page).toContain(`href="${href}"`);
+		expect(page).toContain("Download all (ZIP)");
+
+		const res = await getPage(href, cookie);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toBe("application/zip");
+		expect(res.headers.get("content-disposition")).toMatch(/^attachment;.*Tax papers\.zip/);
+		expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+		expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+		const bytes = new Uint8Array(await res.arrayBuffer());
+		expect(res.headers.get("content-length")).toBe(String(bytes.byteLength));
+		const zip = readZip(bytes);
+		expect(zip.entries.map((e) => e.name)).toEqual(["scan.pdf"]);
+		expect(zip.entries[0]?.data).toEqual(data);
+
+		const other = await ownerSession("Other");
+		const refused = await getPage(href, other.cookie);
+		expect(refused.status).toBe(404);
+		expect(refused.headers.get("content-type")).toMatch(/^text\/html/);
+		expect((await getPage(href, null)).status).toBe(303);
 	});
 });

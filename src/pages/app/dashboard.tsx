@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
 import { commandPages } from "./commands";
 import { createRoutes } from "./create";
-import { fileRoutes } from "./files";
+import { fileRoutes, linkZipRoutes } from "./files";
 import { lifecycleRoutes } from "./lifecycle";
 import { linkRoutes } from "./link";
 import { linksList } from "./list";
@@ -19,6 +19,7 @@ export const dashboard = new Hono<AppEnv>()
 	.route("/links", createRoutes)
 	.route("/links", lifecycleRoutes)
 	.route("/links", settingsRoutes)
+	.route("/links", linkZipRoutes)
 	.route("/links", linkRoutes)
 	.route("/commands", commandPages)
 	.route("/files", fileRoutes)

@@ -2,7 +2,9 @@
  * Downloads from the dashboard: `/app/files/:fileId/download` streams the
  * API's download route (`GET /api/files/:fileId/content`) as the session's
  * owner, with its headers (an attachment, `nosniff`, the sandboxing CSP that
- * index.tsx keeps, Range). A problem is a page, like any other.
+ * index.tsx keeps, Range); `/app/links/:linkId/files.zip` streams the
+ * link's "download all" ZIP (`GET /api/links/:linkId/files.zip`) the same
+ * way. A problem is a page, like any other.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
@@ -23,6 +25,16 @@ const PASSED = [
 	"cache-control",
 ];
 
+/** The API's download answer as the browser's, with the headers of PASSED only. */
+function passOn(res: Response): Response {
+	const headers = new Headers();
+	for (const name of PASSED) {
+		const value = res.headers.get(name);
+		if (value !== null) headers.set(name, value);
+	}
+	return new Response(res.body, { status: res.status, headers });
+}
+
 export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) => {
 	const range = c.req.header("range");
 	const res = await apiFor(c).download(
@@ -30,10 +42,13 @@ export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) 
 		range ? { Range: range } : {},
 	);
 	if (res.status !== 200 && res.status !== 206) throw await problemOf(res);
-	const headers = new Headers();
-	for (const name of PASSED) {
-		const value = res.headers.get(name);
-		if (value !== null) headers.set(name, value);
-	}
-	return new Response(res.body, { status: res.status, headers });
+	return passOn(res);
 });
+
+/** Mounted under `/links`, before the link page. */
+export const linkZipRoutes = new Hono<AppEnv>().get("/:linkId/files.zip", async (c) =>
+	passOn(await apiFor(c).downloadZip(c.req.param("linkId"))),
+);
+
+/** Where the dashboard offers a link's "download all" ZIP. */
+export const zipHref = (linkId: string) => `/app/links/${encodeURIComponent(linkId)}/files.zip`;

@@ -15,6 +15,7 @@ import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
 import { errorPage } from "../errors";
 import { Badge, Notice, when } from "../layout";
+import { zipHref } from "./files";
 import { AppPage, count, isTerminal, RedirectNotice, STATE_WORDS, size } from "./frame";
 import {
 	CommandsTable,
@@ -212,7 +213,18 @@ export async function linkPage(c: Context<AppEnv>, linkId: string) {
 			{section("uploads", uploads.nextCursor)}
 
 			<h2 id="files">Files received</h2>
-			{files.items.length ? <FilesTable files={files.items} /> : <p class="muted">None yet.</p>}
+			{files.items.length ? (
+				<>
+					<p>
+						<a href={zipHref(link.id)} download>
+							Download all (ZIP)
+						</a>
+					</p>
+					<FilesTable files={files.items} />
+				</>
+			) : (
+				<p class="muted">None yet.</p>
+			)}
 			{section("files", files.nextCursor)}
 
 			<h2 id="commands">Command history</h2>
