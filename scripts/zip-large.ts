@@ -10,20 +10,13 @@
 // download of the big file, for comparison). Not part of CI: see docs/uploads.md.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import {
-	closeSync,
-	createWriteStream,
-	mkdirSync,
-	openSync,
-	readSync,
-	rmSync,
-	statSync,
-} from "node:fs";
+import { createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
+import { DiskBlob } from "../cli/upload/disk-blob.ts";
 import { UploaderClient } from "../src/client/index.ts";
 import { OwnerClient } from "../src/client/owner.ts";
 import { ensureDevVars, startWorker } from "./lib/dev-server.ts";
@@ -70,35 +63,6 @@ async function writeSource(file: string, size: number): Promise<string> {
 		out.end((e?: Error | null) => (e ? reject(e) : resolve())),
 	);
 	return hash.digest("hex");
-}
-
-/**
- * A file as a Blob of its real size. Node 22's own file Blobs break past
- * 4 GiB: `openAsBlob` reports the size modulo 2^32 (a 4.2 GiB file is
- * "200 MiB") and `slice` beyond 2^32 aborts the process, so the typed
- * client would declare and send the wrong file. This one reads each slice
- * (one part) from disk when the client takes it.
- */
-class FileBlob extends Blob {
-	readonly #path: string;
-	readonly #length: number;
-	constructor(path: string, length: number) {
-		super([]);
-		this.#path = path;
-		this.#length = length;
-		Object.defineProperty(this, "size", { value: length });
-	}
-	override slice(start = 0, end = this.#length): Blob {
-		const from = Math.max(0, Math.min(start, this.#length));
-		const buf = Buffer.alloc(Math.max(0, Math.min(end, this.#length) - from));
-		const fd = openSync(this.#path, "r");
-		try {
-			readSync(fd, buf, 0, buf.length, from);
-		} finally {
-			closeSync(fd);
-		}
-		return new Blob([buf]);
-	}
 }
 
 /** The sha256 of what a child process writes (`unzip -p`). */
@@ -159,7 +123,7 @@ async function main(): Promise<number> {
 
 		const uploader = new UploaderClient(uploadUrl, { baseUrl: server.baseUrl, concurrency: 4 });
 		const [big, uploadMs] = await timed(async () =>
-			uploader.upload(new FileBlob(source, SIZE), { name: "big.bin" }),
+			uploader.upload(new DiskBlob(source, SIZE), { name: "big.bin" }),
 		);
 		if (big.command.status !== "succeeded") throw new Error(`finalize: ${big.command.status}`);
 		report("upload (multipart, 4 parts in flight, finalize)", SIZE, uploadMs);

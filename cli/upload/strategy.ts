@@ -8,7 +8,6 @@
  * remembered Idempotency-Key, then lets `UploaderClient.resume` send only the
  * parts the service's ledger lacks, complete and finalize.
  */
-import { openAsBlob } from "node:fs";
 import {
 	type CommandView,
 	type FileMeta,
@@ -18,6 +17,7 @@ import {
 	type UploaderClient,
 	type UploadView,
 } from "../../src/client/index.ts";
+import { fileBlob } from "./disk-blob.ts";
 import type { LocalFile } from "./files.ts";
 import type { StateStore } from "./state.ts";
 
@@ -60,7 +60,7 @@ export async function uploadFile(
 	events: FileEvents,
 	options: StrategyOptions,
 ): Promise<FileOutcome> {
-	const blob = await openAsBlob(file.path);
+	const blob = await fileBlob(file.path, file.size);
 	if (blob.size !== file.size) throw new Error(`${file.path} changed size while being read`);
 	if (file.size <= SMALL_UPLOAD_MAX_BYTES && !state.get(file)?.session) {
 		const small = await uploadInOneRequest(client, file, blob, state, events, options);

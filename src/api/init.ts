@@ -10,6 +10,7 @@ import type { InitOutcome, InitRequest, UploadView } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { passwordProof } from "../lib/crypto";
+import { errorField, logEvent } from "../lib/log";
 import * as r2 from "../storage/r2";
 import type { AppEnv } from "./context";
 
@@ -66,7 +67,11 @@ export async function createSession(
 	// The ledger names the key: routes never build storage keys.
 	const created = await r2.createMultipart(c.env.FILES, init.needsMultipart.key, req.type);
 	if (!created.ok) {
-		console.error("createMultipartUpload failed", String(created.error));
+		logEvent(
+			"r2.create-multipart-failed",
+			{ uploadId: init.upload.id, error: errorField(created.error) },
+			"error",
+		);
 		await stub.abortUpload({
 			linkSecretHash: req.linkSecretHash,
 			uploadId: init.upload.id,

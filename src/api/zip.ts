@@ -26,6 +26,7 @@ import type { Keyset } from "../d1/keyset";
 import { unwrap } from "../do/stub";
 import { ProblemError } from "../domain/problems";
 import { checkZipEntries, FALLBACK_ZIP_NAME, zipEntryName, zipEntryNames } from "../domain/zip";
+import { errorField, logEvent } from "../lib/log";
 import * as r2 from "../storage/r2";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
@@ -107,7 +108,9 @@ export function zipStream(
 	const fixed = new FixedLengthStream(length);
 	makeZip(entries(bucket, items))
 		.pipeTo(fixed.writable)
-		.catch((error: unknown) => console.error("zip stream ended early", String(error)));
+		.catch((error: unknown) =>
+			logEvent("zip.ended-early", { entries: items.length, error: errorField(error) }, "warn"),
+		);
 	return fixed.readable;
 }
 

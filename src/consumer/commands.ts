@@ -9,6 +9,7 @@ import * as v from "valibot";
 import * as DeadLettersTable from "../d1/dead-letters";
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
+import { errorField, logEvent } from "../lib/log";
 import { CommandMessage } from "./message";
 
 export function backoffBase(env: Env): number {
@@ -29,7 +30,11 @@ export async function validMessage<T>(
 	const parsed = v.safeParse(schema, msg.body);
 	if (parsed.success) return parsed.output;
 	const error = parsed.issues.map((i) => i.message).join("; ");
-	console.error("invalid queue message acked", queue, msg.id, error);
+	logEvent(
+		"queue.invalid-message",
+		{ queue, messageId: msg.id, error: error.slice(0, 300) },
+		"error",
+	);
 	try {
 		await DeadLettersTable.recordInvalid(env.DB, {
 			messageId: msg.id,
@@ -39,7 +44,7 @@ export async function validMessage<T>(
 			error,
 		});
 	} catch (e) {
-		console.error("could not record invalid message", msg.id, String(e));
+		logEvent("queue.invalid-not-recorded", { messageId: msg.id, error: errorField(e) }, "error");
 	}
 	msg.ack();
 	return null;
@@ -66,7 +71,11 @@ export async function handleCommandBatch(batch: MessageBatch<unknown>, env: Env)
 				}
 			} catch (error) {
 				// The DO call itself failed (overload, reset, eviction): retry every message of the link.
-				console.error("drain call failed; retrying", linkId, String(error));
+				logEvent(
+					"drain.call-failed",
+					{ linkId, messages: items.length, error: errorField(error) },
+					"warn",
+				);
 				for (const { msg } of items)
 					msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts, base) });
 			}

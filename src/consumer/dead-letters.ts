@@ -11,6 +11,7 @@
 
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
+import { errorField, logEvent } from "../lib/log";
 import { backoffBase, validMessage } from "./commands";
 import { CommandMessage, generationOf } from "./message";
 
@@ -26,7 +27,16 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
 			});
 			msg.ack();
 		} catch (error) {
-			console.error("dead letter not reported; retrying", msg.id, String(error));
+			logEvent(
+				"dead-letter.not-reported",
+				{
+					messageId: msg.id,
+					linkId: body.linkId,
+					commandId: body.commandId,
+					error: errorField(error),
+				},
+				"warn",
+			);
 			msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts, backoffBase(env)) });
 		}
 	}

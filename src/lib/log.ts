@@ -8,7 +8,14 @@
  * four).
  */
 
-export type LogValue = string | number | boolean | null | undefined;
+export type LogValue =
+	| string
+	| number
+	| boolean
+	| null
+	| undefined
+	| readonly string[]
+	| Readonly<Record<string, number>>;
 export type LogFields = Record<string, LogValue>;
 export type LogLevel = "info" | "warn" | "error";
 

@@ -13,10 +13,11 @@
  */
 import * as LinksTable from "../d1/links";
 import * as Cursors from "../d1/reconciler";
-import type { LinkView, ReconcileRepair, ReconcileReport } from "../do/rpc";
+import type { ReconcileRepair, ReconcileReport } from "../do/rpc";
 import { linkStub } from "../do/stub";
 import { projectionDrift, splitBudget } from "../domain/reconcile";
 import { mapLimit } from "../lib/limit";
+import { errorField, logEvent } from "../lib/log";
 
 /** Links looked at per run when `RECONCILE_BATCH` is unset or invalid. */
 export const DEFAULT_BATCH = 50;
@@ -61,7 +62,7 @@ async function nextIds(
 }
 
 function logRepair(linkId: string, repair: ReconcileRepair): void {
-	console.log(JSON.stringify({ event: "reconcile.repair", linkId, ...repair }));
+	logEvent("reconcile.repair", { linkId, ...repair });
 }
 
 /** Checks one link; its repairs (already logged). Throws when the DO or D1 call fails. */
@@ -108,9 +109,7 @@ export async function reconcile(env: Env): Promise<ReconcileSummary> {
 			}
 		} catch (error) {
 			errors++;
-			console.error(
-				JSON.stringify({ event: "reconcile.error", linkId, error: String(error).slice(0, 200) }),
-			);
+			logEvent("reconcile.error", { linkId, error: errorField(error) }, "error");
 		}
 	});
 	const summary: ReconcileSummary = {
@@ -121,7 +120,8 @@ export async function reconcile(env: Env): Promise<ReconcileSummary> {
 		errors,
 		ms: Date.now() - started,
 	};
-	console.log(JSON.stringify(summary));
+	const { event, ...fields } = summary;
+	logEvent(event, fields);
 	return summary;
 }
 

@@ -176,8 +176,10 @@ describe("logs carry no secret", () => {
 		const { command } = (await res.json()) as { command: { id: string } };
 		await waitForCommand(command.id);
 		const lines = capture.lines.slice(before);
-		// The injected send failure is logged by the DO (with the command id, which is not secret).
-		expect(lines.some((l) => l.includes("queue send failed") && l.includes(command.id))).toBe(true);
+		// The injected send failure is logged by the DO as `outbox.send-failed` (with the command id, which is not secret).
+		expect(lines.some((l) => l.includes("outbox.send-failed") && l.includes(command.id))).toBe(
+			true,
+		);
 		expect(findSecrets(lines)).toEqual([]);
 	});
 

@@ -12,6 +12,7 @@
 import { isFinal } from "../../contract/enums";
 import * as DeadLettersTable from "../../d1/dead-letters";
 import { isStaleGeneration } from "../../domain/reconcile";
+import { errorField, logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
 import { type CommandRecord, commandView } from "../command-log";
 import type { LinkHost } from "../host";
@@ -41,15 +42,12 @@ export class DeadLetters {
 		const command = link ? log.get(report.commandId) : null;
 		if (!link || !command || isFinal(command.status)) return null;
 		if (isStaleGeneration(report.generation, command.generation)) {
-			console.log(
-				JSON.stringify({
-					event: "dead-letter.stale",
-					linkId: link.id,
-					commandId: command.id,
-					generation: report.generation,
-					current: command.generation,
-				}),
-			);
+			logEvent("dead-letter.stale", {
+				linkId: link.id,
+				commandId: command.id,
+				generation: report.generation,
+				current: command.generation,
+			});
 			return null;
 		}
 		if (command.status !== "dead_lettered")
@@ -92,7 +90,11 @@ export class DeadLetters {
 					lastError: command.error,
 				});
 			} catch (error) {
-				console.error("dead letter not recorded; will retry", command.id, String(error));
+				logEvent(
+					"dead-letter.not-recorded",
+					{ linkId: link.id, commandId: command.id, error: errorField(error) },
+					"warn",
+				);
 				await this.host.timers.schedule(TIMERS.deadLetters, this.host.now() + RECORD_RETRY_MS);
 				return recorded;
 			}

@@ -17,7 +17,7 @@ import {
 	terminalKindOf,
 } from "../../domain/commands";
 import { applyTransition, isTerminal } from "../../domain/lifecycle";
-import { logEvent } from "../../lib/log";
+import { errorField, logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
@@ -236,7 +236,7 @@ export class Drain {
 				await this.cleanup.sweepObjects(now);
 			}
 		} catch (error) {
-			console.error("sweep failed; will retry", link.id, String(error));
+			logEvent("sweep.failed", { linkId: link.id, error: errorField(error) }, "warn");
 			await this.host.timers.schedule(TIMERS.sweep, this.host.now() + SWEEP_RETRY_MS);
 		}
 	}

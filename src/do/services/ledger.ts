@@ -20,6 +20,7 @@ import {
 } from "../../domain/uploads";
 import { checkRecord } from "../../domain/writes";
 import { passwordParams, proofMatches, timingSafeEqual } from "../../lib/crypto";
+import { errorField, logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
 import * as r2 from "../../storage/r2";
 import { commandView } from "../command-log";
@@ -240,7 +241,7 @@ export class UploadLedger {
 				// The session stands either way; a failed abort leaves the extra upload to the
 				// bucket's lifecycle rule for incomplete multipart uploads (docs/deploy.md).
 				await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId).catch((error) => {
-					console.error("abort of a second multipart upload failed", uploadId, String(error));
+					logEvent("r2.abort-multipart-failed", { uploadId, error: errorField(error) }, "warn");
 				});
 			}
 			const now = this.deps.state.link() ?? link;

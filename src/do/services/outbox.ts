@@ -9,6 +9,7 @@ import type { CommandKind } from "../../contract/enums";
 import { STEPS } from "../../domain/commands";
 import { overdueBefore } from "../../domain/reconcile";
 import { newCommandId } from "../../lib/ids";
+import { errorField, logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
@@ -108,10 +109,10 @@ export class Outbox {
 				});
 				log.markSent(row.commandId, this.host.now());
 			} catch (error) {
-				console.error(
-					"queue send failed; the outbox alarm will retry",
-					row.commandId,
-					String(error),
+				logEvent(
+					"outbox.send-failed",
+					{ linkId: link.id, commandId: row.commandId, error: errorField(error) },
+					"warn",
 				);
 				log.markSendFailed(row.commandId, String(error));
 				await timers.schedule(TIMERS.outbox, this.host.now() + FAILED_SEND_RETRY_MS);
