@@ -92,6 +92,9 @@ export interface UploadResult {
 	command: CommandView;
 }
 
+/** The first waits between command polls, before `min(pollMs, Retry-After)`. */
+const QUICK_POLLS_MS = [50, 100, 200, 400];
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -301,7 +304,7 @@ export class UploaderClient {
 		if (!retryToken)
 			throw new Error("The service issued no Retry-Token (RETRY_TOKEN_SECRET unset)");
 		const started = Date.now();
-		for (;;) {
+		for (let polls = 0; ; polls++) {
 			const res = await this.doFetch(`${this.origin()}/api/commands/${commandId}`, {
 				headers: { "Retry-Token": retryToken },
 			});
@@ -311,7 +314,10 @@ export class UploaderClient {
 			if (Date.now() - started > this.maxWaitMs) {
 				throw new Error(`command ${commandId} still ${command.status} after ${this.maxWaitMs} ms`);
 			}
-			await this.sleep(Math.min(this.pollMs, 1000 * Number(res.headers.get("retry-after") ?? 1)));
+			// Commands usually apply within tens of milliseconds (docs/commands.md, "Latency"):
+			// ask again soon at first, then every min(pollMs, Retry-After).
+			const cap = Math.min(this.pollMs, 1000 * Number(res.headers.get("retry-after") ?? 1));
+			await this.sleep(Math.min(QUICK_POLLS_MS[polls] ?? cap, cap));
 		}
 	}
 
