@@ -348,7 +348,7 @@ describe("webhook consumer: delivery", () => {
 		const log = vi.spyOn(console, "log");
 		await runBatch([{ body: message }]);
 		const lines = log.mock.calls.map((c) => String(c[0]));
-		const attempt = lines.map((l) => JSON.parse(l)).find((l) => l.webhook === "attempt");
+		const attempt = lines.map((l) => JSON.parse(l)).find((l) => l.event === "webhook.attempt");
 		expect(attempt).toMatchObject({
 			endpointId: endpoint.id,
 			eventId,
@@ -356,7 +356,7 @@ describe("webhook consumer: delivery", () => {
 			outcome: "delivered",
 			status: 200,
 		});
-		expect(typeof attempt.ms).toBe("number");
+		expect(typeof attempt.durationMs).toBe("number");
 		const signature = received[0]?.headers.get("webhook-signature") ?? "";
 		for (const l of lines) {
 			expect(l).not.toContain(endpoint.secret.slice(6));
