@@ -212,10 +212,13 @@ test("revoke behind a confirmation; the command's status goes live to succeeded"
 	request,
 }) => {
 	const { api, linkId } = await onLinkPage(page, "Old request");
-	// The revoke's first step fails twice: it stays in flight for a few seconds.
+	// The revoke stays in flight for a few seconds: its first three queue sends
+	// fail (the outbox retries each a second later), then its first step fails
+	// twice. (With max_batch_timeout 0 a command applies in tens of ms, too fast
+	// for the page to show it in flight without a fault.)
 	const faults = await request.post("/__test/faults", {
 		headers: { Authorization: `Bearer ${adminToken()}` },
-		data: { linkId, faults: { failStep: { "cleanup-uploads": 2 } } },
+		data: { linkId, faults: { failSend: 3, failStep: { "cleanup-uploads": 2 } } },
 	});
 	expect(faults.status()).toBe(204);
 
