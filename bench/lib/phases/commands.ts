@@ -20,6 +20,7 @@ import { pollToFinal, serverMs } from "./poll.ts";
 export async function commandsPhase(ctx: BenchContext): Promise<CommandsResult> {
 	const { svc, samples, pollMs, log } = ctx;
 	const logFile = ctx.servers.service.logFile;
+	await queueQuiet(logFile);
 	const serialFrom = logSize(logFile);
 	const finalizeLink = await svc.createLink({ maxFiles: null });
 	const revoke: RevokeSample[] = [];
@@ -112,4 +113,19 @@ function consumerCost(file: string, from: number, commands: number): ConsumerCos
 		messages,
 		perCommand: round(batches.length / commands, 2) ?? 0,
 	};
+}
+
+/** Waits (up to 60 s) until the consumer has logged no batch for 2 s: what earlier phases queued is done. */
+async function queueQuiet(file: string): Promise<void> {
+	const until = Date.now() + 60_000;
+	let seen = readFileSync(file).toString("utf8").split("QUEUE link-commands").length;
+	let quietSince = Date.now();
+	while (Date.now() < until && Date.now() - quietSince < 2000) {
+		await sleep(250);
+		const now = readFileSync(file).toString("utf8").split("QUEUE link-commands").length;
+		if (now !== seen) {
+			seen = now;
+			quietSince = Date.now();
+		}
+	}
 }
