@@ -19,9 +19,19 @@ export function newRequestId(): string {
 	return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Ids are `[0-9a-z_]` text; anything else in a route parameter is not logged. */
-const idOf = (value: string | undefined): string | undefined =>
-	value && /^[0-9a-z_]{1,64}$/.test(value) ? value : undefined;
+/**
+ * A route parameter is logged only when it has the exact shape of the id it
+ * names: a path is the client's text, and a secret pasted into one (or a
+ * hostile request's filler) must never reach the log.
+ */
+const ID_SHAPES = {
+	linkId: /^lnk_[0-9a-z]{26}$/,
+	uploadId: /^upl_[0-9a-z]{20}$/,
+	commandId: /^cmd_[0-9a-z]{38}$/,
+} as const;
+
+const idOf = (kind: keyof typeof ID_SHAPES, value: string | undefined): string | undefined =>
+	value !== undefined && ID_SHAPES[kind].test(value) ? value : undefined;
 
 function routeParams(c: Context<AppEnv>): Record<string, string> {
 	try {
@@ -49,9 +59,9 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
 			route: routePath(c) || undefined,
 			status,
 			durationMs: Date.now() - started,
-			linkId: idOf(params.linkId),
-			commandId: idOf(params.commandId) ?? c.get("commandId"),
-			uploadId: idOf(params.uploadId),
+			linkId: idOf("linkId", params.linkId),
+			commandId: idOf("commandId", params.commandId) ?? c.get("commandId"),
+			uploadId: idOf("uploadId", params.uploadId),
 			doCalls: meter?.calls,
 		});
 	}

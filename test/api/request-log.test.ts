@@ -49,6 +49,20 @@ describe("request log lines", () => {
 		expect(lines[0]?.durationMs).toEqual(expect.any(Number));
 	});
 
+	it("a route parameter that is not an id of its kind is left out (a path is the client's text)", async () => {
+		const from = capturedLogs().lines.length;
+		const pasted = "cmd_mpejs2jsnhnsdt813eddh7dzjw43xrxcvxnnjcm"; // 43 characters, secret-shaped
+		const res = await call(`/r/${pasted}/tus/`, { method: "POST" });
+		expect(res.status).toBeGreaterThanOrEqual(400);
+		const [line] = events(from, "request");
+		expect(line).toMatchObject({
+			route: expect.stringContaining("/r/:linkId/tus"),
+			status: res.status,
+		});
+		expect(line).not.toHaveProperty("linkId");
+		expect(capturedLogs().lines.slice(from).join("\n")).not.toContain(pasted);
+	});
+
 	it("each request gets its own id; problems and pages are logged too", async () => {
 		const from = capturedLogs().lines.length;
 		const a = await call("/api/links/lnk_nope");
