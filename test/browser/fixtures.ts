@@ -11,7 +11,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
 import { OwnerClient } from "../../src/client/owner.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** `npm run screenshots` sets SCREENSHOTS_DIR=docs/screenshots to refresh the committed set. */
 export const SCREENSHOTS = process.env.SCREENSHOTS_DIR
 	? join(ROOT, process.env.SCREENSHOTS_DIR)

@@ -9,10 +9,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "@playwright/test";
-import { expect, SCREENSHOTS } from "./fixtures.ts";
+import { expect, ROOT } from "./fixtures.ts";
 
 export const MiB = 1024 * 1024;
-const FILES = join(SCREENSHOTS, "..", "uploader-files");
+/** Under test-results/ (ignored by git), whatever SCREENSHOTS_DIR says. */
+const FILES = join(ROOT, "test-results", "uploader-files");
 
 const HEADERS: Record<string, Buffer> = {
 	pdf: Buffer.from("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "latin1"),
