@@ -5,9 +5,8 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { routePath } from "hono/route";
 import { type Problem, ProblemError, problem } from "../domain/problems";
-import { errorField, logEvent } from "../lib/log";
+import { logUnexpected } from "./request-log";
 
 export const PROBLEM_TYPE_BASE = "/docs/problems#";
 
@@ -38,17 +37,7 @@ export function onError(error: Error, c: Context): Response {
 		if (error.status === 401) return problemResponse(problem("unauthorized"));
 		return problemResponse(problem("validation-failed", error.message));
 	}
-	logEvent(
-		"request.error",
-		{
-			requestId: c.get("requestId"),
-			method: c.req.method,
-			route: routePath(c) || undefined,
-			error: errorField(error),
-			stack: error.stack?.slice(0, 2000),
-		},
-		"error",
-	);
+	logUnexpected(c, "request.error", error);
 	return problemResponse(problem("internal-error", "An unexpected error occurred."));
 }
 

@@ -8,7 +8,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { logEvent } from "../lib/log";
+import { errorField, logEvent } from "../lib/log";
 import type { AppEnv } from "./context";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
@@ -73,3 +73,22 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
 		c.res.headers.set(REQUEST_ID_HEADER, requestId);
 	}
 };
+
+/** The log line of a request that ended in an unexpected error (`request.error`, `page.error`). */
+export function logUnexpected(
+	c: Context,
+	event: "request.error" | "page.error",
+	error: Error,
+): void {
+	logEvent(
+		event,
+		{
+			requestId: c.get("requestId"),
+			method: c.req.method,
+			route: routePath(c) || undefined,
+			error: errorField(error),
+			stack: error.stack?.slice(0, 2000),
+		},
+		"error",
+	);
+}

@@ -5,11 +5,10 @@
  * small print; a refused cross-site form; anything unexpected as a calm 500.
  */
 import type { Context } from "hono";
-import { routePath } from "hono/route";
 import type { AppEnv } from "../api/context";
+import { logUnexpected } from "../api/request-log";
 import { ReceiveLinkError } from "../client/problem";
 import { ProblemError } from "../domain/problems";
-import { errorField, logEvent } from "../lib/log";
 import { Page, type Surface } from "./layout";
 import { CrossSiteRequest } from "./security";
 import { wordsFor } from "./words";
@@ -62,17 +61,7 @@ export function pageErrors(surface: Surface) {
 				wordsFor(p.code, p.detail),
 				p.code,
 			);
-		logEvent(
-			"page.error",
-			{
-				requestId: c.get("requestId"),
-				method: c.req.method,
-				route: routePath(c) || undefined,
-				error: errorField(error),
-				stack: error.stack?.slice(0, 2000),
-			},
-			"error",
-		);
+		logUnexpected(c, "page.error", error);
 		return errorPage(c, surface, 500, "Something went wrong", wordsFor("internal-error"));
 	};
 }
