@@ -57,6 +57,10 @@ export async function signIn(
 
 /** Runs axe on the page as it is now: no serious or critical violation. */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
+	// Judge a settled page: a colour mid-transition (a status that just changed)
+	// is not what anyone reads. Commands now apply in tens of ms, so a test can
+	// reach this line while the page's last change is still fading in.
+	await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
 	const results = await new AxeBuilder({ page }).analyze();
 	const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 	expect(
