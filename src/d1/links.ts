@@ -58,6 +58,16 @@ const summaryOf = (r: Row): LinkSummary => ({
 
 /** Upserts the link's row as of the DO row's `version`; an older version changes nothing. */
 export async function upsert(db: D1Database, link: ProjectedLink, version: number): Promise<void> {
+	await write(db, link, version, ">");
+}
+
+/** The one statement of `upsert` (newer versions only) and `repair` (the same version too). */
+async function write(
+	db: D1Database,
+	link: ProjectedLink,
+	version: number,
+	over: ">" | ">=",
+): Promise<void> {
 	await db
 		.prepare(
 			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
@@ -65,7 +75,7 @@ export async function upsert(db: D1Database, link: ProjectedLink, version: numbe
 			 ON CONFLICT (id) DO UPDATE SET title = ?3, state = ?4, epoch = ?5, closing = ?6,
 				expires_at = ?7, version = ?8, updated_at = ?10,
 				swept = CASE WHEN ${D1.links}.state = ?4 THEN ${D1.links}.swept ELSE 0 END
-			 WHERE excluded.version > ${D1.links}.version`,
+			 WHERE excluded.version ${over} ${D1.links}.version`,
 		)
 		.bind(
 			link.id,
@@ -166,28 +176,7 @@ export async function projectionRow(db: D1Database, id: string): Promise<Project
  * over a newer one.
  */
 export async function repair(db: D1Database, link: ProjectedLink, version: number): Promise<void> {
-	await db
-		.prepare(
-			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
-			 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-			 ON CONFLICT (id) DO UPDATE SET title = ?3, state = ?4, epoch = ?5, closing = ?6,
-				expires_at = ?7, version = ?8, updated_at = ?10,
-				swept = CASE WHEN ${D1.links}.state = ?4 THEN ${D1.links}.swept ELSE 0 END
-			 WHERE excluded.version >= ${D1.links}.version`,
-		)
-		.bind(
-			link.id,
-			link.ownerId,
-			link.settings.title,
-			link.state,
-			link.epoch,
-			link.closing ? 1 : 0,
-			link.settings.expiresAt,
-			version,
-			link.createdAt,
-			link.updatedAt,
-		)
-		.run();
+	await write(db, link, version, ">=");
 }
 
 /** Records that the link's DO reported it swept (terminal, nothing left); `false` re-opens it. */
