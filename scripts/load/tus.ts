@@ -178,15 +178,20 @@ export async function runTusFile(
 	};
 
 	try {
+		let last: HttpResponse | "stopped";
 		if (spec.action === "abort") {
 			const { extra, stop } = at(0.5, (up) => up.abort(true));
-			await attempt(extra, stop);
-			rec.detail = spec.size > 1024 * 1024 ? "terminated mid-PATCH" : "terminated after creation";
-			rec.outcome = "aborted";
-			return;
-		}
-		let last: HttpResponse | "stopped";
-		if (spec.interrupt && spec.size > 1024 * 1024) {
+			last = await attempt(extra, stop);
+			if (last === "stopped") {
+				rec.detail = spec.size > 1024 * 1024 ? "terminated mid-PATCH" : "terminated after creation";
+				rec.outcome = "aborted";
+				return;
+			}
+			// The PATCH that carried the last bytes was answered before the abort took
+			// effect (its DELETE then meets a finalizing upload): the upload completed,
+			// and the server rightly finalizes it. Follow its command like any other.
+			rec.detail = "completed before the abort";
+		} else if (spec.interrupt && spec.size > 1024 * 1024) {
 			// The connection is cut mid-PATCH; a new Upload resumes from the upload URL.
 			const { extra, stop } = at(0.4, (up) => up.abort(false));
 			last = await attempt(extra, stop);

@@ -6,7 +6,7 @@
  * uses the real one).
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as FilesTable from "../../src/d1/files";
 import { MAX_ZIP_ENTRIES } from "../../src/domain/zip";
 import {
@@ -152,6 +152,36 @@ describe("download all as a ZIP", () => {
 		})().catch(() => "errored");
 		expect(outcome).toBe("errored");
 		expect(received).toBeLessThan(declared);
+	});
+
+	it("HEAD answers the GET's length and name with no body, even when a file is gone from R2", async () => {
+		const { apiKey, linkId, fileIds } = await linkWithFiles([
+			{ name: "first.bin", data: bytesOf(5000, 1) },
+		]);
+		const get = await call(zipUrl(linkId), { headers: bearer(apiKey) });
+		const archive = new Uint8Array(await get.arrayBuffer());
+		const first = await FilesTable.get(env.DB, fileIds[0] ?? "");
+		await env.FILES.delete(first?.r2Key ?? "");
+		// Nothing pulls the archive of a HEAD (the FixedLengthStream has no reader), so no
+		// R2 object is opened: no "zip.ended-early", which the same GET now logs.
+		const warn = vi.spyOn(console, "warn");
+		try {
+			const head = await call(zipUrl(linkId), { method: "HEAD", headers: bearer(apiKey) });
+			expect(head.status).toBe(200);
+			expect(head.headers.get("content-length")).toBe(String(archive.byteLength));
+			expect(head.headers.get("content-disposition")).toBe(get.headers.get("content-disposition"));
+			expect(head.headers.get("content-type")).toBe("application/zip");
+			expect((await head.arrayBuffer()).byteLength).toBe(0);
+			await new Promise((r) => setTimeout(r, 300));
+			expect(warn.mock.calls.length, "warnings after HEAD").toBe(0);
+			const broken = await call(zipUrl(linkId), { headers: bearer(apiKey) });
+			await broken.arrayBuffer().catch(() => null);
+			await vi.waitFor(() => expect(warn.mock.calls.length).toBeGreaterThan(0));
+			const events = warn.mock.calls.map((args) => JSON.parse(String(args[0])).event);
+			expect(events).toEqual(["zip.ended-early"]);
+		} finally {
+			warn.mockRestore();
+		}
 	});
 
 	it("a link with more files than one ZIP holds is 409 zip-too-many-files", async () => {

@@ -59,14 +59,26 @@ export async function signIn(
 export async function expectAccessible(page: Page, what: string): Promise<void> {
 	// Judge a settled page: a colour mid-transition (a status that just changed)
 	// is not what anyone reads. Commands now apply in tens of ms, so a test can
-	// reach this line while the page's last change is still fading in.
-	await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
+	// reach this line while the page's last change is still fading in. Endless
+	// animations (a spinner while a paused link is waited out) never settle.
+	// Polled from the test (page.evaluate of an expression goes through the
+	// DevTools protocol; the test's types carry no DOM):
+	// page.waitForFunction compiles its predicate inside the page, which the
+	// pages' Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+	await expect
+		.poll(() =>
+			page.evaluate<boolean>(
+				`document.getAnimations().every((a) => a.playState !== "running" ||
+					a.effect?.getComputedTiming().iterations === Infinity)`,
+			),
+		)
+		.toBe(true);
 	const results = await new AxeBuilder({ page }).analyze();
 	const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 	expect(
 		bad.map(
 			(v) =>
-				`${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+				`${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)} ${JSON.stringify(n.any[0]?.data ?? null)}`).join(", ")})`,
 		),
 		`axe on ${what}`,
 	).toEqual([]);
