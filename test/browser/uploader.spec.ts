@@ -6,7 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Locator, Page } from "@playwright/test";
-import { expect, expectAccessible, newOwner, shot, test } from "./fixtures.ts";
+import { UploaderClient } from "../../src/client/index.ts";
+import { ReceiveLinkError } from "../../src/client/problem.ts";
+import { baseUrl, expect, expectAccessible, newOwner, shot, test } from "./fixtures.ts";
 import {
 	chooseFiles,
 	dropFile,
@@ -173,6 +175,54 @@ test("a password-protected link asks for the password and details; a wrong passw
 		...passwords.map((p) => Buffer.from(p).toString("base64")),
 	];
 	expect(logged.filter((l) => secrets.some((s) => l.includes(s)))).toEqual([]);
+});
+
+test("after too many wrong passwords the page says how long to wait; the right password works once the wait is over", async ({
+	page,
+}) => {
+	const { api } = await newOwner();
+	const { uploadUrl } = await api.createLink({
+		title: "Contracts",
+		password: "correct horse battery",
+		...LIMITS,
+	});
+	// Someone guessed first, through the API: wrong passwords (each wait waited out)
+	// until the link makes attempts wait 8 s (5 free failures, then 1, 2, 4, 8 s).
+	const guesser = new UploaderClient(uploadUrl, { baseUrl: baseUrl() });
+	let waitEnds = 0;
+	for (let tries = 0; !waitEnds; tries++) {
+		expect(tries, "guesses before the link makes attempts wait 8 s").toBeLessThan(30);
+		const error = await guesser
+			.init(10, { name: "guess.pdf", password: "wrong guess" })
+			.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ReceiveLinkError);
+		const { code, retryAfter = 0 } = (error as ReceiveLinkError).problem;
+		if (code === "password-incorrect") continue;
+		expect(code).toBe("too-many-attempts");
+		if (retryAfter >= 8) waitEnds = Date.now() + retryAfter * 1000;
+		else await new Promise((r) => setTimeout(r, retryAfter * 1000));
+	}
+
+	// The uploader now gives the right password: refused unchecked while the link
+	// waits, and the page says to wait, then to press Continue again.
+	await page.goto(uploadUrl);
+	await page.getByLabel("Password", { exact: true }).fill("correct horse battery");
+	await page.getByRole("button", { name: "Continue" }).click();
+	const file = makeFile("contract.pdf", 64 * 1024);
+	await chooseFiles(page, file);
+	const password = page.getByLabel("Password", { exact: true });
+	await expect(
+		page.getByText(
+			/Too many wrong passwords were tried on this link\. Wait \d+ seconds, then press Continue again\./,
+		),
+	).toBeVisible();
+	await expect(password).toHaveAttribute("aria-invalid", "true");
+	await expectAccessible(page, "uploader page, too many attempts");
+	await shot(page, "uploader-too-many-attempts");
+
+	await new Promise((r) => setTimeout(r, Math.max(0, waitEnds - Date.now() + 500)));
+	await page.getByRole("button", { name: "Continue" }).click();
+	await expectReceived(page, file.name);
 });
 
 test("the uploader page works at 390 px wide and with the keyboard alone", async ({ page }) => {
