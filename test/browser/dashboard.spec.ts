@@ -66,7 +66,7 @@ test("an owner creates a link, copies its URL, receives two files and downloads 
 	await expectAccessible(page, "empty links list");
 
 	await page.getByRole("link", { name: "Create a link" }).click();
-	await expect(page).toHaveURL(/\/app\/links\/new$/);
+	await expect(page).toHaveURL(/\/app\/new$/);
 	await expectAccessible(page, "new link form");
 	await page.getByLabel("Title").fill("Invoices 2026");
 	await page.getByLabel("Description").fill("Send your invoices as PDF, and photos as PNG.");
@@ -287,7 +287,7 @@ test("a form POST from another origin is refused and changes nothing", async ({ 
 	});
 	expect(res.status()).toBe(403);
 	expect(await res.text()).toContain("This form was not sent from this site");
-	const json = await page.request.post("/app/links/new", {
+	const json = await page.request.post("/app/new", {
 		headers: { Origin: baseUrl() },
 		data: { title: "JSON is not a form" },
 		maxRedirects: 0,
@@ -363,7 +363,7 @@ test("the create-link flow with the keyboard alone", async ({ page }) => {
 	await signIn(page, "owner", apiKey);
 	await tabTo(page, (el) => el.text === "Create a link", "Create a link");
 	await page.keyboard.press("Enter");
-	await expect(page).toHaveURL(/\/app\/links\/new$/);
+	await expect(page).toHaveURL(/\/app\/new$/);
 	await tabTo(page, (el) => el.id === "title", "the title field");
 	await page.keyboard.type("Keyboard only");
 	await tabTo(page, (el) => el.id === "maxFileMiB", "the size field");

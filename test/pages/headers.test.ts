@@ -12,7 +12,7 @@ describe("headers of pages and of the API", () => {
 	it("gives every dashboard page the strict policy, no-store and no-referrer", async () => {
 		const { apiKey, cookie } = await ownerSession();
 		const { link } = await createLink(apiKey);
-		for (const path of ["/app", "/app/links/new", `/app/links/${link.id}`, "/app/sign-in"]) {
+		for (const path of ["/app", "/app/new", `/app/links/${link.id}`, "/app/sign-in"]) {
 			const res = await getPage(path, cookie);
 			expect(res.status, path).toBe(200);
 			const csp = res.headers.get("content-security-policy") ?? "";

@@ -25,7 +25,7 @@ describe("creating a link", () => {
 	it("redirects to the new link's page (a reload never creates a second link), which shows the upload URL and its QR code, uncached", async () => {
 		const { apiKey, cookie } = await ownerSession();
 		const res = await createdPage(
-			await postForm("/app/links/new", cookie, newLinkForm({ requireUploaderName: "on" })),
+			await postForm("/app/new", cookie, newLinkForm({ requireUploaderName: "on" })),
 			cookie,
 		);
 		expect(res.status).toBe(200);
@@ -76,7 +76,7 @@ describe("creating a link", () => {
 		const { apiKey, cookie } = await ownerSession();
 		const expires = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16);
 		const posted = await postForm(
-			"/app/links/new",
+			"/app/new",
 			cookie,
 			newLinkForm({
 				title: "Everything",
@@ -117,7 +117,7 @@ describe("creating a link", () => {
 	it("shows refused values next to their fields, keeps what was typed, and creates nothing", async () => {
 		const { apiKey, cookie } = await ownerSession();
 		const local = await postForm(
-			"/app/links/new",
+			"/app/new",
 			cookie,
 			newLinkForm({ title: "Kept title", maxFileMiB: "lots", maxFiles: "-2", password: "short" }),
 		);
@@ -134,21 +134,17 @@ describe("creating a link", () => {
 
 		// Refused by the API itself: mapped back onto the fields.
 		const remote = await postForm(
-			"/app/links/new",
+			"/app/new",
 			cookie,
 			newLinkForm({ maxFileMiB: "20", maxTotalMiB: "10", allowedExtensions: "pdf, not an ext!" }),
 		);
 		expect(remote.status).toBe(400);
 		const text = await remote.text();
 		expect(text).toMatch(/id="allowedExtensions-error"|id="maxFileMiB-error"/);
-		const past = await postForm(
-			"/app/links/new",
-			cookie,
-			newLinkForm({ expiresAt: "2001-01-01T10:00" }),
-		);
+		const past = await postForm("/app/new", cookie, newLinkForm({ expiresAt: "2001-01-01T10:00" }));
 		expect(past.status).toBe(400);
 		expect(await past.text()).toContain("Pick a time in the future.");
-		const cross = await postForm("/app/links/new", cookie, newLinkForm({ maxTotalMiB: "10" }));
+		const cross = await postForm("/app/new", cookie, newLinkForm({ maxTotalMiB: "10" }));
 		expect(await cross.text()).toContain("The largest file cannot be larger than the total");
 		expect((await ownerClient(apiKey).listLinks()).items).toEqual([]);
 	});

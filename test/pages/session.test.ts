@@ -27,9 +27,9 @@ describe("the dashboard session", () => {
 	});
 
 	it("sends a visitor without a session to the sign-in page, and back after", async () => {
-		const res = await getPage("/app/links/new", null);
+		const res = await getPage("/app/new", null);
 		expect(res.status).toBe(303);
-		expect(res.headers.get("location")).toBe("/app/sign-in?next=%2Fapp%2Flinks%2Fnew");
+		expect(res.headers.get("location")).toBe("/app/sign-in?next=%2Fapp%2Fnew");
 	});
 
 	it("refuses a wrong key with a sentence, and sets no cookie", async () => {
@@ -49,7 +49,7 @@ describe("the dashboard session", () => {
 		expect(after.status).toBe(303);
 		expect(after.headers.get("location")).toMatch(/^\/app\/sign-in/);
 		// A form sent with the old cookie changes nothing either.
-		const post = await postForm("/app/links/new", cookie, newLinkForm());
+		const post = await postForm("/app/new", cookie, newLinkForm());
 		expect(post.status).toBe(303);
 		expect(post.headers.get("location")).toBe("/app/sign-in?ended=1");
 	});
@@ -89,7 +89,7 @@ describe("cross-site requests", () => {
 
 	it("refuses a form POST without an Origin whose fetch metadata says cross-site", async () => {
 		const { cookie } = await ownerSession();
-		const res = await call("/app/links/new", {
+		const res = await call("/app/new", {
 			method: "POST",
 			headers: {
 				"Content-Type": "application/x-www-form-urlencoded",
@@ -104,7 +104,7 @@ describe("cross-site requests", () => {
 
 	it("refuses a JSON POST to a page, even from this origin, and creates nothing", async () => {
 		const { apiKey, cookie } = await ownerSession();
-		const res = await call("/app/links/new", {
+		const res = await call("/app/new", {
 			method: "POST",
 			headers: { "Content-Type": "application/json", Origin: ORIGIN, Cookie: cookie },
 			body: JSON.stringify({ title: "Sneaky" }),

@@ -218,7 +218,7 @@ describe("sessions", () => {
 	it("sign-in goes back to the page asked for, never off the site or to the other surface", async () => {
 		const { apiKey } = await createOwner();
 		const cases: [string, string][] = [
-			["/app/links/new", "/app/links/new"],
+			["/app/new", "/app/new"],
 			["//evil.example/app", "/app"],
 			["https://evil.example/app", "/app"],
 			["/app//evil.example", "/app"],

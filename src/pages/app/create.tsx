@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /**
- * A new link at /app/links/new: every setting of the API's create body, in
+ * A new link at /app/new: every setting of the API's create body, in
  * human units. A refused value comes back next to its field with everything
  * typed kept (but the password). The answer to a successful POST is the new
  * link's page itself, not a redirect: it carries the upload URL, which only
@@ -45,7 +45,7 @@ function NewLinkPage(props: { values: SettingsValues; errors?: FieldErrors; prob
 				</Notice>
 			) : null}
 			{props.problem ? <Notice kind="bad">{props.problem}</Notice> : null}
-			<form class="stack" method="post" action="/app/links/new">
+			<form class="stack" method="post" action="/app/new">
 				<SettingsFields values={props.values} errors={errors} mode="create" />
 				<div class="actions">
 					<button type="submit">Create the link</button>

@@ -1,7 +1,9 @@
 /**
  * The owner dashboard's pages behind a live owner session, one module each:
  * the links list, a new link, a link's page and what it can do, its settings,
- * commands, and downloads. (`/links/new` is mounted before `/links/:linkId`.)
+ * commands, and downloads. The new-link page is /app/new, not /links/new: a
+ * static segment beside `/links/:linkId` would push Hono off its RegExpRouter
+ * for every request (test/api/router.test.ts).
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
@@ -16,7 +18,7 @@ import { webhookRoutes } from "./webhooks";
 
 export const dashboard = new Hono<AppEnv>()
 	.route("/", linksList)
-	.route("/links", createRoutes)
+	.route("/", createRoutes)
 	.route("/links", lifecycleRoutes)
 	.route("/links", settingsRoutes)
 	.route("/links", linkZipRoutes)

@@ -20,7 +20,7 @@ export function AppPage(props: { title: string; children?: Child }) {
 			nav={
 				<>
 					<a href="/app">Your links</a>
-					<a href="/app/links/new">New link</a>
+					<a href="/app/new">New link</a>
 					<a href="/app/webhooks">Webhooks</a>
 					<SignOut home="/app" />
 				</>

@@ -44,7 +44,7 @@ export const linksList = new Hono<AppEnv>().get("/", async (c) => {
 		<AppPage title="Your links">
 			<h1>Your links</h1>
 			<div class="actions">
-				<a class="button" href="/app/links/new">
+				<a class="button" href="/app/new">
 					Create a link
 				</a>
 			</div>
