@@ -42,6 +42,16 @@ test("a pause during an upload shows the waiting message, and the upload complet
 	await expect(row(page, file.name).locator(".status")).toHaveText(
 		"On hold until the link reopens",
 	);
+	// Uppy's status bar agrees with the page's list: the share the server holds,
+	// not the bytes that left before the pause refused them (it said 100 %).
+	await expect
+		.poll(async () => {
+			const shown = (await page.locator(".uppy-StatusBar-statusPrimary").textContent()) ?? "";
+			const uppy = Number(/Uploading: (\d+)%/.exec(shown)?.[1] ?? Number.NaN);
+			const list = Number(await row(page, file.name).locator("progress").getAttribute("value"));
+			return uppy < 100 && Math.abs(uppy - list) <= 1 ? "agree" : `Uppy "${shown}", list ${list}%`;
+		})
+		.toBe("agree");
 	await shot(page, "uploader-paused");
 	await expectAccessible(page, "uploader page, link paused");
 	// Longer than tus-js-client's default retries (0.1 + 1 + 3 + 5 s) would wait.

@@ -10,6 +10,7 @@ import Uppy, { type Meta, type UppyFile } from "@uppy/core";
 import Dashboard from "@uppy/dashboard";
 import Tus, { type TusBody, type TusDetailedError } from "@uppy/tus";
 import type { HttpRequest, HttpResponse } from "tus-js-client";
+import { AcknowledgedProgress } from "./acknowledged.ts";
 import { type LinkApi, type PublicLinkInfo, problemOf } from "./api.ts";
 import type { Details } from "./details.ts";
 import type { LinkWatch, WatchState } from "./link-watch.ts";
@@ -53,6 +54,7 @@ export class Sender {
 	readonly uppy: Uppy<Meta, TusBody>;
 	private readonly gate: PasswordGate;
 	private readonly receipts: Receipts;
+	private readonly acknowledged: AcknowledgedProgress;
 	private readonly credentialFailures = new Set<string>();
 	private readonly restrictions;
 	private details: Details = { name: "", email: "", password: "" };
@@ -90,6 +92,7 @@ export class Sender {
 			note: `${typesSentence(link.limits) ?? "Any kind of file."} Up to ${size(link.limits.maxFileBytes)} each.`,
 		});
 		patchUppyA11y(target);
+		this.acknowledged = new AcknowledgedProgress(this.uppy);
 		this.uppy.use(Tus<Meta, TusBody>, {
 			endpoint: api.endpoint,
 			headers: api.headers,
@@ -157,6 +160,7 @@ export class Sender {
 	}
 
 	private async beforeRequest(req: HttpRequest, file: File): Promise<void> {
+		this.acknowledged.sending(req, file.id);
 		const method = req.getMethod();
 		if (method !== "POST" && method !== "PATCH") return;
 		if (this.watch.state.kind === "waiting") this.list.set(file.id, "waiting");
@@ -189,6 +193,7 @@ export class Sender {
 		const code = status >= 400 ? problemOf(status, res.getBody()).code : undefined;
 		if (status >= 400) this.watch.sawProblem(status, code);
 		if (method === "POST") this.gate.settle(req, outcomeOf(status, code));
+		this.acknowledged.answered(req, res);
 		this.receipts.capture(req, res);
 	}
 
