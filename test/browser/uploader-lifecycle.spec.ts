@@ -55,7 +55,7 @@ test("a pause during an upload shows the waiting message, and the upload complet
 	await shot(page, "uploader-paused");
 	await expectAccessible(page, "uploader page, link paused");
 	// Longer than tus-js-client's default retries (0.1 + 1 + 3 + 5 s) would wait.
-	await page.waitForTimeout(22_000);
+	await page.waitForTimeout(14_000);
 	await expect(notice).toContainText("paused");
 	await expect(row(page, file.name).locator(".status")).not.toHaveText("Not received");
 
