@@ -52,6 +52,8 @@ test("a pause during an upload shows the waiting message, and the upload complet
 			return uppy < 100 && Math.abs(uppy - list) <= 1 ? "agree" : `Uppy "${shown}", list ${list}%`;
 		})
 		.toBe("agree");
+	// Its time left would stand still while held: hidden until the link reopens.
+	await expect(page.locator(".uppy-StatusBar-statusSecondary")).toBeHidden();
 	await shot(page, "uploader-paused");
 	await expectAccessible(page, "uploader page, link paused");
 	// Longer than tus-js-client's default retries (0.1 + 1 + 3 + 5 s) would wait.
@@ -63,6 +65,14 @@ test("a pause during an upload shows the waiting message, and the upload complet
 	await expect(notice).toHaveText("The link is open again. Your uploads continue.", {
 		timeout: 15_000,
 	});
+	// The details come back with the upload (or it has already finished).
+	await expect
+		.poll(
+			async () =>
+				(await page.locator(".uppy-StatusBar-statusSecondary").isVisible()) ||
+				(await page.locator(".uppy-StatusBar.is-complete").count()) > 0,
+		)
+		.toBe(true);
 	await expectReceived(page, file.name, 90_000);
 	const files = (await api.listFiles(link.id)).items;
 	expect(files.map((f) => [f.name, f.size])).toEqual([[file.name, file.bytes.length]]);

@@ -135,6 +135,9 @@ export class Sender {
 			if (state.kind === "closed" && status !== "checking" && status !== "received")
 				this.list.set(id, "failed", "The link closed before this file arrived.");
 		}
+		// While held, Uppy's bytes and time left stand still ("0s left"): its status bar
+		// keeps the percentage only, and the list says why the file waits.
+		this.uppy.getPlugin("Dashboard")?.setOptions({ hideProgressDetails: state.kind === "waiting" });
 		if (state.kind === "closed") {
 			this.uppy.pauseAll();
 			const dashboard = this.uppy.getPlugin("Dashboard");
