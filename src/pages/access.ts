@@ -73,6 +73,9 @@ const isTokenVerdict = (error: unknown): boolean =>
 	error instanceof errors.JWSInvalid ||
 	error instanceof errors.JWSSignatureVerificationFailed ||
 	error instanceof errors.JWKSNoMatchingKey ||
+	// A token naming no `kid` matches every key of the team's set (Access publishes two): Access
+	// always names its key, so such a token is not Access's.
+	error instanceof errors.JWKSMultipleMatchingKeys ||
 	error instanceof errors.JOSEAlgNotAllowed ||
 	error instanceof errors.JOSENotSupported;
 

@@ -52,13 +52,12 @@ async function nextIds(
 ): Promise<string[]> {
 	if (limit <= 0) return [];
 	const after = await Cursors.cursorOf(db, PASSES[pass]);
-	const ids = (await LinksTable.idsAfter(db, after, limit, pass === "attention")).filter(
-		(id) => !skip.has(id),
-	);
-	const last = ids.at(-1);
-	// A short page reached the end: the next run starts this pass over.
-	await Cursors.saveCursor(db, PASSES[pass], ids.length < limit || !last ? "" : last);
-	return ids;
+	const page = await LinksTable.idsAfter(db, after, limit, pass === "attention");
+	const last = page.at(-1);
+	// A short page reached the end: the next run starts this pass over. The page as read, not
+	// as filtered: a link `skip` took out (the attention pass has it) must not reset the cursor.
+	await Cursors.saveCursor(db, PASSES[pass], page.length < limit || !last ? "" : last);
+	return page.filter((id) => !skip.has(id));
 }
 
 function logRepair(linkId: string, repair: ReconcileRepair): void {

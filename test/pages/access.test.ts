@@ -212,6 +212,33 @@ describe("the dashboard under Cloudflare Access", () => {
 		);
 	});
 
+	it("refuses a forged assertion that names no key (kid) while the team publishes two: 401, not 503", async () => {
+		// Access publishes its current and previous keys; a token without `kid` matches both.
+		const email = unique("nokid");
+		await ownerWithEmail(email);
+		const [a, b] = await Promise.all([generateKeyPair("RS256"), generateKeyPair("RS256")]);
+		const twoKeys = createLocalJWKSet({
+			keys: [
+				{ ...(await exportJWK(a.publicKey)), kid: "current", alg: "RS256", use: "sig" },
+				{ ...(await exportJWK(b.publicKey)), kid: "previous", alg: "RS256", use: "sig" },
+			],
+		});
+		const now = Math.floor(Date.now() / 1000);
+		const forged = await new SignJWT({ email })
+			.setProtectedHeader({ alg: "RS256" })
+			.setIssuer(`https://${TEAM}`)
+			.setAudience(AUD)
+			.setIssuedAt(now - 10)
+			.setExpirationTime(now + 600)
+			.sign(stranger);
+		await refused(
+			await page("/app", forged, { env: accessEnv({}, twoKeys) }),
+			401,
+			"access-denied",
+			"Sign in through Cloudflare Access",
+		);
+	});
+
 	it("refuses an assertion without an e-mail (a service token)", async () => {
 		await refused(
 			await page("/app", await token({ email: null })),

@@ -63,16 +63,20 @@ export class DeadLetters {
 				this.host.timers.scheduleInTransaction(TIMERS.deadLetters, this.host.now());
 			});
 		await this.host.events.afterCommit();
-		await this.recordPending(report.messageId);
+		await this.recordPending(
+			report.messageId ? { commandId: command.id, messageId: report.messageId } : undefined,
+		);
 		return commandView(link.id, log.get(command.id) ?? command);
 	}
 
 	/**
 	 * Writes the D1 row of every dead-lettered command not recorded yet (the
 	 * `deadLetters` timer, the reconciler, and `mark` itself). A failed write
-	 * re-arms the timer. Returns the commands recorded by this call.
+	 * re-arms the timer. `from` is the DLQ message `mark` was called for: its
+	 * id goes on its own command's row only (another command's row names the
+	 * DO). Returns the commands recorded by this call.
 	 */
-	async recordPending(messageId?: string): Promise<string[]> {
+	async recordPending(from?: { commandId: string; messageId: string }): Promise<string[]> {
 		const link = this.state.link();
 		if (!link) return [];
 		const recorded: string[] = [];
@@ -80,7 +84,10 @@ export class DeadLetters {
 			try {
 				this.host.hooks().beforeDeadLetterRecord?.();
 				await DeadLettersTable.record(this.host.env.DB, {
-					messageId: messageId ?? `do:${command.id}:${command.generation}`,
+					messageId:
+						from?.commandId === command.id
+							? from.messageId
+							: `do:${command.id}:${command.generation}`,
 					queue: COMMAND_DLQ,
 					linkId: link.id,
 					commandId: command.id,
