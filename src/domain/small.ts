@@ -33,17 +33,28 @@ export function checkSmallSize(size: number): Problem | undefined {
  * - `replay`: its finalize was accepted; answer that command again (no write,
  *   no new upload token: a replay hands nothing over that lets anyone act on
  *   the upload);
- * - `in-flight`: the first request is between its admit and its record (or
- *   died there; the session's idle expiry ends it): 409, retry later;
+ * - `in-flight`: the first request is between its admit and its record: 409,
+ *   retry later;
+ * - `abandoned`: the first request died between its admit and its record
+ *   (its write's lease, which outlasts any write, has run out with nothing
+ *   recorded): its session is ended and the key is free, so a client that
+ *   retries does not meet 409 until the session's idle expiry;
  * - `new`: the first request's write failed and its session ended: the key is
  *   free and this request is a new upload.
  */
 export function decideSmallReplay(
-	original: { state: UploadState; finalizeCommandId: string | null } | null,
-): "replay" | "in-flight" | "new" {
+	original: {
+		state: UploadState;
+		finalizeCommandId: string | null;
+		leaseUntil: number | null;
+	} | null,
+	now: number,
+): "replay" | "in-flight" | "abandoned" | "new" {
 	if (!original) return "new";
 	if (original.finalizeCommandId) return "replay";
-	if (original.state === "open" || original.state === "completed") return "in-flight";
+	if (original.state === "open")
+		return original.leaseUntil !== null && original.leaseUntil <= now ? "abandoned" : "in-flight";
+	if (original.state === "completed") return "in-flight";
 	return "new";
 }
 

@@ -4,7 +4,7 @@
  * PUT's refusals, quotas, and Idempotency-Key replays.
  */
 import { runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LinkDO } from "../../src/do/link-do";
 import type { UploadView } from "../../src/do/rpc";
 import {
@@ -262,6 +262,51 @@ describe("one-request uploads with an Idempotency-Key", () => {
 			422,
 			"idempotency-key-reused",
 		);
+		await expectClean(linkId);
+	});
+
+	it("a repeat waits (409) while the first request writes; once its lease runs out it is a new upload, and the first is refused", async () => {
+		const { apiKey, linkId, uploadUrl } = await openLink({ maxFiles: 1 });
+		const key = { "Idempotency-Key": "small-key-3", "Upload-Length": "10" };
+		const meta = { filename: "stuck.bin" };
+		// The first request's body stalls after its admit: it holds the session and the
+		// link's only file, as a request whose Worker died there would.
+		let fail: (reason: Error) => void = () => {};
+		const stalled = new ReadableStream<Uint8Array>({
+			start(controller) {
+				controller.enqueue(bytesOf(5));
+				fail = (reason) => controller.error(reason);
+			},
+		});
+		const first = sendSmall(uploadUrl, stalled, meta, key);
+		const openUpload = () =>
+			runInDurableObject(stubOf(linkId), (_i: LinkDO, state) =>
+				state.storage.sql
+					.exec<{ id: string }>("SELECT id FROM uploads WHERE state = 'open'")
+					.toArray(),
+			);
+		await vi.waitFor(async () => expect(await openUpload()).toHaveLength(1));
+		await expectProblem(
+			await sendSmall(uploadUrl, bytesOf(10), meta, key),
+			409,
+			"upload-state-conflict",
+		);
+		// The write's lease (10 minutes) runs out with nothing recorded.
+		await runInDurableObject(stubOf(linkId), (_i: LinkDO, state) => {
+			state.storage.sql.exec(
+				"UPDATE uploads SET lease_until = ? WHERE state = 'open'",
+				Date.now() - 1,
+			);
+		});
+		const again = await acceptedOf(await sendSmall(uploadUrl, bytesOf(10), meta, key));
+		expect(again.uploadToken).toMatch(/./);
+		await waitForCommand(again.command.id);
+		// The first request's body ends short now: refused, and nothing of it stays.
+		fail(new Error("the first client went away"));
+		const late = await first.catch(() => null);
+		if (late) expect(late.status).toBeGreaterThanOrEqual(400);
+		expect((await filesOf(apiKey, linkId)).map((f) => f.name)).toEqual(["stuck.bin"]);
+		expect(await reserved(linkId)).toEqual({ f: 0, b: 0 });
 		await expectClean(linkId);
 	});
 

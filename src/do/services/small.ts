@@ -47,7 +47,9 @@ export class SmallUploads {
 		const tooLarge = checkSmallSize(req.size);
 		if (tooLarge) return fail(tooLarge);
 		if (req.idempotency) {
-			const replayed = this.replay(link, req.idempotency);
+			const replayed = await this.replay(link, req.idempotency);
+			// An abandoned first request was ended (an await): judge this one afresh.
+			if (replayed === "again") return this.admit(req);
 			if (replayed) return replayed;
 		}
 		const built = this.ledger.build(link, req, "native");
@@ -79,12 +81,14 @@ export class SmallUploads {
 	/**
 	 * A seen key: the same metadata replays the first request's command; other
 	 * metadata is 422; a first request still writing is 409; one whose session
-	 * ended frees the key (null: go on as a new upload).
+	 * ended frees the key (null: go on as a new upload); one that died after
+	 * its admit (its lease ran out) is ended and frees the key ("again": the
+	 * link may have changed meanwhile, so the request is admitted afresh).
 	 */
-	private replay(
+	private async replay(
 		link: LinkRecord,
 		idempotency: { key: string; requestHash: string },
-	): Result<SmallAdmitOutcome> | null {
+	): Promise<Result<SmallAdmitOutcome> | null | "again"> {
 		const { log, uploads } = this.deps.host;
 		const seen = log.idempotent(SMALL_SCOPE, idempotency.key);
 		if (!seen) return null;
@@ -92,7 +96,7 @@ export class SmallUploads {
 			return fail(problem("idempotency-key-reused"));
 		const original = uploads.get(seen.id) ?? null;
 		const command = original?.finalizeCommandId ? log.get(original.finalizeCommandId) : null;
-		switch (decideSmallReplay(original)) {
+		switch (decideSmallReplay(original, this.deps.host.now())) {
 			case "replay":
 				if (original && command)
 					return ok({
@@ -103,6 +107,12 @@ export class SmallUploads {
 				break;
 			case "in-flight":
 				return fail(inFlightProblem());
+			case "abandoned":
+				// Its quota is released and any bytes it left removed; should its record
+				// still arrive, it meets an aborted session and is refused.
+				log.forget(SMALL_SCOPE, idempotency.key);
+				if (original) await this.deps.sessions.dropOne(original, "aborted");
+				return "again";
 		}
 		log.forget(SMALL_SCOPE, idempotency.key);
 		return null;
