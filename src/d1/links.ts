@@ -3,6 +3,7 @@
  * carry the DO row's `version` and only ever move a row forward, so a late
  * or repeated write cannot roll it back.
  */
+import type { LinkState } from "../contract/enums";
 import { D1 } from "../storage/names";
 import { type Keyset, keysetPage, type Page } from "./keyset";
 
@@ -180,10 +181,17 @@ export async function repair(db: D1Database, link: ProjectedLink, version: numbe
 }
 
 /** Records that the link's DO reported it swept (terminal, nothing left); `false` re-opens it. */
-export async function markSwept(db: D1Database, id: string, swept: boolean): Promise<void> {
+export async function markSwept(
+	db: D1Database,
+	id: string,
+	swept: boolean,
+	state: LinkState,
+): Promise<void> {
+	// Only while the row still has the state the DO reported: a revoked link swept
+	// and deleted since must stay in the attention pass for its delete's cleanup.
 	await db
-		.prepare(`UPDATE ${D1.links} SET swept = ? WHERE id = ?`)
-		.bind(swept ? 1 : 0, id)
+		.prepare(`UPDATE ${D1.links} SET swept = ? WHERE id = ? AND state = ?`)
+		.bind(swept ? 1 : 0, id, state)
 		.run();
 }
 

@@ -84,7 +84,7 @@ async function reconcileLink(env: Env, linkId: string): Promise<ReconcileRepair[
 	}
 	// Bookkeeping, not a repair: which closed links the attention pass may skip from now on.
 	if (report.swept !== (row?.swept ?? false))
-		await LinksTable.markSwept(env.DB, linkId, report.swept);
+		await LinksTable.markSwept(env.DB, linkId, report.swept, view.state);
 	for (const repair of repairs) logRepair(linkId, repair);
 	return repairs;
 }
