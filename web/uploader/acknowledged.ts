@@ -36,7 +36,7 @@ export class AcknowledgedProgress {
 
 	private rewind(req: HttpRequest): void {
 		const id = this.files.get(req);
-		const file = id ? this.fileOf(id) : undefined;
+		const file = id ? fileIn(this.uppy, id) : undefined;
 		if (!file || file.progress.uploadComplete) return;
 		const total = file.size ?? 0;
 		const acknowledged = Math.min(this.offsets.get(req.getURL()) ?? 0, total);
@@ -44,18 +44,19 @@ export class AcknowledgedProgress {
 		// Below 100 first: Uppy drops progress reports for a file already at 100 %.
 		const percentage = total > 0 ? Math.floor((acknowledged / total) * 100) : 0;
 		this.uppy.setFileState(file.id, { progress: { ...file.progress, percentage } });
-		this.uppy.emit("upload-progress", this.fileOf(file.id), {
+		this.uppy.emit("upload-progress", fileIn(this.uppy, file.id), {
 			uploadStarted: file.progress.uploadStarted ?? Date.now(),
 			bytesUploaded: acknowledged,
 			bytesTotal: total,
 		});
 	}
+}
 
-	private fileOf(id: string): UppyFile<Meta, TusBody> | undefined {
-		try {
-			return this.uppy.getFile(id);
-		} catch {
-			return undefined;
-		}
+/** The file with this id, or undefined once it was removed (Uppy's getFile throws then). */
+export function fileIn(uppy: Uppy<Meta, TusBody>, id: string): UppyFile<Meta, TusBody> | undefined {
+	try {
+		return uppy.getFile(id);
+	} catch {
+		return undefined;
 	}
 }

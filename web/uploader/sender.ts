@@ -10,7 +10,7 @@ import Uppy, { type Meta, type UppyFile } from "@uppy/core";
 import Dashboard from "@uppy/dashboard";
 import Tus, { type TusBody, type TusDetailedError } from "@uppy/tus";
 import type { HttpRequest, HttpResponse } from "tus-js-client";
-import { AcknowledgedProgress } from "./acknowledged.ts";
+import { AcknowledgedProgress, fileIn } from "./acknowledged.ts";
 import { type LinkApi, type PublicLinkInfo, problemOf } from "./api.ts";
 import type { Details } from "./details.ts";
 import type { LinkWatch, WatchState } from "./link-watch.ts";
@@ -147,11 +147,7 @@ export class Sender {
 	}
 
 	private fileOf(id: string): File | undefined {
-		try {
-			return this.uppy.getFile(id);
-		} catch {
-			return undefined;
-		}
+		return fileIn(this.uppy, id);
 	}
 
 	/** Before Uppy's restrictions: duplicates, the type rules Uppy cannot express, the tus metadata. */
