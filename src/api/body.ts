@@ -67,8 +67,8 @@ export function guardLength(
 			seen += chunk.value.byteLength;
 			if (seen > expected) {
 				fault = "long";
+				await discardRest(reader);
 				controller.error(new Error(`body longer than declared (${expected} bytes)`));
-				await reader.cancel().catch(() => undefined);
 				return;
 			}
 			if (held) controller.enqueue(held);
@@ -83,6 +83,20 @@ export function guardLength(
 	const fixed = new FixedLengthStream(expected);
 	guarded.pipeTo(fixed.writable).catch(() => undefined);
 	return { stream: fixed.readable, fault: () => fault };
+}
+
+/**
+ * Reads what is left of a refused body and drops it, so the refusal is the
+ * answer the client gets: a body cancelled mid-stream makes `wrangler dev`'s
+ * proxy answer 500 instead. The platform's request size limit bounds the
+ * read; a body that breaks off ends it.
+ */
+export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+	try {
+		while (!(await reader.read()).done);
+	} catch {
+		// The client went away: nothing is left to read.
+	}
 }
 
 /**

@@ -11,7 +11,7 @@ import type { TusGrant, UploadAuth } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { type Problem, ProblemError, problem } from "../domain/problems";
 import * as r2 from "../storage/r2";
-import { failedWriteReason, type GuardedBody, lengthChecked } from "./body";
+import { discardRest, failedWriteReason, type GuardedBody, lengthChecked } from "./body";
 import type { AppEnv } from "./context";
 
 /** What a PATCH did: the durable offset it left, and the finalize command when it completed the upload. */
@@ -96,10 +96,13 @@ async function completeUpload(
 
 /**
  * Writes a PATCH body from the granted offset: full parts under admit and
- * record, the last part when the upload's size is reached (then complete
+ * record, the last part once the body is known to end with it (then complete
  * and finalize), and what is left below a part boundary as the remainder
  * object. A body that breaks off keeps what arrived (made durable as the
- * remainder), so the client resumes from the answered offset.
+ * remainder), so the client resumes from the answered offset. A body longer
+ * than the upload is refused as a whole (400 `length-mismatch`): the last
+ * part is never written, and the offset goes back to where the PATCH began,
+ * so no later HEAD or PATCH completes a file from a body that was refused.
  */
 export async function writePatch(
 	c: Context<AppEnv>,
@@ -120,26 +123,36 @@ export async function writePatch(
 	const buffer = new PartBuffer();
 	let restWritten = false;
 	let ended = false;
+	/** The body overran the upload: the whole PATCH is refused. */
+	let refused = false;
 	const end = async (offset: number) => {
 		ended = true;
 		return unwrap(
-			await stub.tusEnd({ uploadId: auth.uploadId, hold: grant.hold, offset, restWritten }),
+			await stub.tusEnd({
+				uploadId: auth.uploadId,
+				hold: grant.hold,
+				offset,
+				restWritten,
+				refused: false,
+			}),
 		);
 	};
-	const accept = (chunk: Uint8Array) => {
-		if (next + buffer.size + chunk.byteLength > grant.size)
-			throw new ProblemError(
-				problem("length-mismatch", "The PATCH carries more bytes than Upload-Length allows."),
-			);
-		buffer.push(chunk);
+	const overrun = () => {
+		refused = true;
+		return new ProblemError(
+			problem("length-mismatch", "The PATCH carries more bytes than Upload-Length allows."),
+		);
 	};
+	const overruns = (bytes: number) => next + buffer.size + bytes > grant.size;
 	// One part is written while the next one is read (never more, so parts are recorded in
-	// order and the offset never counts a part before the ones below it).
+	// order and the offset never counts a part before the ones below it). The part that
+	// reaches the upload's end waits for the body's end: a byte more refuses the PATCH.
 	let inflight: Promise<void> = Promise.resolve();
-	const flushReady = async () => {
+	const flushReady = async (bodyEnded: boolean) => {
 		for (;;) {
 			const need = Math.min(grant.partSize, grant.size - next);
 			if (need === 0 || buffer.size < need) return;
+			if (next + need === grant.size && !bodyEnded) return;
 			const bytes = buffer.take(need);
 			const n = part;
 			next += need;
@@ -153,6 +166,8 @@ export async function writePatch(
 		}
 	};
 	try {
+		if (declaredLength !== undefined && grant.offset + Number(declaredLength) > grant.size)
+			throw overrun();
 		if (grant.restSize > 0) {
 			// The remainder the offset counts (its first restSize bytes: the offset is what counts).
 			const rest = grant.restKey
@@ -161,8 +176,10 @@ export async function writePatch(
 			if (!rest || rest.size < grant.restSize) throw new ProblemError(storageProblem());
 			buffer.push(new Uint8Array(await rest.arrayBuffer()).subarray(0, grant.restSize));
 		}
-		if (body instanceof Uint8Array) accept(body);
-		else {
+		if (body instanceof Uint8Array) {
+			if (overruns(body.byteLength)) throw overrun();
+			buffer.push(body);
+		} else {
 			const reader = body.getReader();
 			for (;;) {
 				let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -172,11 +189,15 @@ export async function writePatch(
 					break; // the client went away: keep what arrived
 				}
 				if (chunk.done) break;
-				accept(chunk.value);
-				await flushReady();
+				if (overruns(chunk.value.byteLength)) {
+					await discardRest(reader);
+					throw overrun();
+				}
+				buffer.push(chunk.value);
+				await flushReady(false);
 			}
 		}
-		await flushReady();
+		await flushReady(true);
 		await inflight;
 		if (partStart === grant.size) {
 			const finalize = await completeUpload(c, stub, auth);
@@ -200,8 +221,9 @@ export async function writePatch(
 			await stub.tusEnd({
 				uploadId: auth.uploadId,
 				hold: grant.hold,
-				offset: partStart,
+				offset: refused ? grant.offset : partStart,
 				restWritten,
+				refused,
 			});
 		}
 	}
@@ -262,6 +284,7 @@ async function writeWholePart(
 					hold: grant.hold,
 					offset,
 					restWritten: false,
+					refused: false,
 				}),
 			);
 			return { offset, finalize };
@@ -274,6 +297,7 @@ async function writeWholePart(
 					hold: grant.hold,
 					offset,
 					restWritten: false,
+					refused: false,
 				}),
 			).offset,
 			finalize: null,
@@ -285,6 +309,7 @@ async function writeWholePart(
 				hold: grant.hold,
 				offset: partStart,
 				restWritten: false,
+				refused: false,
 			});
 	}
 }

@@ -92,7 +92,7 @@ export interface TusGrant {
 	completed: boolean;
 }
 
-/** A tus PATCH ends: the durable offset it leaves, and whether it wrote a new remainder object. */
+/** A tus PATCH ends: the durable offset it leaves, whether it wrote a new remainder object, whether it was refused. */
 export interface TusEndRequest {
 	uploadId: string;
 	/** The hold `tusBegin` gave this PATCH. */
@@ -100,6 +100,11 @@ export interface TusEndRequest {
 	offset: number;
 	/** Whether this PATCH wrote its remainder object (`newRestKey`). */
 	restWritten: boolean;
+	/**
+	 * The PATCH was refused as a whole (its body overran the upload): the
+	 * offset goes back to `offset`, where it began, whatever parts it recorded.
+	 */
+	refused: boolean;
 }
 
 /**

@@ -235,7 +235,14 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		const hold = begin.value.hold;
 		if (r.ok)
 			grants[u] = { key: r.value.key, written: false, r2UploadId: r.value.r2UploadId ?? "", hold };
-		else await stub.tusEnd({ uploadId: s.uploadId, hold, offset: 0, restWritten: false });
+		else
+			await stub.tusEnd({
+				uploadId: s.uploadId,
+				hold,
+				offset: 0,
+				restWritten: false,
+				refused: false,
+			});
 	};
 
 	/**
@@ -251,7 +258,13 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 	) => {
 		const size = c.sizes[u] ?? 0;
 		const end = () =>
-			stub.tusEnd({ uploadId: s.uploadId, hold: g.hold ?? "", offset: size, restWritten: false });
+			stub.tusEnd({
+				uploadId: s.uploadId,
+				hold: g.hold ?? "",
+				offset: size,
+				restWritten: false,
+				refused: false,
+			});
 		if (!g.partRecorded) {
 			const outcome = g.etag
 				? { ok: true as const, etag: g.etag, size }

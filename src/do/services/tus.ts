@@ -97,7 +97,10 @@ export class TusLedger {
 	private async record(upload: UploadRecord, req: TusEndRequest, own: string) {
 		const { host, sessions } = this.deps;
 		const now = host.now();
-		const tusOffset = Math.max(upload.tusOffset, Math.min(req.offset, upload.size));
+		// A refused PATCH counts for nothing: the parts it recorded are written again by the next.
+		const tusOffset = req.refused
+			? Math.min(upload.tusOffset, req.offset)
+			: Math.max(upload.tusOffset, Math.min(req.offset, upload.size));
 		const partSize = upload.partSize ?? Math.max(upload.size, 1);
 		const onBoundary = tusOffset % partSize === 0;
 		// The remainder the offset counts: this PATCH's, or none on a part boundary, or the old one.
