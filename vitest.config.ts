@@ -14,6 +14,8 @@ export default defineConfig(async () => {
 						ADMIN_TOKEN: "test-admin-token",
 						RETRY_TOKEN_SECRET: "test-retry-token-secret",
 						LINK_ID_SECRET: "test-link-id-secret",
+						// The origin of test/helpers.ts's requests: upload URLs name it.
+						PUBLIC_ORIGIN: "https://receive.test",
 						// Retries without backoff, so the dead-letter path runs in test time.
 						RETRY_BACKOFF_BASE_SECONDS: "0",
 						// Model-based test: cases per run, and a seed/path to replay a failure.

@@ -33,6 +33,7 @@ import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
 import { filesOfLink } from "./files";
+import { publicOrigin } from "./origin";
 import { DEFAULT_PAGE, decodeCursor, encodeCursor, wirePage } from "./pagination";
 import { jsonBody, valid } from "./validation";
 
@@ -154,6 +155,17 @@ export function withEtag(c: { header: (k: string, v: string) => void }, link: Li
 	c.header("Cache-Control", "no-store");
 }
 
+/** The cap when MAX_LINKS_PER_OWNER is unset or not a whole number. */
+const DEFAULT_MAX_LINKS = 1000;
+
+/** MAX_LINKS_PER_OWNER (docs/deploy.md): the most links an owner may hold; "0": no cap. */
+export function linkCap(env: Env): number | null {
+	const value = String(env.MAX_LINKS_PER_OWNER ?? "").trim();
+	if (value === "0") return null;
+	const n = Number(value);
+	return value !== "" && Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_LINKS;
+}
+
 export const links = new Hono<AppEnv>()
 	.use(ownerOrAdmin)
 	.post(
@@ -169,6 +181,8 @@ export const links = new Hono<AppEnv>()
 				"malformed-json",
 				"unsupported-media-type",
 				"payload-too-large",
+				"too-many-links",
+				"public-origin-unset",
 			],
 		}),
 		jsonBody,
@@ -178,6 +192,8 @@ export const links = new Hono<AppEnv>()
 			if (caller.kind !== "owner") {
 				throw new ProblemError(problem("forbidden", "Links are created with an owner API key."));
 			}
+			// Before anything is created: a link whose upload URL cannot be named is no use.
+			const origin = publicOrigin(c);
 			const input = c.req.valid("json");
 			const update = await toUpdate(input);
 			const { passwordHash, ...patch } = update;
@@ -193,11 +209,11 @@ export const links = new Hono<AppEnv>()
 					secretBox: await sealLinkSecret(c.env.LINK_ID_SECRET, linkId, secret),
 					settings: settings.value,
 					passwordHash: passwordHash ?? null,
+					maxLinks: linkCap(c.env),
 				}),
 			);
 			withEtag(c, link);
 			c.header("Location", `/api/links/${linkId}`);
-			const origin = new URL(c.req.url).origin;
 			return c.json({ link, uploadUrl: uploadUrlOf(origin, linkId, secret) }, 201);
 		},
 	)
@@ -237,7 +253,13 @@ export const links = new Hono<AppEnv>()
 			summary: "The link's upload URL again (its secret is kept sealed for the owner)",
 			tags: TAGS,
 			ok: { 200: UploadUrlResponse },
-			problems: ["unauthorized", "link-not-found", "link-deleted", "upload-url-unavailable"],
+			problems: [
+				"unauthorized",
+				"link-not-found",
+				"link-deleted",
+				"upload-url-unavailable",
+				"public-origin-unset",
+			],
 		}),
 		valid("param", LinkIdParam),
 		async (c) => {
@@ -246,7 +268,7 @@ export const links = new Hono<AppEnv>()
 			const secret = secretBox && (await openLinkSecret(c.env.LINK_ID_SECRET, linkId, secretBox));
 			if (!secret) throw new ProblemError(problem("upload-url-unavailable"));
 			c.header("Cache-Control", "no-store");
-			return c.json({ uploadUrl: uploadUrlOf(new URL(c.req.url).origin, linkId, secret) });
+			return c.json({ uploadUrl: uploadUrlOf(publicOrigin(c), linkId, secret) });
 		},
 	)
 	.patch(

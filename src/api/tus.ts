@@ -24,6 +24,7 @@ import { pollOf } from "./commands";
 import type { AppEnv } from "./context";
 import { createSession } from "./init";
 import { LINK_SECRET_HEADER, linkOf } from "./link-secret";
+import { publicOrigin } from "./origin";
 import { problemResponse } from "./problem";
 import { writeEmpty, writePatch } from "./tus-writes";
 
@@ -220,6 +221,7 @@ async function create(c: Context<AppEnv>) {
 		throw new ProblemError(
 			problem("length-mismatch", "The creation carries more bytes than Upload-Length allows."),
 		);
+	const origin = publicOrigin(c);
 	const uploadId = newUploadId();
 	const token = await tusUploadToken(c.env.LINK_ID_SECRET, uploadId);
 	const auth: UploadAuth = {
@@ -243,7 +245,7 @@ async function create(c: Context<AppEnv>) {
 		},
 		fields.password,
 	);
-	c.header("Location", `${new URL(c.req.url).origin}/r/${linkId}/tus/${uploadId}`);
+	c.header("Location", `${origin}/r/${linkId}/tus/${uploadId}`);
 	c.header("Upload-Expires", expiresOf(upload));
 	if (upload.mode === "single") {
 		await writeEmpty(c, stub, auth);

@@ -62,6 +62,40 @@ export async function upsert(db: D1Database, link: ProjectedLink, version: numbe
 	await write(db, link, version, ">");
 }
 
+/**
+ * Inserts a new link's row while its owner holds fewer than `cap` links
+ * that are not deleted; whether it did. One statement, so links created at
+ * the same time cannot pass the cap together.
+ */
+export async function insertUnderCap(
+	db: D1Database,
+	link: ProjectedLink,
+	version: number,
+	cap: number,
+): Promise<boolean> {
+	const res = await db
+		.prepare(
+			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
+			 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+			 WHERE (SELECT COUNT(*) FROM ${D1.links} WHERE owner_id = ?2 AND state != 'deleted') < ?11`,
+		)
+		.bind(
+			link.id,
+			link.ownerId,
+			link.settings.title,
+			link.state,
+			link.epoch,
+			link.closing ? 1 : 0,
+			link.settings.expiresAt,
+			version,
+			link.createdAt,
+			link.updatedAt,
+			cap,
+		)
+		.run();
+	return res.meta.changes === 1;
+}
+
 /** The one statement of `upsert` (newer versions only) and `repair` (the same version too). */
 async function write(
 	db: D1Database,

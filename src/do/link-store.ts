@@ -117,6 +117,11 @@ export function saveLink(sql: Sql, link: LinkRecord, now: string): LinkRecord {
 	return next;
 }
 
+/** Takes back a link row no one has seen yet (its creation was refused after the insert). */
+export function removeNewLink(sql: Sql, id: string): void {
+	sql.run("DELETE FROM link WHERE id = ? AND version = 1", id);
+}
+
 export function markProjected(sql: Sql, version: number): void {
 	sql.run("UPDATE link SET projected_version = ? WHERE projected_version < ?", version, version);
 }

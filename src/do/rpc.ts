@@ -25,6 +25,8 @@ export interface CreateLinkInput {
 	secretBox?: string | null;
 	settings: LinkSettings;
 	passwordHash: string | null;
+	/** The most links its owner may hold (deleted ones aside); null: no cap. */
+	maxLinks: number | null;
 }
 
 /** A settings patch as it reaches the DO: the password already hashed at the edge. */

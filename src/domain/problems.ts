@@ -49,6 +49,7 @@ export const PROBLEM_CODES = {
 		title: "This URL may not receive webhooks (https only; no private, loopback or metadata hosts)",
 	},
 	"too-many-webhooks": { status: 409, title: "This owner has the most webhook endpoints allowed" },
+	"too-many-links": { status: 409, title: "This owner has the most links allowed" },
 	"webhook-event-not-found": { status: 404, title: "No such webhook event" },
 	"terminal-pending": {
 		status: 409,
@@ -128,6 +129,10 @@ export const PROBLEM_CODES = {
 		status: 503,
 		title:
 			"Cloudflare Access sign-in cannot be checked right now (keys unreachable or configuration invalid)",
+	},
+	"public-origin-unset": {
+		status: 503,
+		title: "The service's public origin is not configured (PUBLIC_ORIGIN)",
 	},
 	"not-ready": { status: 503, title: "The service is not ready: a dependency check failed" },
 } as const satisfies Record<string, { status: number; title: string }>;

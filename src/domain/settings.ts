@@ -82,7 +82,8 @@ export function mergeSettings(
 	}
 	if (patch.expiresAt !== undefined && patch.expiresAt !== null) {
 		const at = Date.parse(patch.expiresAt);
-		if (!Number.isFinite(at)) return invalid("expiresAt", "expiresAt is not a valid instant.");
+		if (!Number.isFinite(at) || !isCalendarDate(patch.expiresAt))
+			return invalid("expiresAt", "expiresAt is not a valid instant (no such date).");
 		if (at <= now) return invalid("expiresAt", "expiresAt must be in the future.");
 		const latest = latestExpiry(now);
 		if (at > latest) {
@@ -94,6 +95,21 @@ export function mergeSettings(
 		next.expiresAt = new Date(at).toISOString();
 	}
 	return { ok: true, value: next };
+}
+
+/**
+ * Whether an ISO 8601 timestamp's date exists on the calendar: `Date.parse`
+ * rolls `2030-02-30` over to March 2 instead of refusing it, and the
+ * timestamp format alone allows any day up to 31.
+ */
+export function isCalendarDate(iso: string): boolean {
+	const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+	if (!m) return false;
+	const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const date = new Date(Date.UTC(year, month - 1, day));
+	return (
+		date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+	);
 }
 
 /** The instant (ms) a link expires at, or null. */

@@ -85,6 +85,21 @@ describe("expiresAt upper bound", () => {
 		expect(await linkCount(apiKey)).toBe(1);
 	});
 
+	it("a date not on the calendar (Feb 30) is 400 on POST and PATCH, never stored rolled over", async () => {
+		const { apiKey } = await createOwner();
+		const year = new Date().getUTCFullYear() + 1;
+		const feb30 = `${year}-02-30T00:00:00Z`;
+		const created = await sendJson("POST", "/api/links", { expiresAt: feb30 }, bearer(apiKey));
+		await expectProblem(created, 400, "validation-failed");
+		expect(await linkCount(apiKey)).toBe(0);
+		const { link } = await createLink(apiKey);
+		const path = `/api/links/${link.id}`;
+		const patched = await sendJson("PATCH", path, { expiresAt: feb30 }, bearer(apiKey));
+		await expectProblem(patched, 400, "validation-failed");
+		const read = await call(path, { headers: bearer(apiKey) });
+		expect((await bodyOf<{ link: LinkBody }>(read)).link.settings.expiresAt).toBeNull();
+	});
+
 	it("a timer due beyond what the alarm API accepts is clamped, not thrown", async () => {
 		const { apiKey } = await createOwner();
 		const { link } = await createLink(apiKey);

@@ -20,6 +20,7 @@ async function freshLink(settings = DEFAULT_SETTINGS) {
 		tokenHash: "h".repeat(64),
 		settings,
 		passwordHash: null,
+		maxLinks: null,
 	});
 	expect(created.ok).toBe(true);
 	return { linkId, stub };

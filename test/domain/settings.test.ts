@@ -34,6 +34,21 @@ describe("expiresAt bounds", () => {
 		}
 	});
 
+	it("refuses a date that is not on the calendar instead of rolling it over", () => {
+		for (const expiresAt of [
+			"2031-02-30T00:00:00Z",
+			"2031-02-29T00:00:00Z",
+			"2031-04-31T12:00:00+02:00",
+			"2031-13-01T00:00:00Z",
+		]) {
+			const merged = mergeSettings(DEFAULT_SETTINGS, { expiresAt }, now);
+			expect(merged.ok, expiresAt).toBe(false);
+			if (!merged.ok) expect(merged.problem.detail).toContain("no such date");
+		}
+		const leap = mergeSettings(DEFAULT_SETTINGS, { expiresAt: "2032-02-29T00:00:00Z" }, now);
+		expect(leap.ok && leap.value.expiresAt).toBe("2032-02-29T00:00:00.000Z");
+	});
+
 	it("does not judge a stored expiry again when another field changes", () => {
 		const stored = { ...DEFAULT_SETTINGS, expiresAt: "2263-01-01T00:00:00.000Z" };
 		const merged = mergeSettings(stored, { maxFiles: 3 }, now);

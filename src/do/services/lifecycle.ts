@@ -12,7 +12,13 @@ import { mergeSettings } from "../../domain/settings";
 import { remainingQuota } from "../../domain/uploads";
 import { timingSafeEqual } from "../../lib/crypto";
 import type { LinkHost } from "../host";
-import { insertLink, type LinkRecord, recordTransition, saveLink } from "../link-store";
+import {
+	insertLink,
+	type LinkRecord,
+	recordTransition,
+	removeNewLink,
+	saveLink,
+} from "../link-store";
 import { saveAttempts } from "../password-attempts";
 import type { CreateLinkInput, LinkView, PublicLinkView, SettingsUpdate } from "../rpc";
 import type { LinkState } from "./link-state";
@@ -47,8 +53,14 @@ export class Lifecycle {
 			updatedAt: now,
 		};
 		insertLink(this.host.sql, link);
+		// No one knows the id yet: a creation refused by the owner's cap leaves nothing behind.
+		const published = await this.state.publishNew(link, input.maxLinks);
+		if (!published.ok) {
+			removeNewLink(this.host.sql, link.id);
+			return published;
+		}
 		await this.state.scheduleExpiry(link);
-		return ok(await this.state.publish(link));
+		return published;
 	}
 
 	get(caller: Caller): Result<LinkView> {

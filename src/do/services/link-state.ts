@@ -141,6 +141,31 @@ export class LinkState {
 	}
 
 	/**
+	 * The first projection of a new link, within its owner's cap of links
+	 * (none: no cap). Under a cap D1 decides, so its failure refuses the
+	 * creation (503, retryable) rather than being retried later.
+	 */
+	async publishNew(link: LinkRecord, cap: number | null): Promise<Result<LinkView>> {
+		if (cap === null) return ok(await this.publish(link));
+		const view = this.view(link);
+		try {
+			if (!(await LinksTable.insertUnderCap(this.host.env.DB, view, link.version, cap)))
+				return fail(
+					problem(
+						"too-many-links",
+						`An owner may hold at most ${cap} links (deleted ones do not count); delete one first.`,
+						{ extra: { limit: cap } },
+					),
+				);
+		} catch (error) {
+			logEvent("projection.failed", { linkId: link.id, error: errorField(error) }, "warn");
+			return fail(problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 }));
+		}
+		markProjected(this.host.sql, link.version);
+		return ok(view);
+	}
+
+	/**
 	 * Re-projects the link after a change outside its row (a command that
 	 * raises or lifts the closing fence): bumps the row's version so the
 	 * projection's version guard lets the write through.
