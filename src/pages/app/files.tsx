@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
 import { problemOf } from "../../client/problem";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 
 /** Headers of the API's answer a download passes on to the browser. */
 const PASSED = [
@@ -37,8 +38,8 @@ function passOn(res: Response): Response {
 
 export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) => {
 	const range = c.req.header("range");
-	const res = await apiFor(c).download(
-		`/api/files/${encodeURIComponent(c.req.param("fileId"))}/content`,
+	const res = await apiFor(c).downloadFileResponse(
+		pathId(c, "fileId", "file"),
 		range ? { Range: range } : {},
 	);
 	if (res.status !== 200 && res.status !== 206) throw await problemOf(res);
@@ -47,7 +48,7 @@ export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) 
 
 /** Mounted under `/links`, before the link page. */
 export const linkZipRoutes = new Hono<AppEnv>().get("/:linkId/files.zip", async (c) =>
-	passOn(await apiFor(c).downloadZip(c.req.param("linkId"))),
+	passOn(await apiFor(c).downloadZip(pathId(c, "linkId", "link"))),
 );
 
 /** Where the dashboard offers a link's "download all" ZIP. */
