@@ -61,7 +61,7 @@ describe("the uploader page at the upload URL", () => {
 		expect(html).not.toContain("Quarterly figures");
 		expect(html).not.toContain(secret);
 		expect(page.headers.get("referrer-policy")).toBe("no-referrer");
-		expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+		expect(page.headers.get("content-security-policy")).toContain(`script-src ${ORIGIN}/assets/`);
 		expect(doCalls(page)).toBe(0);
 
 		const navigation = await call(`/r/${linkId}`, { headers: { "Sec-Fetch-Dest": "document" } });
@@ -102,8 +102,8 @@ describe("page headers", () => {
 			const csp = res.headers.get("content-security-policy") ?? "";
 			for (const rule of [
 				"default-src 'self'",
-				"script-src 'self'",
-				"style-src 'self'",
+				`script-src ${ORIGIN}/assets/`,
+				`style-src ${ORIGIN}/assets/`,
 				"frame-ancestors 'none'",
 				"object-src 'none'",
 				"base-uri 'none'",

@@ -4,10 +4,12 @@
  * owner, with its headers (an attachment, `nosniff`, the sandboxing CSP that
  * index.tsx keeps, Range); `/app/links/:linkId/files.zip` streams the
  * link's "download all" ZIP (`GET /api/links/:linkId/files.zip`) the same
- * way. A problem is a page, like any other.
+ * way. A problem is a page, like any other; a download loaded as a script,
+ * style or worker is refused first (`notAsScript`, as the API's routes).
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
+import { notAsScript } from "../../api/http";
 import { problemOf } from "../../client/problem";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
@@ -36,7 +38,7 @@ function passOn(res: Response): Response {
 	return new Response(res.body, { status: res.status, headers });
 }
 
-export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) => {
+export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", notAsScript, async (c) => {
 	const range = c.req.header("range");
 	const res = await apiFor(c).downloadFileResponse(
 		pathId(c, "fileId", "file"),
@@ -47,7 +49,7 @@ export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) 
 });
 
 /** Mounted under `/links`, before the link page. */
-export const linkZipRoutes = new Hono<AppEnv>().get("/:linkId/files.zip", async (c) =>
+export const linkZipRoutes = new Hono<AppEnv>().get("/:linkId/files.zip", notAsScript, async (c) =>
 	passOn(await apiFor(c).downloadZip(pathId(c, "linkId", "link"))),
 );
 
