@@ -61,6 +61,33 @@ describe("headers of pages and of the API", () => {
 		}
 	});
 
+	it("gives the API reference and the problem catalogue the pages' headers, and no inline style", async () => {
+		const home = await call("/", { headers: { Accept: "text/html" } });
+		await home.arrayBuffer();
+		const PAGE_HEADERS = [
+			"content-security-policy",
+			"x-frame-options",
+			"referrer-policy",
+			"x-content-type-options",
+			"cross-origin-opener-policy",
+			"cross-origin-resource-policy",
+			"cache-control",
+		];
+		for (const path of ["/docs", "/docs/problems"]) {
+			const res = await call(path);
+			expect(res.status, path).toBe(200);
+			for (const name of PAGE_HEADERS) {
+				expect(res.headers.get(name), `${path}: ${name}`).not.toBeNull();
+				expect(res.headers.get(name), `${path}: ${name}`).toBe(home.headers.get(name));
+			}
+			const html = await res.text();
+			expect(html, path).not.toMatch(/<style\b/);
+			expect(html, path).not.toMatch(/\sstyle="/);
+			expect(html, path).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+			expect(html, path).toContain('<link rel="stylesheet" href="/assets/site.css"');
+		}
+	});
+
 	it("leaves the API's answers alone: a download keeps its sandbox, JSON gets no page policy", async () => {
 		const { apiKey } = await ownerSession();
 		const { link, uploadUrl } = await createLink(apiKey);
