@@ -112,10 +112,7 @@ export function registerFiles(
 				const client = ownerClient();
 				if (o.zip) {
 					const path = resolve(o.zip);
-					const bytes = await save(
-						await client.request("GET", `/api/links/${linkId}/files.zip`),
-						path,
-					);
+					const bytes = await save(await client.downloadZipResponse(linkId), path);
 					return print(o.json, { zip: path, bytes }, () => `${path} (${formatBytes(bytes)})`);
 				}
 				if (!o.all && ids.length === 0)

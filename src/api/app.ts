@@ -11,7 +11,6 @@ import { files } from "./files";
 import { health } from "./health";
 import { links } from "./links";
 import { publicLinks } from "./public";
-import { renderProblems, renderReference } from "./reference";
 import { webhookDeliveries } from "./webhook-deliveries";
 import { webhooks } from "./webhooks";
 import { linkZip } from "./zip";
@@ -34,10 +33,11 @@ export const api = new Hono<AppEnv>()
  */
 export const openApiDocument = () => generateSpecs(api, openApiDocumentation);
 
-/** The API with its documentation (the web pages are composed with it in src/app.ts). */
+/**
+ * The API with its machine-readable document (the web pages, the HTML
+ * reference at /docs among them, are composed with it in src/app.ts).
+ */
 export const service = new Hono<AppEnv>()
 	.route("/", api)
 	.route("/", health)
-	.get("/openapi.json", async (c) => c.json(await openApiDocument()))
-	.get("/docs", async (c) => c.html(renderReference(await openApiDocument())))
-	.get("/docs/problems", (c) => c.html(renderProblems()));
+	.get("/openapi.json", async (c) => c.json(await openApiDocument()));

@@ -1,7 +1,7 @@
 /**
  * Owner reads of what a link received: finalized files (from the D1 index)
  * and their bytes. Downloads are attachments with `nosniff`, with Range
- * support; the link's DO is asked first, so a deleted link's files are gone
+ * support, never served as a script, style or worker (`notAsScript`); the link's DO is asked first, so a deleted link's files are gone
  * even while its cleanup is still running.
  */
 import { type Context, Hono } from "hono";
@@ -16,7 +16,7 @@ import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { contentDisposition, parseRange } from "./http";
+import { contentDisposition, notAsScript, parseRange } from "./http";
 import { decodeCursor, wirePage } from "./pagination";
 import { problemResponse } from "./problem";
 import { valid } from "./validation";
@@ -54,13 +54,19 @@ function mayRead(caller: Caller, file: FileRow): boolean {
 	return caller.kind === "admin" || caller.ownerId === file.ownerId;
 }
 
-export const files = new Hono<AppEnv>().use(ownerOrAdmin).get(
+export const files = new Hono<AppEnv>().use(notAsScript, ownerOrAdmin).get(
 	"/:fileId/content",
 	doc({
 		summary: "Download a finalized file (attachment, nosniff, Range)",
 		tags: ["files"],
 		ok: { 200: null, 206: null },
-		problems: ["unauthorized", "file-not-found", "link-deleted", "range-not-satisfiable"],
+		problems: [
+			"unauthorized",
+			"file-not-found",
+			"link-deleted",
+			"range-not-satisfiable",
+			"download-destination-refused",
+		],
 	}),
 	valid("param", FileIdParam),
 	async (c) => {

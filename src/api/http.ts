@@ -1,9 +1,24 @@
 /**
- * HTTP helpers of the file routes: the download's Content-Disposition and
- * the one Range form downloads support. HTTP shapes, not decisions, so they
- * live at the edge.
+ * HTTP helpers of the file routes: the download's Content-Disposition, the
+ * one Range form downloads support, and the refusal of a download loaded as
+ * a script, style or worker (the decision is the domain's). HTTP shapes, not
+ * decisions, so they live at the edge.
  */
+import type { MiddlewareHandler } from "hono";
+import { checkDownloadDestination } from "../domain/downloads";
+import { ProblemError } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
+
+/**
+ * First on every download route (the API's and the dashboard's): a request
+ * whose `Sec-Fetch-Dest` would run or style the bytes is refused with
+ * `download-destination-refused` before anything is read.
+ */
+export const notAsScript: MiddlewareHandler = async (c, next) => {
+	const refused = checkDownloadDestination(c.req.header("sec-fetch-dest"));
+	if (refused) throw new ProblemError(refused);
+	await next();
+};
 
 /**
  * `Content-Disposition: attachment` for a stored name: an ASCII fallback

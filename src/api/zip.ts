@@ -32,7 +32,7 @@ import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
 import { doc } from "./docs";
-import { contentDisposition } from "./http";
+import { contentDisposition, notAsScript } from "./http";
 import { valid } from "./validation";
 
 /** One file of the archive, as the snapshot of the D1 index has it. */
@@ -144,6 +144,7 @@ async function downloadAll(c: Context<AppEnv>, linkId: string): Promise<Response
 // ownerOrAdmin per route, not with use(): the link routes share the /api/links prefix.
 export const linkZip = new Hono<AppEnv>().get(
 	"/:linkId/files.zip",
+	notAsScript,
 	ownerOrAdmin,
 	doc({
 		summary: "Download all finalized files of a link as one ZIP (streamed from R2)",
@@ -157,6 +158,7 @@ export const linkZip = new Hono<AppEnv>().get(
 			"link-deleted",
 			"zip-too-many-files",
 			"validation-failed",
+			"download-destination-refused",
 		],
 	}),
 	valid("param", LinkIdParam),

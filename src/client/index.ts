@@ -6,6 +6,7 @@
  * `Blob` exist (browsers, Node 18+, Workers).
  */
 import { isFinal } from "../contract/enums.ts";
+import { segment } from "./path.ts";
 import type { ProblemBody } from "./problem.ts";
 import { LinkGoneError, problemOf, ReceiveLinkError } from "./problem.ts";
 import { SMALL_UPLOAD_MAX_BYTES, smallMetadata } from "./small.ts";
@@ -134,7 +135,7 @@ export class UploaderClient {
 	/** `uploadUrl` is the link's upload URL, secret fragment included (`…/r/<linkId>#<secret>`). */
 	constructor(uploadUrl: string, options: ClientOptions = {}) {
 		const { origin, linkId, secret } = parseUploadUrl(uploadUrl);
-		this.base = `${(options.baseUrl ?? origin).replace(/\/$/, "")}/r/${encodeURIComponent(linkId)}`;
+		this.base = `${(options.baseUrl ?? origin).replace(/\/$/, "")}/r/${segment(linkId)}`;
 		this.secret = secret;
 		this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 		this.concurrency = Math.max(1, options.concurrency ?? 4);
@@ -305,7 +306,7 @@ export class UploaderClient {
 			throw new Error("The service issued no Retry-Token (RETRY_TOKEN_SECRET unset)");
 		const started = Date.now();
 		for (let polls = 0; ; polls++) {
-			const res = await this.doFetch(`${this.origin()}/api/commands/${commandId}`, {
+			const res = await this.doFetch(`${this.origin()}/api/commands/${segment(commandId)}`, {
 				headers: { "Retry-Token": retryToken },
 			});
 			if (!res.ok) throw await problemOf(res);
@@ -349,7 +350,7 @@ export class UploaderClient {
 	}
 
 	private path(session: Session): string {
-		return `/uploads/${session.uploadId}`;
+		return `/uploads/${segment(session.uploadId)}`;
 	}
 
 	private auth(session: Session): Record<string, string> {

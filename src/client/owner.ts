@@ -9,6 +9,7 @@
  * exists and imports nothing of the Worker but types.
  */
 import { FINAL_STATUSES } from "../contract/enums.ts";
+import { segment } from "./path.ts";
 import { problemOf, ReceiveLinkError } from "./problem.ts";
 import type {
 	AuditReport,
@@ -129,16 +130,16 @@ export class OwnerClient {
 		return this.json(this.request("GET", `/api/admin/owners${query(page)}`), 200);
 	}
 
-	getOwnerResponse(ownerId: string): Promise<Response> {
-		return this.request("GET", `/api/admin/owners/${encodeURIComponent(ownerId)}`);
+	async getOwnerResponse(ownerId: string): Promise<Response> {
+		return this.request("GET", `/api/admin/owners/${segment(ownerId)}`);
 	}
 
 	async getOwner(ownerId: string): Promise<OwnerSummary> {
 		return (await this.json<{ owner: OwnerSummary }>(this.getOwnerResponse(ownerId), 200)).owner;
 	}
 
-	rotateOwnerKeyResponse(ownerId: string): Promise<Response> {
-		return this.request("POST", `/api/admin/owners/${encodeURIComponent(ownerId)}/keys`);
+	async rotateOwnerKeyResponse(ownerId: string): Promise<Response> {
+		return this.request("POST", `/api/admin/owners/${segment(ownerId)}/keys`);
 	}
 
 	/** Revokes the owner's live key and issues a new one, returned here only (201). */
@@ -152,14 +153,14 @@ export class OwnerClient {
 		return this.json(this.request("POST", "/api/links", { body: settings }), 201);
 	}
 
-	getLinkResponse(linkId: string): Promise<Response> {
-		return this.request("GET", `/api/links/${linkId}`);
+	async getLinkResponse(linkId: string): Promise<Response> {
+		return this.request("GET", `/api/links/${segment(linkId)}`);
 	}
 
 	/** The link's upload URL (`<origin>/r/<linkId>#<secret>`), as it was answered at creation. */
 	async getUploadUrl(linkId: string): Promise<string> {
 		const body = await this.json<{ uploadUrl: string }>(
-			this.request("GET", `/api/links/${linkId}/upload-url`),
+			this.request("GET", `/api/links/${segment(linkId)}/upload-url`),
 			200,
 		);
 		return body.uploadUrl;
@@ -183,7 +184,7 @@ export class OwnerClient {
 		options: { ifMatch?: string } = {},
 	): Promise<LinkView> {
 		const headers = options.ifMatch ? { "If-Match": options.ifMatch } : undefined;
-		const res = this.request("PATCH", `/api/links/${linkId}`, {
+		const res = this.request("PATCH", `/api/links/${segment(linkId)}`, {
 			body: settings,
 			...(headers ? { headers } : {}),
 		});
@@ -191,7 +192,7 @@ export class OwnerClient {
 	}
 
 	/** A lifecycle request as it is answered (200 or 202, or a problem). */
-	lifecycleResponse(
+	async lifecycleResponse(
 		kind: LifecycleKind,
 		linkId: string,
 		options: LifecycleOptions = {},
@@ -200,8 +201,8 @@ export class OwnerClient {
 		if (options.ifMatch) headers["If-Match"] = options.ifMatch;
 		if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
 		return kind === "delete"
-			? this.request("DELETE", `/api/links/${linkId}`, { headers })
-			: this.request("POST", `/api/links/${linkId}/${kind}`, { headers });
+			? this.request("DELETE", `/api/links/${segment(linkId)}`, { headers })
+			: this.request("POST", `/api/links/${segment(linkId)}/${kind}`, { headers });
 	}
 
 	async pause(linkId: string, options: LifecycleOptions = {}): Promise<LinkView> {
@@ -226,8 +227,12 @@ export class OwnerClient {
 
 	// --- commands ---
 
+	async getCommandResponse(commandId: string): Promise<Response> {
+		return this.request("GET", `/api/commands/${segment(commandId)}`);
+	}
+
 	async getCommand(commandId: string): Promise<CommandView> {
-		const res = this.request("GET", `/api/commands/${commandId}`);
+		const res = this.getCommandResponse(commandId);
 		return (await this.json<{ command: CommandView }>(res, 200)).command;
 	}
 
@@ -248,24 +253,33 @@ export class OwnerClient {
 
 	/** A link's commands, newest first. */
 	async listCommands(linkId: string, page: PageOptions = {}): Promise<CommandList> {
-		return this.json(this.request("GET", `/api/links/${linkId}/commands${query(page)}`), 200);
+		return this.json(
+			this.request("GET", `/api/links/${segment(linkId)}/commands${query(page)}`),
+			200,
+		);
 	}
 
 	// --- uploads and files ---
 
 	async listUploads(linkId: string, page: PageOptions = {}): Promise<UploadList> {
-		return this.json(this.request("GET", `/api/links/${linkId}/uploads${query(page)}`), 200);
+		return this.json(
+			this.request("GET", `/api/links/${segment(linkId)}/uploads${query(page)}`),
+			200,
+		);
 	}
 
 	/** Aborts an upload as the owner (204). */
 	async abortUpload(linkId: string, uploadId: string): Promise<void> {
-		const res = await this.request("DELETE", `/api/links/${linkId}/uploads/${uploadId}`);
+		const res = await this.request(
+			"DELETE",
+			`/api/links/${segment(linkId)}/uploads/${segment(uploadId)}`,
+		);
 		if (!res.ok) throw await problemOf(res);
 		await res.body?.cancel();
 	}
 
 	async listFiles(linkId: string, page: PageOptions = {}): Promise<FileList> {
-		return this.json(this.request("GET", `/api/links/${linkId}/files${query(page)}`), 200);
+		return this.json(this.request("GET", `/api/links/${segment(linkId)}/files${query(page)}`), 200);
 	}
 
 	/**
@@ -277,13 +291,16 @@ export class OwnerClient {
 	}
 
 	/** A file's content by its id (`GET /api/files/<id>/content`), answered as is. */
-	downloadFileResponse(fileId: string, headers: Record<string, string> = {}): Promise<Response> {
-		return this.download(`/api/files/${encodeURIComponent(fileId)}/content`, headers);
+	async downloadFileResponse(
+		fileId: string,
+		headers: Record<string, string> = {},
+	): Promise<Response> {
+		return this.download(`/api/files/${segment(fileId)}/content`, headers);
 	}
 
 	/** Every finalized file of a link as one ZIP (`GET /api/links/<id>/files.zip`), answered as is. */
-	downloadZipResponse(linkId: string): Promise<Response> {
-		return this.request("GET", `/api/links/${encodeURIComponent(linkId)}/files.zip`);
+	async downloadZipResponse(linkId: string): Promise<Response> {
+		return this.request("GET", `/api/links/${segment(linkId)}/files.zip`);
 	}
 
 	/**
@@ -329,8 +346,8 @@ export class OwnerClient {
 		return this.json(this.request("GET", `/api/webhooks${query(page)}`), 200);
 	}
 
-	getWebhookResponse(endpointId: string): Promise<Response> {
-		return this.request("GET", `/api/webhooks/${encodeURIComponent(endpointId)}`);
+	async getWebhookResponse(endpointId: string): Promise<Response> {
+		return this.request("GET", `/api/webhooks/${segment(endpointId)}`);
 	}
 
 	async getWebhook(endpointId: string): Promise<WebhookEndpointView> {
@@ -338,8 +355,8 @@ export class OwnerClient {
 		return (await this.json<{ endpoint: WebhookEndpointView }>(res, 200)).endpoint;
 	}
 
-	updateWebhookResponse(endpointId: string, input: PatchWebhookInput): Promise<Response> {
-		return this.request("PATCH", `/api/webhooks/${encodeURIComponent(endpointId)}`, {
+	async updateWebhookResponse(endpointId: string, input: PatchWebhookInput): Promise<Response> {
+		return this.request("PATCH", `/api/webhooks/${segment(endpointId)}`, {
 			body: input,
 		});
 	}
@@ -352,7 +369,7 @@ export class OwnerClient {
 
 	/** Deletes an endpoint (204). */
 	async deleteWebhook(endpointId: string): Promise<void> {
-		const res = await this.request("DELETE", `/api/webhooks/${encodeURIComponent(endpointId)}`);
+		const res = await this.request("DELETE", `/api/webhooks/${segment(endpointId)}`);
 		if (!res.ok) throw await problemOf(res);
 		await res.body?.cancel();
 	}
@@ -362,19 +379,19 @@ export class OwnerClient {
 		endpointId: string,
 		options: { graceSeconds?: number } = {},
 	): Promise<CreatedWebhookEndpoint> {
-		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/rotate`;
+		const path = `/api/webhooks/${segment(endpointId)}/rotate`;
 		return this.json(this.request("POST", path, { body: options }), 201);
 	}
 
 	/** The endpoint's current signing secret (`whsec_…`), opened from its sealed copy. */
 	async getWebhookSecret(endpointId: string): Promise<string> {
-		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/secret`;
+		const path = `/api/webhooks/${segment(endpointId)}/secret`;
 		return (await this.json<{ secret: string }>(this.request("GET", path), 200)).secret;
 	}
 
 	/** Queues a `webhook.test` event for this endpoint only (202). */
 	async sendTestWebhook(endpointId: string): Promise<WebhookTestAccepted> {
-		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/test`;
+		const path = `/api/webhooks/${segment(endpointId)}/test`;
 		return this.json(this.request("POST", path), 202);
 	}
 
@@ -389,10 +406,10 @@ export class OwnerClient {
 		return this.json(this.request("GET", `/api/admin/links${query(page, extra)}`), 200);
 	}
 
-	auditResponse(linkId: string, options: { sweep?: boolean } = {}): Promise<Response> {
+	async auditResponse(linkId: string, options: { sweep?: boolean } = {}): Promise<Response> {
 		return this.request(
 			"GET",
-			`/api/admin/links/${linkId}/audit${options.sweep ? "?sweep=1" : ""}`,
+			`/api/admin/links/${segment(linkId)}/audit${options.sweep ? "?sweep=1" : ""}`,
 		);
 	}
 
@@ -409,7 +426,7 @@ export class OwnerClient {
 	}
 
 	async getDeadLetter(id: string): Promise<DeadLetterDetail> {
-		return this.json(this.request("GET", `/api/admin/dead-letters/${id}`), 200);
+		return this.json(this.request("GET", `/api/admin/dead-letters/${segment(id)}`), 200);
 	}
 
 	/**
@@ -418,18 +435,18 @@ export class OwnerClient {
 	 * `{ deadLetter }`.
 	 */
 	async replayDeadLetter(id: string): Promise<CommandAccepted | { deadLetter: DeadLetterView }> {
-		return this.json(this.request("POST", `/api/admin/dead-letters/${id}/replay`), 202);
+		return this.json(this.request("POST", `/api/admin/dead-letters/${segment(id)}/replay`), 202);
 	}
 
 	/** Cancels the dead-lettered command (null: a webhook dead letter, only marked discarded). */
 	async discardDeadLetter(id: string): Promise<CommandView | null> {
-		const res = this.request("POST", `/api/admin/dead-letters/${id}/discard`);
+		const res = this.request("POST", `/api/admin/dead-letters/${segment(id)}/discard`);
 		return (await this.json<{ command: CommandView | null }>(res, 200)).command;
 	}
 
 	/** One page of a webhook endpoint's delivery log, newest attempt first. */
 	async listDeliveries(endpointId: string, page: PageOptions = {}): Promise<DeliveryAttemptList> {
-		const path = `/api/webhooks/${encodeURIComponent(endpointId)}/deliveries${query(page)}`;
+		const path = `/api/webhooks/${segment(endpointId)}/deliveries${query(page)}`;
 		return this.json(this.request("GET", path), 200);
 	}
 
@@ -438,7 +455,7 @@ export class OwnerClient {
 		return this.json(
 			this.request(
 				"POST",
-				`/api/webhooks/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(eventId)}/redeliver`,
+				`/api/webhooks/${segment(endpointId)}/deliveries/${segment(eventId)}/redeliver`,
 			),
 			202,
 		);

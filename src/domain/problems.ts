@@ -34,6 +34,10 @@ export const PROBLEM_CODES = {
 		status: 403,
 		title: "The Retry-Token is invalid, expired or for another command",
 	},
+	"download-destination-refused": {
+		status: 403,
+		title: "Uploaded files are never served as a script, style or worker (Sec-Fetch-Dest)",
+	},
 	"not-found": { status: 404, title: "No such resource" },
 	"upload-url-unavailable": {
 		status: 404,

@@ -20,6 +20,8 @@ import {
 } from "./crypto";
 
 const ID_BODY = /^[0-9a-z]{20}$/;
+const EVENT_BODY = /^[0-9a-z]{26}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LINK_ID = /^lnk_([0-9a-z]{16})([0-9a-z]{10})$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 const BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -64,6 +66,16 @@ export function isOwnerId(value: string): boolean {
 	return value.startsWith("own_") && ID_BODY.test(value.slice(4));
 }
 
+/** Whether `value` has the shape of a file id (`fil_` + its upload id's 20 characters). */
+export function isFileId(value: string): boolean {
+	return value.startsWith("fil_") && ID_BODY.test(value.slice(4));
+}
+
+/** Whether `value` has the shape of a dead letter id (`dl_` + a UUID, as src/d1/dead-letters.ts makes them). */
+export function isDeadLetterId(value: string): boolean {
+	return value.startsWith("dl_") && UUID.test(value.slice(3));
+}
+
 /** A webhook endpoint id: `whe_` + 20 base32 characters. */
 export const newWebhookEndpointId = (): string => `whe_${randomBase32(20)}`;
 
@@ -74,6 +86,11 @@ export function isWebhookEndpointId(value: string): boolean {
 
 /** A webhook event id: `evt_` + 26 base32 characters (130 bits). */
 export const newWebhookEventId = (): string => `evt_${randomBase32(26)}`;
+
+/** Whether `value` has the shape of a webhook event id. */
+export function isWebhookEventId(value: string): boolean {
+	return value.startsWith("evt_") && EVENT_BODY.test(value.slice(4));
+}
 
 /**
  * A webhook signing secret in the Standard Webhooks form: `whsec_` + the
@@ -120,6 +137,11 @@ const COMMAND_ID = /^cmd_([0-9a-z]{26})([0-9a-z]{12})$/;
 
 /** A command id embeds its link's id, so a status read needs no index lookup. */
 export const newCommandId = (linkId: string): string => `cmd_${linkId.slice(4)}${randomBase32(12)}`;
+
+/** Whether `value` has the shape of a command id. */
+export function isCommandId(value: string): boolean {
+	return COMMAND_ID.test(value);
+}
 
 /** The link id inside a command id; null when malformed. */
 export function linkIdOfCommand(commandId: string): string | null {

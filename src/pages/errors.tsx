@@ -2,13 +2,15 @@
 /**
  * Errors of the page surfaces as pages, never as JSON or a stack trace: a
  * problem (from the API or thrown here) in words (words.ts) with its code in
- * small print; a refused cross-site form; anything unexpected as a calm 500.
+ * small print; a refused cross-site form; an id of the wrong shape in the
+ * path (ids.ts) as the not-found page; anything unexpected as a calm 500.
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../api/context";
 import { logUnexpected } from "../api/request-log";
 import { ReceiveLinkError } from "../client/problem";
 import { ProblemError } from "../domain/problems";
+import { NoSuchPage } from "./ids";
 import { Page, type Surface } from "./layout";
 import { CrossSiteRequest } from "./security";
 import { wordsFor } from "./words";
@@ -38,6 +40,7 @@ export function errorPage(
 /** onError of a page sub-app. */
 export function pageErrors(surface: Surface) {
 	return (error: Error, c: Context<AppEnv>) => {
+		if (error instanceof NoSuchPage) return pageNotFound(surface)(c);
 		if (error instanceof CrossSiteRequest)
 			return errorPage(
 				c,

@@ -6,6 +6,7 @@
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
+import { ASSETS_PATH } from "./security";
 
 export type Surface = "home" | "uploader" | "app" | "admin";
 
@@ -38,11 +39,11 @@ export function Page(props: PageProps) {
 					<meta name="viewport" content="width=device-width, initial-scale=1" />
 					<meta name="referrer" content="no-referrer" />
 					<title>{props.title} · Receive links</title>
-					<link rel="stylesheet" href="/assets/site.css" />
+					<link rel="stylesheet" href={`${ASSETS_PATH}site.css`} />
 					{props.script === "uploader" ? (
-						<link rel="stylesheet" href="/assets/uploader.css" />
+						<link rel="stylesheet" href={`${ASSETS_PATH}uploader.css`} />
 					) : null}
-					{props.script ? <script type="module" src={`/assets/${props.script}.js`} /> : null}
+					{props.script ? <script type="module" src={`${ASSETS_PATH}${props.script}.js`} /> : null}
 				</head>
 				<body data-surface={props.surface}>
 					<a class="skip" href="#main">

@@ -1,20 +1,35 @@
 /**
  * Headers and CSRF protection of every web page (DESIGN section 12): a strict
- * Content-Security-Policy (scripts, styles and connections from this origin
- * only, no inline script, no third party), no Referer ever sent (capability
- * URLs must not leak), never framed, never cached. State-changing requests
+ * Content-Security-Policy (scripts and styles from this origin's built assets
+ * only, `/assets/`, never another path of it such as a download of uploaded
+ * bytes; connections to this origin only; no inline script, no third party),
+ * no Referer ever sent (capability URLs must not leak), never framed, never
+ * cached. State-changing requests
  * from pages are HTML forms: anything else is refused, and a form must come
  * from this origin (hono's csrf: Origin or Sec-Fetch-Site).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../api/context";
 
+/**
+ * Where the pages' built scripts and styles are served: scripts/build-web.ts
+ * writes them to dist/public/assets/, served by Workers Static Assets
+ * (wrangler.toml `[assets]`).
+ */
+export const ASSETS_PATH = "/assets/";
+
+/**
+ * This origin's assets path as a CSP source (`'self'` cannot name a path).
+ * Workers and worklets fall back to `script-src`, so they are held to it too.
+ */
+const assetsOfThisOrigin = (c: Context) => `${new URL(c.req.url).origin}${ASSETS_PATH}`;
+
 export const CONTENT_SECURITY_POLICY = {
 	defaultSrc: ["'self'"],
-	scriptSrc: ["'self'"],
-	styleSrc: ["'self'"],
+	scriptSrc: [assetsOfThisOrigin],
+	styleSrc: [assetsOfThisOrigin],
 	imgSrc: ["'self'", "data:", "blob:"],
 	connectSrc: ["'self'"],
 	fontSrc: ["'self'"],

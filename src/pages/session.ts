@@ -135,10 +135,20 @@ export function requireSession(kind: SessionKind): MiddlewareHandler<AppEnv> {
 	};
 }
 
-/** A `next=` target that stays on this site's `prefix` pages, else the prefix itself. */
+/** Printable ASCII, no space: what a path as `requireSession` sends it (percent-encoded) is made of. */
+const PATH_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/**
+ * A `next=` target that stays on this site's `prefix` pages, else the prefix
+ * itself. Anything but printable ASCII (a line break above all, which no
+ * Location header can carry) falls back too: sign-in decides its target
+ * before it writes a session, so such a target cannot fail the redirect
+ * after the session row is stored.
+ */
 export function safeNext(next: string | undefined, prefix: "/app" | "/admin"): string {
 	if (
 		next &&
+		PATH_CHARACTERS.test(next) &&
 		(next === prefix || next.startsWith(`${prefix}/`)) &&
 		!next.includes("//") &&
 		!next.includes("\\")

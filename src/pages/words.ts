@@ -20,6 +20,8 @@ export const PROBLEM_WORDS: Record<string, string> = {
 	"dead-letter-not-pending": "This dead letter was already replayed or discarded.",
 	"uploader-details-required": "Enter the details this link asks for.",
 	"file-not-found": "This file does not exist.",
+	"download-destination-refused":
+		"Received files are only downloaded, never loaded into a page. Download it from the link's page.",
 	"storage-unavailable": "Storage is not answering right now. Try again in a moment.",
 	"command-not-found": "This command does not exist.",
 	"dead-letter-not-found": "This dead letter does not exist.",

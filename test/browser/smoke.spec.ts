@@ -11,6 +11,21 @@ test("the landing page points to the dashboard, the console and the API referenc
 	await shot(page, "home");
 });
 
+test("the API reference and the problem catalogue render under the pages' CSP with the site's stylesheet", async ({
+	page,
+}) => {
+	await page.goto("/docs");
+	await expect(page.getByRole("heading", { level: 1 })).toHaveText("Receive links API reference");
+	// The stylesheet from /assets/ applied: main is the site's centred column.
+	await expect(page.locator("main")).toHaveCSS("max-width", "1024px");
+	await expectAccessible(page, "API reference");
+	await shot(page, "docs");
+	await page.getByRole("link", { name: "/docs/problems" }).click();
+	await expect(page.locator("#download-destination-refused")).toContainText("403");
+	await expectAccessible(page, "problem catalogue");
+	await shot(page, "docs-problems");
+});
+
 test("an owner signs in with the API key and lands on the dashboard", async ({ page }) => {
 	const { apiKey } = await newOwner();
 	await page.goto("/app");

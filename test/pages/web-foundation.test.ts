@@ -61,7 +61,7 @@ describe("the uploader page at the upload URL", () => {
 		expect(html).not.toContain("Quarterly figures");
 		expect(html).not.toContain(secret);
 		expect(page.headers.get("referrer-policy")).toBe("no-referrer");
-		expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+		expect(page.headers.get("content-security-policy")).toContain(`script-src ${ORIGIN}/assets/`);
 		expect(doCalls(page)).toBe(0);
 
 		const navigation = await call(`/r/${linkId}`, { headers: { "Sec-Fetch-Dest": "document" } });
@@ -102,8 +102,8 @@ describe("page headers", () => {
 			const csp = res.headers.get("content-security-policy") ?? "";
 			for (const rule of [
 				"default-src 'self'",
-				"script-src 'self'",
-				"style-src 'self'",
+				`script-src ${ORIGIN}/assets/`,
+				`style-src ${ORIGIN}/assets/`,
 				"frame-ancestors 'none'",
 				"object-src 'none'",
 				"base-uri 'none'",
@@ -230,6 +230,49 @@ describe("sessions", () => {
 			const { res } = await signIn("/app", apiKey, next);
 			expect(res.headers.get("location"), next).toBe(expected);
 		}
+	});
+
+	it("a next= with a line break or any control character falls back to the surface's home: no 500, no session left without its cookie", async () => {
+		const { apiKey, ownerId } = await createOwner();
+		const sessionsOf = async () =>
+			(
+				await env.DB.prepare("SELECT id_hash FROM sessions WHERE owner_id = ?")
+					.bind(ownerId)
+					.all<{ id_hash: string }>()
+			).results.map((r) => r.id_hash);
+		for (const next of [
+			"/app/\r\nX-Injected: 1",
+			"/app/\nx",
+			"/app/\rx",
+			"/app/\tx",
+			"/app/ x",
+			"/app/\u0000",
+			"/app/\u00e9",
+		]) {
+			const what = JSON.stringify(next);
+			const before = await sessionsOf();
+			const refused = await signIn("/app", "rlk_wrong", next);
+			expect(refused.res.status, what).toBe(401);
+			expect(await sessionsOf(), what).toEqual(before);
+			const { res, cookie } = await signIn("/app", apiKey, next);
+			expect(res.status, what).toBe(303);
+			expect(res.headers.get("location"), what).toBe("/app");
+			// The one row written is the session whose cookie was handed out.
+			const id = (cookie ?? "").split("=")[1] ?? "";
+			expect(
+				(await sessionsOf()).filter((h) => !before.includes(h)),
+				what,
+			).toEqual([await sha256Hex(id)]);
+		}
+		const admin = await signIn("/admin", "test-admin-token", "/admin/\r\nX-Injected: 1");
+		expect(admin.res.status).toBe(303);
+		expect(admin.res.headers.get("location")).toBe("/admin");
+		// The sign-in page does not carry such a target into its form either.
+		const form = await call("/app/sign-in?next=%2Fapp%2F%0D%0AX-Injected%3A%201", {
+			headers: HTML,
+		});
+		expect(form.status).toBe(200);
+		expect(await form.text()).toContain('<input type="hidden" name="next" value="/app"/>');
 	});
 
 	it("state-changing page requests must be same-origin forms", async () => {

@@ -10,6 +10,7 @@ import type { AppEnv } from "../../api/context";
 import { ReceiveLinkError } from "../../client/problem";
 import { type AuditReport, type LinkView, TERMINAL_STATES } from "../../contract/index";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { Badge, bytes, Notice, when } from "../layout";
 import { findingWords } from "./audit-words";
 import { CommandBadge } from "./command-view";
@@ -112,7 +113,7 @@ async function linkOrTombstone(c: Context<AppEnv>, linkId: string): Promise<Link
 }
 
 async function auditPage(c: Context<AppEnv>, swept: boolean) {
-	const linkId = c.req.param("linkId") ?? "";
+	const linkId = pathId(c, "linkId", "link");
 	// The audit first: with a sweep, the link shown is the link after it.
 	const report = await apiFor(c).audit(linkId, { sweep: swept });
 	const link = await linkOrTombstone(c, linkId);

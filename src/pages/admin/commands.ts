@@ -8,12 +8,16 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
 import { ReceiveLinkError } from "../../client/problem";
 import { apiFor } from "../api-client";
+import { isIdOf } from "../ids";
 import { wordsFor } from "../words";
 import { liveStatus } from "./words";
 
 export const commandStatus = new Hono<AppEnv>().get("/:commandId/status.json", async (c) => {
+	const commandId = c.req.param("commandId");
+	if (!isIdOf("command", commandId))
+		return c.json({ error: "command-not-found", reason: wordsFor("command-not-found") }, 404);
 	try {
-		const command = await apiFor(c).getCommand(c.req.param("commandId"));
+		const command = await apiFor(c).getCommand(commandId);
 		return c.json(liveStatus(command));
 	} catch (error) {
 		if (!(error instanceof ReceiveLinkError)) throw error;

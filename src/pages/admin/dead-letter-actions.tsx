@@ -11,6 +11,7 @@ import type { AppEnv } from "../../api/context";
 import { ReceiveLinkError } from "../../client/problem";
 import type { CommandView } from "../../contract/index";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { wordsFor } from "../words";
 import { CommandFacts } from "./command-view";
 import { deadLetterHref, detailPage, isWebhookDeadLetter } from "./dead-letters";
@@ -43,11 +44,11 @@ async function act(
 
 export const deadLetterActions = new Hono<AppEnv>()
 	.post("/:id/replay", (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "deadLetter");
 		return act(c, id, () => apiFor(c).replayDeadLetter(id), "replayed");
 	})
 	.get("/:id/discard", async (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "deadLetter");
 		const { deadLetter: dl, command } = await apiFor(c).getDeadLetter(id);
 		if (dl.status !== "pending") {
 			c.status(409);
@@ -83,6 +84,6 @@ export const deadLetterActions = new Hono<AppEnv>()
 		);
 	})
 	.post("/:id/discard", (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "deadLetter");
 		return act(c, id, () => apiFor(c).discardDeadLetter(id), "discarded");
 	});

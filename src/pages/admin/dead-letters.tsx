@@ -15,6 +15,7 @@ import {
 	type DeadLetterView,
 } from "../../contract/index";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
 import { wordsFor } from "../words";
 import { CommandFacts, CommandStatus } from "./command-view";
@@ -269,5 +270,5 @@ export const deadLetterPages = new Hono<AppEnv>()
 	})
 	.get("/:id", (c) => {
 		const done = oneOf(c.req.query("done"), ["replayed", "discarded"] as const);
-		return detailPage(c, c.req.param("id"), done ? { done } : {});
+		return detailPage(c, pathId(c, "id", "deadLetter"), done ? { done } : {});
 	});

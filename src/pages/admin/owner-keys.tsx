@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
 import type { OwnerSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { Notice, when } from "../layout";
 import { AdminPage } from "./frame";
 import { ownerLinksHref } from "./links";
@@ -48,7 +49,7 @@ const WHAT_STOPS = (o: OwnerSummary) =>
 
 export const ownerKeyPages = new Hono<AppEnv>()
 	.get("/:ownerId", async (c) => {
-		const owner = await apiFor(c).getOwner(c.req.param("ownerId"));
+		const owner = await apiFor(c).getOwner(pathId(c, "ownerId", "owner"));
 		return c.html(
 			<AdminPage title={owner.name} section="owners">
 				<p class="small">
@@ -65,7 +66,7 @@ export const ownerKeyPages = new Hono<AppEnv>()
 		);
 	})
 	.get("/:ownerId/rotate", async (c) => {
-		const owner = await apiFor(c).getOwner(c.req.param("ownerId"));
+		const owner = await apiFor(c).getOwner(pathId(c, "ownerId", "owner"));
 		const back = ownerHref(owner.id);
 		return c.html(
 			<AdminPage title={`Rotate ${owner.name}'s key?`} section="owners">
@@ -87,7 +88,7 @@ export const ownerKeyPages = new Hono<AppEnv>()
 		);
 	})
 	.post("/:ownerId/rotate", async (c) => {
-		const { owner, apiKey } = await apiFor(c).rotateOwnerKey(c.req.param("ownerId"));
+		const { owner, apiKey } = await apiFor(c).rotateOwnerKey(pathId(c, "ownerId", "owner"));
 		c.status(201);
 		return c.html(
 			<AdminPage title="Key rotated" section="owners">

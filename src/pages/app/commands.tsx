@@ -12,6 +12,7 @@ import type { AppEnv } from "../../api/context";
 import type { CommandView } from "../../contract";
 import { isFinal } from "../../contract";
 import { apiFor } from "../api-client";
+import { isIdOf, pathId } from "../ids";
 import { when } from "../layout";
 import { sessionCaller } from "../session";
 import { AppPage, KIND_WORDS, STATUS_LABELS } from "./frame";
@@ -94,7 +95,7 @@ function CommandPage(props: { command: CommandView; linkTitle: string | null }) 
 
 export const commandPages = new Hono<AppEnv>().get("/:commandId", async (c) => {
 	const api = apiFor(c);
-	const command = await api.getCommand(c.req.param("commandId"));
+	const command = await api.getCommand(pathId(c, "commandId", "command"));
 	// After a delete the link answers 410: the page then links to the list.
 	const linkTitle = await api.getLink(command.linkId).then(
 		({ link }) => link.settings.title,
@@ -107,8 +108,10 @@ export const commandPages = new Hono<AppEnv>().get("/:commandId", async (c) => {
 export const commandStatus = new Hono<AppEnv>().get("/:commandId/status.json", async (c) => {
 	const caller = await sessionCaller(c, "owner");
 	if (!caller) return c.json({ error: "Your session has ended. Sign in again." }, 401);
+	const commandId = c.req.param("commandId");
+	if (!isIdOf("command", commandId)) return c.json({ error: "No such command." }, 404);
 	c.set("caller", caller);
-	const res = await apiFor(c).request("GET", `/api/commands/${c.req.param("commandId")}`);
+	const res = await apiFor(c).getCommandResponse(commandId);
 	if (!res.ok) {
 		await res.body?.cancel();
 		return c.json({ error: "No such command." }, res.status === 404 ? 404 : 502);

@@ -4,12 +4,15 @@
  * owner, with its headers (an attachment, `nosniff`, the sandboxing CSP that
  * index.tsx keeps, Range); `/app/links/:linkId/files.zip` streams the
  * link's "download all" ZIP (`GET /api/links/:linkId/files.zip`) the same
- * way. A problem is a page, like any other.
+ * way. A problem is a page, like any other; a download loaded as a script,
+ * style or worker is refused first (`notAsScript`, as the API's routes).
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../api/context";
+import { notAsScript } from "../../api/http";
 import { problemOf } from "../../client/problem";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 
 /** Headers of the API's answer a download passes on to the browser. */
 const PASSED = [
@@ -35,10 +38,10 @@ function passOn(res: Response): Response {
 	return new Response(res.body, { status: res.status, headers });
 }
 
-export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) => {
+export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", notAsScript, async (c) => {
 	const range = c.req.header("range");
-	const res = await apiFor(c).download(
-		`/api/files/${encodeURIComponent(c.req.param("fileId"))}/content`,
+	const res = await apiFor(c).downloadFileResponse(
+		pathId(c, "fileId", "file"),
 		range ? { Range: range } : {},
 	);
 	if (res.status !== 200 && res.status !== 206) throw await problemOf(res);
@@ -46,8 +49,8 @@ export const fileRoutes = new Hono<AppEnv>().get("/:fileId/download", async (c) 
 });
 
 /** Mounted under `/links`, before the link page. */
-export const linkZipRoutes = new Hono<AppEnv>().get("/:linkId/files.zip", async (c) =>
-	passOn(await apiFor(c).downloadZip(c.req.param("linkId"))),
+export const linkZipRoutes = new Hono<AppEnv>().get("/:linkId/files.zip", notAsScript, async (c) =>
+	passOn(await apiFor(c).downloadZip(pathId(c, "linkId", "link"))),
 );
 
 /** Where the dashboard offers a link's "download all" ZIP. */

@@ -13,6 +13,7 @@ import type { AppEnv } from "../../api/context";
 import { problemOf } from "../../client/problem";
 import type { CommandAccepted } from "../../contract";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { Notice } from "../layout";
 import { AppPage, count, isTerminal, size } from "./frame";
 
@@ -22,7 +23,7 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 
 /** Sends `op` with the form's ETag and key; a problem 404 is thrown (a page), others redirect back. */
 async function send(c: Context<AppEnv>, op: Op) {
-	const linkId = c.req.param("linkId") ?? "";
+	const linkId = pathId(c, "linkId", "link");
 	const form = await c.req.parseBody();
 	const ifMatch = str(form.etag);
 	const idempotencyKey = str(form.idempotencyKey);
@@ -58,7 +59,7 @@ const WARNING: Record<"revoke" | "delete", string[]> = {
 };
 
 async function confirmPage(c: Context<AppEnv>, op: "revoke" | "delete") {
-	const linkId = c.req.param("linkId") ?? "";
+	const linkId = pathId(c, "linkId", "link");
 	const { link, etag } = await apiFor(c).getLink(linkId);
 	const title = op === "revoke" ? "Revoke this link?" : "Delete this link and its files?";
 	const refused =

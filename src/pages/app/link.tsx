@@ -14,6 +14,7 @@ import { ReceiveLinkError } from "../../client/problem";
 import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
 import { errorPage } from "../errors";
+import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
 import { zipHref } from "./files";
 import { AppPage, count, isTerminal, RedirectNotice, STATE_WORDS, size } from "./frame";
@@ -243,5 +244,5 @@ export async function linkPage(c: Context<AppEnv>, linkId: string) {
 }
 
 export const linkRoutes = new Hono<AppEnv>().get("/:linkId", (c) =>
-	linkPage(c, c.req.param("linkId")),
+	linkPage(c, pathId(c, "linkId", "link")),
 );

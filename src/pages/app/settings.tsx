@@ -14,6 +14,7 @@ import type { AppEnv } from "../../api/context";
 import { problemOf } from "../../client/problem";
 import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { Notice } from "../layout";
 import { wordsFor } from "../words";
 import { AppPage, isTerminal, TableWrap } from "./frame";
@@ -196,11 +197,11 @@ async function current(c: Context<AppEnv>, linkId: string) {
 
 export const settingsRoutes = new Hono<AppEnv>()
 	.get("/:linkId/settings", async (c) => {
-		const { link, etag } = await current(c, c.req.param("linkId"));
+		const { link, etag } = await current(c, pathId(c, "linkId", "link"));
 		return c.html(<EditPage link={link} etag={etag} values={valuesOf(link.settings)} />);
 	})
 	.post("/:linkId/settings", async (c) => {
-		const linkId = c.req.param("linkId");
+		const linkId = pathId(c, "linkId", "link");
 		const body = await c.req.parseBody();
 		const form = submitted(body);
 		const ifMatch = typeof body.etag === "string" ? body.etag : "";

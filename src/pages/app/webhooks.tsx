@@ -12,6 +12,7 @@ import type { AppEnv } from "../../api/context";
 import { ReceiveLinkError } from "../../client/problem";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../contract/enums";
 import { apiFor } from "../api-client";
+import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
 import { wordsFor } from "../words";
 import { AppPage, TableWrap } from "./frame";
@@ -380,9 +381,9 @@ export const webhookRoutes = new Hono<AppEnv>()
 			return c.html(<ListPage items={items} values={values} error={refusal(error)} />);
 		}
 	})
-	.get("/:id", (c) => endpointPage(c, c.req.param("id")))
+	.get("/:id", (c) => endpointPage(c, pathId(c, "id", "webhook")))
 	.post("/:id", async (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "webhook");
 		const values = await formOf(c);
 		try {
 			await apiFor(c).updateWebhook(id, toInput(values));
@@ -393,17 +394,17 @@ export const webhookRoutes = new Hono<AppEnv>()
 		return c.redirect(`/app/webhooks/${id}?done=saved`, 303);
 	})
 	.post("/:id/test", async (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "webhook");
 		await apiFor(c).sendTestWebhook(id);
 		return c.redirect(`/app/webhooks/${id}?done=test-sent`, 303);
 	})
 	.post("/:id/rotate", async (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "webhook");
 		await apiFor(c).rotateWebhookSecret(id, { graceSeconds: 86_400 });
 		return c.redirect(`/app/webhooks/${id}?done=rotated`, 303);
 	})
 	.get("/:id/delete", async (c) => {
-		const id = c.req.param("id");
+		const id = pathId(c, "id", "webhook");
 		const endpoint = await apiFor(c).getWebhook(id);
 		return c.html(
 			<AppPage title="Delete the endpoint?">
@@ -426,11 +427,11 @@ export const webhookRoutes = new Hono<AppEnv>()
 		);
 	})
 	.post("/:id/delete", async (c) => {
-		await apiFor(c).deleteWebhook(c.req.param("id"));
+		await apiFor(c).deleteWebhook(pathId(c, "id", "webhook"));
 		return c.redirect("/app/webhooks?done=deleted", 303);
 	})
 	.post("/:id/deliveries/:eventId/redeliver", async (c) => {
-		const id = c.req.param("id");
-		await apiFor(c).redeliver(id, c.req.param("eventId"));
+		const id = pathId(c, "id", "webhook");
+		await apiFor(c).redeliver(id, pathId(c, "eventId", "event"));
 		return c.redirect(`/app/webhooks/${id}?done=redelivered#log`, 303);
 	});

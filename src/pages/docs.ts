@@ -1,9 +1,15 @@
 /**
- * A human-readable API reference, rendered on the server from the OpenAPI
- * document (no scripts, no CDN), plus the problem-code catalogue that every
- * problem's `type` URI points into.
+ * A human-readable API reference at `/docs`, rendered on the server from the
+ * OpenAPI document (no scripts, no CDN), plus the problem-code catalogue at
+ * `/docs/problems` that every problem's `type` URI points into. Pages like
+ * the others: the pages' headers (security.ts: CSP, never framed, no
+ * Referer, no-store) and the site's stylesheet, no inline style.
  */
+import { Hono } from "hono";
+import { openApiDocument } from "../api/app";
+import type { AppEnv } from "../api/context";
 import { PROBLEM_CODES } from "../domain/problems";
+import { ASSETS_PATH, pageHeaders } from "./security";
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -20,7 +26,7 @@ export function renderReference(spec: { paths?: object }): string {
 				.map(([status, r]) => `<li><code>${esc(status)}</code> ${esc(r.description ?? "")}</li>`)
 				.join("");
 			rows.push(
-				`<section><h3><code>${esc(method.toUpperCase())} ${esc(path)}</code></h3><p>${esc(op.summary ?? "")}</p><ul>${responses}</ul></section>`,
+				`<section class="panel"><h3><code>${esc(method.toUpperCase())} ${esc(path)}</code></h3><p>${esc(op.summary ?? "")}</p><ul>${responses}</ul></section>`,
 			);
 		}
 	}
@@ -46,6 +52,13 @@ export function renderProblems(): string {
 function page(title: string, body: string): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .2em}section{border-top:1px solid #ddd}td,th{padding:.2em .6em;text-align:left}</style>
-</head><body><h1>${esc(title)}</h1>${body}</body></html>`;
+<meta name="referrer" content="no-referrer">
+<link rel="stylesheet" href="${ASSETS_PATH}site.css">
+</head><body><main id="main"><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
+
+// pageHeaders with use(): this app is mounted at /docs, so it wraps these pages only.
+export const docsPages = new Hono<AppEnv>()
+	.use(pageHeaders)
+	.get("/", async (c) => c.html(renderReference(await openApiDocument())))
+	.get("/problems", (c) => c.html(renderProblems()));
