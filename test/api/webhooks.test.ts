@@ -234,6 +234,11 @@ describe("the SSRF guard", () => {
 		["https://metadata.google.internal/computeMetadata/v1/", /metadata/],
 		["https://2130706433/", /[Ll]oopback/],
 		["https://[::ffff:10.0.0.1]/", /IPv4-mapped/],
+		// IPv4-translated IPv6 (::ffff:0:0/96) carrying loopback and the metadata address.
+		["https://[::ffff:0:7f00:1]/", /IPv4-translated.*127\.0\.0\.1.*loopback/],
+		["https://[::ffff:0:a9fe:a9fe]/", /IPv4-translated.*169\.254\.169\.254.*link-local/],
+		["https://[64:ff9b:1::a00:1]/", /NAT64.*10\.0\.0\.1.*private/],
+		["https://[2001:0:4136:e378::f5ff:fffe]/", /Teredo.*10\.0\.0\.1.*private/],
 		["https://[fd00::1]/", /unique-local/],
 		["https://user:pw@example.com/hook", /credentials/],
 		["ftp://example.com/", /https/],
