@@ -72,13 +72,14 @@ const toInput = (f: FormValues) => ({
 	enabled: f.enabled,
 });
 
-/** The problem of a refused call, in words (with its code and status), or rethrown. */
+/** A refused call in words, with its problem's code and status. */
 interface Refusal {
 	text: string;
 	code: string;
 	status: number;
 }
 
+/** The problem of a refused call, in words (with its code and status), or rethrown. */
 function refusal(error: unknown): Refusal {
 	if (error instanceof ReceiveLinkError)
 		return {
