@@ -2,7 +2,10 @@
  * An endpoint's delivery log and redelivery (docs/webhooks.md "Delivery
  * log"): the attempts, newest first, and "send this event again". Mounted at
  * /api/webhooks beside the endpoint routes; owners see their own endpoints
- * only (another owner's is 404 webhook-not-found), admins every endpoint.
+ * only (another owner's is 404 webhook-not-found), admins every endpoint. A
+ * redelivery goes only to an endpoint that took the event, counts against
+ * the owner's send limit, and joins one still pending for the same endpoint
+ * and event ("Redelivery and test events").
  */
 import { type Context, Hono } from "hono";
 import type { WebhookDeliveryMessage } from "../consumer/webhook-message";
@@ -15,13 +18,17 @@ import {
 } from "../contract/schemas";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
+import * as Redeliveries from "../d1/webhook-redeliveries";
 import { mayActOn } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
+import { redeliveryLeaseUntil, redeliveryRefusal } from "../domain/redelivery";
+import { newRedeliveryId } from "../lib/ids";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
 import { valid } from "./validation";
+import { admitWebhookSend } from "./webhook-sends";
 
 const TAGS = ["webhooks"];
 
@@ -64,11 +71,21 @@ export const webhookDeliveries = new Hono<AppEnv>()
 		doc({
 			summary: "Deliver one event to this endpoint again (202; the attempts join the log)",
 			description:
-				"Sends the stored event again with the same webhook-id, on a fresh retry schedule. " +
-				"A disabled endpoint gets nothing until it is enabled again.",
+				"Sends the stored event again with the same webhook-id, on a fresh retry schedule, " +
+				"unless a redelivery of it to this endpoint is still pending: then the answer names " +
+				"that one (merged: true) and nothing more is sent. Only to an endpoint that had the " +
+				"event or took its type when it was stored; counts against the owner's " +
+				"WEBHOOK_SENDS_PER_MINUTE. A disabled endpoint gets nothing until it is enabled again.",
 			tags: TAGS,
 			ok: { 202: RedeliveryAccepted },
-			problems: ["unauthorized", "webhook-not-found", "webhook-event-not-found"],
+			problems: [
+				"unauthorized",
+				"webhook-not-found",
+				"webhook-event-not-found",
+				"webhook-event-not-subscribed",
+				"too-many-webhook-sends",
+				"validation-failed",
+			],
 		}),
 		ownerOrAdmin,
 		valid("param", RedeliverParams),
@@ -78,13 +95,42 @@ export const webhookDeliveries = new Hono<AppEnv>()
 			const event = await WebhookLog.getEvent(c.env.DB, eventId);
 			if (!event || event.ownerId !== endpoint.ownerId)
 				throw new ProblemError(problem("webhook-event-not-found"));
-			const message: WebhookDeliveryMessage = {
-				v: 1,
-				kind: "delivery",
-				eventId: event.id,
+			const attempted = await WebhookLog.hasAttempt(c.env.DB, event.id, endpoint.id);
+			const refusal = redeliveryRefusal(endpoint, event, attempted);
+			if (refusal) throw new ProblemError(problem("webhook-event-not-subscribed", refusal));
+			await admitWebhookSend(c.env, endpoint.ownerId);
+			const nowMs = Date.now();
+			const redelivery = await Redeliveries.begin(c.env.DB, {
 				endpointId: endpoint.id,
-			};
-			await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
-			return c.json({ eventId: event.id, endpointId: endpoint.id }, 202);
+				eventId: event.id,
+				id: newRedeliveryId(),
+				leaseUntil: redeliveryLeaseUntil(nowMs),
+				nowMs,
+			});
+			if (!redelivery.merged) {
+				const message: WebhookDeliveryMessage = {
+					v: 1,
+					kind: "delivery",
+					eventId: event.id,
+					endpointId: endpoint.id,
+					redeliveryId: redelivery.id,
+				};
+				try {
+					await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
+				} catch (error) {
+					// Never sent: it must not keep the next redelivery waiting for its lease.
+					await Redeliveries.end(c.env.DB, endpoint.id, event.id, redelivery.id);
+					throw error;
+				}
+			}
+			return c.json(
+				{
+					eventId: event.id,
+					endpointId: endpoint.id,
+					redeliveryId: redelivery.id,
+					merged: redelivery.merged,
+				},
+				202,
+			);
 		},
 	);

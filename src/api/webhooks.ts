@@ -25,6 +25,7 @@ import {
 import * as Endpoints from "../d1/webhook-endpoints";
 import { ProblemError, problem } from "../domain/problems";
 import { checkWebhookUrl } from "../domain/ssrf";
+import { endpointUrlKey } from "../domain/webhooks";
 import {
 	isWebhookEndpointId,
 	newWebhookEndpointId,
@@ -37,6 +38,7 @@ import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
 import { jsonBody, valid } from "./validation";
+import { admitWebhookSend } from "./webhook-sends";
 
 const TAGS = ["webhooks"];
 
@@ -53,6 +55,13 @@ const BODY_PROBLEMS = [
 ] as const;
 
 const notFound = () => new ProblemError(problem("webhook-not-found"));
+const duplicate = (d: Endpoints.Duplicate) =>
+	new ProblemError(
+		problem(
+			"webhook-url-duplicate",
+			`Endpoint ${d.duplicateOf} already has this URL; change that one instead.`,
+		),
+	);
 
 /** The endpoint as the wire shows it: never a secret or a sealed box. */
 export function endpointView(e: Endpoints.EndpointRow): WebhookEndpointView {
@@ -109,6 +118,7 @@ export const webhooks = new Hono<AppEnv>()
 				"unauthorized",
 				"forbidden",
 				"webhook-url-refused",
+				"webhook-url-duplicate",
 				"too-many-webhooks",
 				...BODY_PROBLEMS,
 			],
@@ -142,7 +152,13 @@ export const webhooks = new Hono<AppEnv>()
 				createdAt: now,
 				updatedAt: now,
 			};
-			if (!(await Endpoints.insertUnderLimit(c.env.DB, row, MAX_WEBHOOKS_PER_OWNER))) {
+			const inserted = await Endpoints.insertUnderLimit(
+				c.env.DB,
+				row,
+				MAX_WEBHOOKS_PER_OWNER,
+				endpointUrlKey(url),
+			);
+			if (inserted === "full") {
 				throw new ProblemError(
 					problem(
 						"too-many-webhooks",
@@ -150,6 +166,7 @@ export const webhooks = new Hono<AppEnv>()
 					),
 				);
 			}
+			if (inserted !== "inserted") throw duplicate(inserted);
 			c.header("Location", `/api/webhooks/${id}`);
 			c.header("Cache-Control", "no-store");
 			return c.json({ endpoint: endpointView(row), secret }, 201);
@@ -197,7 +214,13 @@ export const webhooks = new Hono<AppEnv>()
 				"Update a webhook endpoint (URL, description, event types, enabled; enabling clears the disabled reason and the failure count)",
 			tags: TAGS,
 			ok: { 200: WebhookEndpointResponse },
-			problems: ["unauthorized", "webhook-not-found", "webhook-url-refused", ...BODY_PROBLEMS],
+			problems: [
+				"unauthorized",
+				"webhook-not-found",
+				"webhook-url-refused",
+				"webhook-url-duplicate",
+				...BODY_PROBLEMS,
+			],
 		}),
 		valid("param", WebhookEndpointParam),
 		jsonBody,
@@ -205,14 +228,17 @@ export const webhooks = new Hono<AppEnv>()
 		async (c) => {
 			const row = await endpointOf(c, c.req.valid("param").endpointId);
 			const input = c.req.valid("json");
+			const url = input.url !== undefined ? checkedUrl(c.env, input.url) : undefined;
 			const patch: Endpoints.EndpointPatch = {
-				...(input.url !== undefined ? { url: checkedUrl(c.env, input.url) } : {}),
+				...(url !== undefined ? { url: { href: url, key: endpointUrlKey(url) } } : {}),
 				...(input.description !== undefined ? { description: input.description } : {}),
 				...(input.eventTypes !== undefined ? { eventTypes: input.eventTypes } : {}),
 				...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
 			};
 			const now = new Date().toISOString();
-			if (!(await Endpoints.patch(c.env.DB, row.id, patch, now))) throw notFound();
+			const patched = await Endpoints.patch(c.env.DB, row.id, patch, now);
+			if (patched === "missing") throw notFound();
+			if (patched !== "patched") throw duplicate(patched);
 			return c.json({ endpoint: endpointView(await reread(c.env.DB, row.id)) });
 		},
 	)
@@ -283,13 +309,20 @@ export const webhooks = new Hono<AppEnv>()
 		"/:endpointId/test",
 		doc({
 			summary: `Send a test event (${WEBHOOK_TEST_EVENT_TYPE}) to this endpoint only (202: it is queued)`,
+			description: "Counts against the owner's WEBHOOK_SENDS_PER_MINUTE, shared with redeliveries.",
 			tags: TAGS,
 			ok: { 202: WebhookTestAccepted },
-			problems: ["unauthorized", "webhook-not-found", "validation-failed"],
+			problems: [
+				"unauthorized",
+				"webhook-not-found",
+				"too-many-webhook-sends",
+				"validation-failed",
+			],
 		}),
 		valid("param", WebhookEndpointParam),
 		async (c) => {
 			const row = await endpointOf(c, c.req.valid("param").endpointId);
+			await admitWebhookSend(c.env, row.ownerId);
 			const message: WebhookEventMessage = {
 				v: 1,
 				kind: "event",

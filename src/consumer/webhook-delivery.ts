@@ -12,6 +12,8 @@ import type { EndpointRow } from "../d1/webhook-endpoints";
 import * as Endpoints from "../d1/webhook-endpoints";
 import type { EventRow } from "../d1/webhook-log";
 import * as WebhookLog from "../d1/webhook-log";
+import * as Redeliveries from "../d1/webhook-redeliveries";
+import { redeliveryLeaseUntil } from "../domain/redelivery";
 import { checkWebhookUrl } from "../domain/ssrf";
 import {
 	type AttemptOutcome,
@@ -20,7 +22,7 @@ import {
 	persistentlyFailing,
 	retryAfterSeconds,
 } from "../domain/webhooks";
-import { logEvent } from "../lib/log";
+import { errorField, logEvent } from "../lib/log";
 import { openWebhookSecret } from "../lib/seal";
 import { signatureHeader } from "../lib/webhook-sign";
 import type { WebhookDeliveryMessage } from "./webhook-message";
@@ -150,7 +152,8 @@ function failureText(a: Attempt): string {
 
 /**
  * Delivers `body.eventId` to `body.endpointId` once and acks or retries the
- * message. Storage failures throw; the caller retries the message.
+ * message; a redelivery's stays pending while it retries and ends with its
+ * schedule. Storage failures throw; the caller retries the message.
  */
 export async function deliver(
 	env: Env,
@@ -158,6 +161,53 @@ export async function deliver(
 	msg: Message<unknown>,
 	body: WebhookDeliveryMessage,
 ): Promise<void> {
+	const delay = await attemptOnce(env, queue, msg, body);
+	if (body.redeliveryId) await keepPending(env.DB, body, body.redeliveryId, delay);
+	if (delay === null) msg.ack();
+	else msg.retry({ delaySeconds: delay });
+}
+
+/**
+ * A redelivery's pending row: until past its next attempt while it retries,
+ * gone once its schedule is over. Best effort: a failure here must not send
+ * the event again; the row's lease runs out instead.
+ */
+async function keepPending(
+	db: D1Database,
+	body: WebhookDeliveryMessage,
+	redeliveryId: string,
+	delay: number | null,
+): Promise<void> {
+	try {
+		if (delay === null) await Redeliveries.end(db, body.endpointId, body.eventId, redeliveryId);
+		else
+			await Redeliveries.extend(
+				db,
+				body.endpointId,
+				body.eventId,
+				redeliveryId,
+				redeliveryLeaseUntil(Date.now(), delay),
+			);
+	} catch (error) {
+		logEvent(
+			"webhook.redelivery-not-updated",
+			{ redeliveryId, eventId: body.eventId, error: errorField(error) },
+			"warn",
+		);
+	}
+}
+
+/**
+ * One attempt: answers the delay before the next one, or null when the
+ * schedule is over (delivered, gone, refused, nothing to send, or out of
+ * attempts: a dead letter).
+ */
+async function attemptOnce(
+	env: Env,
+	queue: string,
+	msg: Message<unknown>,
+	body: WebhookDeliveryMessage,
+): Promise<number | null> {
 	const db = env.DB;
 	const [event, endpoint] = await Promise.all([
 		WebhookLog.getEvent(db, body.eventId),
@@ -166,8 +216,7 @@ export async function deliver(
 	if (!event || !endpoint?.enabled || endpoint.ownerId !== event.ownerId) {
 		// Deleted or disabled since the fan-out (or never ours): nothing to send.
 		logEvent("webhook.skipped", { endpointId: body.endpointId, eventId: body.eventId });
-		msg.ack();
-		return;
+		return null;
 	}
 	const attempt = msg.attempts;
 	const now = () => new Date().toISOString();
@@ -185,30 +234,24 @@ export async function deliver(
 		};
 		await record(db, endpoint.id, event.id, attempt, refused, null);
 		await Endpoints.disable(db, endpoint.id, `The URL was refused: ${check.reason}`, now());
-		msg.ack();
-		return;
+		return null;
 	}
 
 	const result = await post(env, endpoint, event);
 	if (result.outcome === "delivered") {
 		await record(db, endpoint.id, event.id, attempt, result, null);
 		await Endpoints.markDelivered(db, endpoint.id, now());
-		msg.ack();
-		return;
+		return null;
 	}
 	if (result.outcome === "gone") {
 		await record(db, endpoint.id, event.id, attempt, result, null);
 		await Endpoints.disable(db, endpoint.id, GONE_REASON, now());
-		msg.ack();
-		return;
+		return null;
 	}
 	const delay = nextDelaySeconds(attempt, Math.random(), result.retryAfter);
 	await record(db, endpoint.id, event.id, attempt, result, delay);
 	const failures = await Endpoints.markFailed(db, endpoint.id, now());
-	if (delay !== null) {
-		msg.retry({ delaySeconds: delay });
-		return;
-	}
+	if (delay !== null) return delay;
 	// The schedule ran out: admins see the event with the other dead letters.
 	const lastError = `Webhook ${event.id} (${event.type}) to ${endpoint.id} failed ${attempt} times; last: ${failureText(result)}`;
 	await DeadLettersTable.recordWebhook(db, {
@@ -228,7 +271,7 @@ export async function deliver(
 			now(),
 		);
 	}
-	msg.ack();
+	return null;
 }
 
 async function record(

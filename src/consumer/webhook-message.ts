@@ -10,13 +10,16 @@
  * - `delivery`: one event to one endpoint. The consumer signs and POSTs it
  *   (Standard Webhooks), logs the attempt (`webhook_deliveries`), and on
  *   failure retries it with backoff (message.retry with a delay) until the
- *   schedule runs out, then disables the endpoint with the reason.
+ *   schedule runs out, then disables the endpoint with the reason. A
+ *   redelivery's message carries its `redeliveryId`, which stays pending
+ *   (src/d1/webhook-redeliveries.ts) until the schedule ends.
  */
 import * as v from "valibot";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from "../contract/enums";
 
 export const EVENT_ID = /^evt_[0-9a-z]{20,40}$/;
 export const ENDPOINT_ID = /^whe_[0-9a-z]{20}$/;
+export const REDELIVERY_ID = /^wrd_[0-9a-z]{20}$/;
 
 /** The body every delivery of an event sends (Standard Webhooks payload shape). */
 export const WebhookPayload = v.strictObject({
@@ -43,6 +46,8 @@ export const WebhookDeliveryMessage = v.strictObject({
 	kind: v.literal("delivery"),
 	eventId: v.pipe(v.string(), v.regex(EVENT_ID)),
 	endpointId: v.pipe(v.string(), v.regex(ENDPOINT_ID)),
+	/** A redelivery's (src/d1/webhook-redeliveries.ts): pending until its schedule ends. */
+	redeliveryId: v.optional(v.pipe(v.string(), v.regex(REDELIVERY_ID))),
 });
 export type WebhookDeliveryMessage = v.InferOutput<typeof WebhookDeliveryMessage>;
 

@@ -14,6 +14,7 @@ import type { WebhookEventType } from "../contract/enums";
 import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
+import * as Redeliveries from "../d1/webhook-redeliveries";
 import { errorField, logEvent } from "../lib/log";
 import { validMessage } from "./commands";
 import { deliver } from "./webhook-delivery";
@@ -87,7 +88,7 @@ export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env)
 /**
  * The `webhook-deliveries-dlq` consumer: a message the queue gave up on (the
  * consumer kept failing on it) becomes a pending dead letter; an admin's
- * replay sends it again.
+ * replay sends it again. A redelivery's message ends its pending row.
  */
 export async function handleWebhookDeadLetterBatch(
 	batch: MessageBatch<unknown>,
@@ -113,6 +114,9 @@ export async function handleWebhookDeadLetterBatch(
 				attempts: msg.attempts,
 				lastError: `${what}: the consumer failed on every try of the queue.`,
 			});
+			// A redelivery the queue gave up on is no longer pending.
+			if (body.kind === "delivery" && body.redeliveryId)
+				await Redeliveries.end(env.DB, body.endpointId, body.eventId, body.redeliveryId);
 			msg.ack();
 		} catch (error) {
 			logEvent(

@@ -516,7 +516,14 @@ export const DeliveryAttemptList = v.object({
 	items: v.array(DeliveryAttempt),
 	nextCursor: v.nullable(v.string()),
 });
-export const RedeliveryAccepted = v.object({ eventId: v.string(), endpointId: v.string() });
+export const RedeliveryAccepted = v.object({
+	eventId: v.string(),
+	endpointId: v.string(),
+	/** `wrd_…`: the redelivery that will send the event (this one, or the pending one it joined). */
+	redeliveryId: v.string(),
+	/** true: a redelivery of this event to this endpoint was still pending; nothing more is sent. */
+	merged: v.boolean(),
+});
 /** A dead letter of the webhook queues after an admin's replay or discard (no command involved). */
 export const WebhookDeadLetterSettled = v.object({ deadLetter: DeadLetter });
 export const WebhookDeadLetterDiscarded = v.object({ command: v.null(), deadLetter: DeadLetter });

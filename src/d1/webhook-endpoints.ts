@@ -2,7 +2,9 @@
  * The D1 `webhook_endpoints` table: the endpoints owners registered. The
  * signing secret is stored sealed (src/lib/seal.ts), never in clear; after a
  * rotation the previous secret also signs until `previousUntil`. Written by
- * the owner routes, read by the webhook consumer.
+ * the owner routes, read by the webhook consumer. An owner has at most one
+ * endpoint per URL: `url_key` (the URL as compared, computed by the caller
+ * with `endpointUrlKey`) is unique per owner.
  */
 import type { WebhookEventType } from "../contract/enums";
 import { D1 } from "../storage/names";
@@ -61,66 +63,87 @@ const fromRow = (r: Row): EndpointRow => ({
 
 const T = D1.webhookEndpoints;
 
-export async function insert(db: D1Database, e: EndpointRow): Promise<void> {
+const COLUMNS = `id, owner_id, url, description, event_types, enabled, disabled_reason,
+	secret_box, previous_secret_box, previous_until, failures, created_at, updated_at, url_key`;
+
+const valuesOf = (e: EndpointRow, urlKey: string | null) => [
+	e.id,
+	e.ownerId,
+	e.url,
+	e.description,
+	JSON.stringify(e.eventTypes),
+	e.enabled ? 1 : 0,
+	e.disabledReason,
+	e.secretBox,
+	e.previousSecretBox,
+	e.previousUntil,
+	e.failures,
+	e.createdAt,
+	e.updatedAt,
+	urlKey,
+];
+
+/** Inserts `e` as it is (no limit; a null `urlKey` is never a duplicate). */
+export async function insert(
+	db: D1Database,
+	e: EndpointRow,
+	urlKey: string | null = null,
+): Promise<void> {
 	await db
-		.prepare(
-			`INSERT INTO ${T} (id, owner_id, url, description, event_types, enabled, disabled_reason,
-				secret_box, previous_secret_box, previous_until, failures, created_at, updated_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		)
-		.bind(
-			e.id,
-			e.ownerId,
-			e.url,
-			e.description,
-			JSON.stringify(e.eventTypes),
-			e.enabled ? 1 : 0,
-			e.disabledReason,
-			e.secretBox,
-			e.previousSecretBox,
-			e.previousUntil,
-			e.failures,
-			e.createdAt,
-			e.updatedAt,
-		)
+		.prepare(`INSERT INTO ${T} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		.bind(...valuesOf(e, urlKey))
 		.run();
 }
 
+/** The owner's endpoint whose URL is `urlKey`, other than `exceptId`, if any. */
+async function holderOf(
+	db: D1Database,
+	ownerId: string,
+	urlKey: string,
+	exceptId: string,
+): Promise<string | null> {
+	const r = await db
+		.prepare(`SELECT id FROM ${T} WHERE owner_id = ? AND url_key = ? AND id != ?`)
+		.bind(ownerId, urlKey, exceptId)
+		.first<{ id: string }>();
+	return r?.id ?? null;
+}
+
+/** Why an insert or a URL change did not happen: the owner's endpoint that has the URL. */
+export type Duplicate = { duplicateOf: string };
+
 /**
- * Inserts `e` unless its owner already has `max` endpoints; answers whether
- * it did. One statement, so two concurrent creates cannot both pass the count.
+ * Inserts `e` unless its owner already has `max` endpoints or one whose URL
+ * is `urlKey`. One statement (the count in it, the unique index on the
+ * owner and `url_key`), so concurrent creates cannot both pass either rule;
+ * the reads after a refusal only say which rule refused.
  */
 export async function insertUnderLimit(
 	db: D1Database,
 	e: EndpointRow,
 	max: number,
-): Promise<boolean> {
-	const res = await db
-		.prepare(
-			`INSERT INTO ${T} (id, owner_id, url, description, event_types, enabled, disabled_reason,
-				secret_box, previous_secret_box, previous_until, failures, created_at, updated_at)
-			 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-			 WHERE (SELECT COUNT(*) FROM ${T} WHERE owner_id = ?) < ?`,
-		)
-		.bind(
-			e.id,
-			e.ownerId,
-			e.url,
-			e.description,
-			JSON.stringify(e.eventTypes),
-			e.enabled ? 1 : 0,
-			e.disabledReason,
-			e.secretBox,
-			e.previousSecretBox,
-			e.previousUntil,
-			e.failures,
-			e.createdAt,
-			e.updatedAt,
-			e.ownerId,
-			max,
-		)
-		.run();
-	return (res.meta.changes ?? 0) > 0;
+	urlKey: string,
+): Promise<"inserted" | "full" | Duplicate> {
+	for (let attempt = 0; ; attempt++) {
+		const res = await db
+			.prepare(
+				`INSERT INTO ${T} (${COLUMNS})
+				 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+				 WHERE (SELECT COUNT(*) FROM ${T} WHERE owner_id = ?) < ?
+				 ON CONFLICT DO NOTHING`,
+			)
+			.bind(...valuesOf(e, urlKey), e.ownerId, max)
+			.run();
+		if ((res.meta.changes ?? 0) > 0) return "inserted";
+		const holder = await holderOf(db, e.ownerId, urlKey, e.id);
+		if (holder) return { duplicateOf: holder };
+		const n = await db
+			.prepare(`SELECT COUNT(*) AS n FROM ${T} WHERE owner_id = ?`)
+			.bind(e.ownerId)
+			.first<{ n: number }>();
+		// Neither holds any more (an endpoint was deleted meanwhile): try again.
+		if ((n?.n ?? 0) >= max || attempt >= 2) return "full";
+	}
 }
 
 /** One endpoint by id (any owner: callers check ownership), or null. */
@@ -154,16 +177,19 @@ export async function targetsOf(
 		.filter((e) => e.eventTypes.length === 0 || e.eventTypes.includes(type));
 }
 
-/** Writes every mutable field of `e` (url, description, types, enabled, reason, secrets, failures). */
+/**
+ * Writes every mutable field of `e` (description, types, enabled, reason,
+ * secrets, failures) but the URL: `patch` moves an endpoint, with its
+ * duplicate check.
+ */
 export async function update(db: D1Database, e: EndpointRow): Promise<void> {
 	await db
 		.prepare(
-			`UPDATE ${T} SET url = ?, description = ?, event_types = ?, enabled = ?, disabled_reason = ?,
+			`UPDATE ${T} SET description = ?, event_types = ?, enabled = ?, disabled_reason = ?,
 				secret_box = ?, previous_secret_box = ?, previous_until = ?, failures = ?, updated_at = ?
 			 WHERE id = ?`,
 		)
 		.bind(
-			e.url,
 			e.description,
 			JSON.stringify(e.eventTypes),
 			e.enabled ? 1 : 0,
@@ -217,7 +243,8 @@ export async function disable(
 
 /** What an owner may change; an absent field is left as it is. */
 export interface EndpointPatch {
-	url?: string;
+	/** The URL as stored, and as compared for duplicates (`endpointUrlKey`). */
+	url?: { href: string; key: string };
 	description?: string;
 	eventTypes?: WebhookEventType[];
 	/** Enabling also clears `disabledReason` and `failures`; disabling clears the reason. */
@@ -227,19 +254,21 @@ export interface EndpointPatch {
 /**
  * Writes only the fields of `patch` (and `updated_at`), so that a delivery
  * counting a failure or disabling the endpoint meanwhile is not overwritten
- * by fields the owner did not touch. Answers whether the row exists.
+ * by fields the owner did not touch. Nothing is written when another endpoint
+ * of the owner has the new URL (the unique index, in the same statement).
+ * Answers "patched", "missing" (no such row) or the endpoint with the URL.
  */
 export async function patch(
 	db: D1Database,
 	id: string,
 	p: EndpointPatch,
 	now: string,
-): Promise<boolean> {
+): Promise<"patched" | "missing" | Duplicate> {
 	const sets: string[] = ["updated_at = ?"];
 	const params: (string | number)[] = [now];
 	if (p.url !== undefined) {
-		sets.push("url = ?");
-		params.push(p.url);
+		sets.push("url = ?", "url_key = ?");
+		params.push(p.url.href, p.url.key);
 	}
 	if (p.description !== undefined) {
 		sets.push("description = ?");
@@ -251,11 +280,19 @@ export async function patch(
 	}
 	if (p.enabled === true) sets.push("enabled = 1", "disabled_reason = NULL", "failures = 0");
 	if (p.enabled === false) sets.push("enabled = 0", "disabled_reason = NULL");
-	const res = await db
-		.prepare(`UPDATE ${T} SET ${sets.join(", ")} WHERE id = ?`)
-		.bind(...params, id)
-		.run();
-	return (res.meta.changes ?? 0) > 0;
+	for (let attempt = 0; ; attempt++) {
+		const res = await db
+			.prepare(`UPDATE OR IGNORE ${T} SET ${sets.join(", ")} WHERE id = ?`)
+			.bind(...params, id)
+			.run();
+		if ((res.meta.changes ?? 0) > 0) return "patched";
+		const row = await get(db, id);
+		if (!row) return "missing";
+		const holder = p.url ? await holderOf(db, row.ownerId, p.url.key, id) : null;
+		if (holder) return { duplicateOf: holder };
+		// The endpoint with the URL was deleted meanwhile: try again.
+		if (attempt >= 2) throw new Error(`webhook endpoint ${id}: its update kept being ignored`);
+	}
 }
 
 /**

@@ -176,6 +176,21 @@ export async function attemptsOf(
 	return results.map(attemptOf);
 }
 
+/** Whether `endpointId` had any attempt of `eventId` (it was one of the event's targets). */
+export async function hasAttempt(
+	db: D1Database,
+	eventId: string,
+	endpointId: string,
+): Promise<boolean> {
+	const r = await db
+		.prepare(
+			`SELECT 1 AS one FROM ${D1.webhookDeliveries} WHERE event_id = ? AND endpoint_id = ? LIMIT 1`,
+		)
+		.bind(eventId, endpointId)
+		.first<{ one: number }>();
+	return r !== null;
+}
+
 /** When the endpoint last answered a delivery with 2xx (null: never). */
 export async function lastDeliveredAt(db: D1Database, endpointId: string): Promise<string | null> {
 	const r = await db

@@ -54,7 +54,19 @@ export const PROBLEM_CODES = {
 	},
 	"too-many-webhooks": { status: 409, title: "This owner has the most webhook endpoints allowed" },
 	"too-many-links": { status: 409, title: "This owner has the most links allowed" },
+	"webhook-url-duplicate": {
+		status: 409,
+		title: "This owner already has a webhook endpoint with this URL",
+	},
 	"webhook-event-not-found": { status: 404, title: "No such webhook event" },
+	"webhook-event-not-subscribed": {
+		status: 409,
+		title: "This endpoint never had this event, so it cannot get it again",
+	},
+	"too-many-webhook-sends": {
+		status: 429,
+		title: "Too many redeliveries and test events; wait before sending more",
+	},
 	"terminal-pending": {
 		status: 409,
 		title: "A terminal command is pending for this link; pause, resume and settings are refused",

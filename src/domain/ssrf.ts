@@ -68,8 +68,11 @@ function inV4(n: number, base: string, bits: number): boolean {
 	return Math.floor(n / size) === Math.floor(b / size);
 }
 
+/** Loopback, refused (with why), or null: public. */
+type Verdict = { kind: "loopback" } | { kind: "refused"; why: string } | null;
+
 /** What kind of IPv4 address `n` is: loopback, refused (with why), or public. */
-function classifyV4(n: number): { kind: "loopback" } | { kind: "refused"; why: string } | null {
+function classifyV4(n: number): Verdict {
 	if (inV4(n, "127.0.0.0", 8)) return { kind: "loopback" };
 	for (const [base, bits, why] of IPV4_REFUSED) {
 		if (inV4(n, base, bits)) return { kind: "refused", why };
@@ -100,20 +103,85 @@ function ipv6Groups(text: string): number[] | null {
 	return groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
 }
 
-/** Loopback, refused (with why) or public, for an IPv6 address. */
-function classifyV6(g: number[]): { kind: "loopback" } | { kind: "refused"; why: string } | null {
+const dotted = (n: number) =>
+	[n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].map(String).join(".");
+/** The 32 bits of groups `hi` and `lo`. */
+const v4Of = (hi: number, lo: number) => hi * 0x10000 + lo;
+
+/**
+ * RFC 6052 readings of a local-use NAT64 address (64:ff9b:1::/48): the IPv4
+ * address for each prefix length a network may use inside it (/48, /56, /64,
+ * /96), kept only when the bits after it are zero as that length requires.
+ * Bits 64 to 71 must be zero whatever the length; when they are not, there is
+ * no reading.
+ */
+function localNat64Readings(g: number[]): number[] {
+	const [, , , g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
+	if (g4 >> 8 !== 0) return [];
+	const lo = (x: number) => x & 0xff;
+	const hi = (x: number) => x >> 8;
+	const readings: [number, boolean][] = [
+		[v4Of(g3, (lo(g4) << 8) | hi(g5)), lo(g5) === 0 && g6 === 0 && g7 === 0],
+		[((lo(g3) << 24) | (lo(g4) << 16) | g5) >>> 0, g6 === 0 && g7 === 0],
+		[((lo(g4) << 24) | (g5 << 8) | hi(g6)) >>> 0, lo(g6) === 0 && g7 === 0],
+		[v4Of(g6, g7), true],
+	];
+	return readings.filter(([, clean]) => clean).map(([n]) => n);
+}
+
+/**
+ * The IPv4 addresses an IPv6 address carries, and the name of its form:
+ * IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96),
+ * IPv4-compatible (::/96), NAT64 (64:ff9b::/96, and 64:ff9b:1::/48 read as
+ * localNat64Readings does), 6to4 (2002::/16) and Teredo (2001::/32: its server,
+ * and its client, whose address is the last 32 bits inverted). Null when the
+ * address is none of these. A form with no addresses (the rest of
+ * 64:ff9b::/32) is refused as it is.
+ */
+function embeddedV4(g: number[]): { form: string; v4: number[] } | null {
 	const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
-	const zeroTo5 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
-	if (zeroTo5 && g5 === 0 && g6 === 0 && g7 === 0)
-		return { kind: "refused", why: "the unspecified address" };
-	if (zeroTo5 && g5 === 0 && g6 === 0 && g7 === 1) return { kind: "loopback" };
-	// IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96),
-	// 6to4 (2002::/16) and Teredo (2001::/32) carry an IPv4 address a fetch may reach.
-	if (zeroTo5 && (g5 === 0xffff || g5 === 0))
-		return { kind: "refused", why: "an IPv4-mapped or IPv4-compatible address" };
-	if (g0 === 0x64 && g1 === 0xff9b) return { kind: "refused", why: "a NAT64 address" };
-	if (g0 === 0x2002) return { kind: "refused", why: "a 6to4 address" };
-	if (g0 === 0x2001 && g1 === 0) return { kind: "refused", why: "a Teredo address" };
+	const last = v4Of(g6, g7);
+	const zeroTo3 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0;
+	if (zeroTo3 && g4 === 0 && g5 === 0xffff) return { form: "IPv4-mapped", v4: [last] };
+	if (zeroTo3 && g4 === 0xffff && g5 === 0) return { form: "IPv4-translated", v4: [last] };
+	if (zeroTo3 && g4 === 0 && g5 === 0) return { form: "IPv4-compatible", v4: [last] };
+	if (g0 === 0x64 && g1 === 0xff9b) {
+		if (g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return { form: "NAT64", v4: [last] };
+		if (g2 === 1) return { form: "local-use NAT64", v4: localNat64Readings(g) };
+		return { form: "NAT64", v4: [] };
+	}
+	if (g0 === 0x2002) return { form: "6to4", v4: [v4Of(g1, g2)] };
+	if (g0 === 0x2001 && g1 === 0) return { form: "Teredo", v4: [0xffffffff - last, v4Of(g2, g3)] };
+	return null;
+}
+
+/**
+ * Refused (with why) or public, for an IPv6 address that carries IPv4: judged
+ * as the IPv4 address would be, loopback included (only `::1` is loopback
+ * here), and refused when any address it may carry is not public.
+ */
+function classifyEmbedded(e: { form: string; v4: number[] }): Verdict {
+	const article = /^[aeiou]/i.test(e.form) ? "an" : "a";
+	if (e.v4.length === 0)
+		return { kind: "refused", why: `${article} ${e.form} address that carries no IPv4 address` };
+	for (const n of e.v4) {
+		const c = classifyV4(n);
+		if (c === null) continue;
+		const what = c.kind === "loopback" ? "a loopback address" : c.why;
+		return { kind: "refused", why: `${article} ${e.form} address of ${dotted(n)}, ${what}` };
+	}
+	return null;
+}
+
+/** Loopback, refused (with why) or public, for an IPv6 address. */
+function classifyV6(g: number[]): Verdict {
+	const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
+	const zeroTo6 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0 && g6 === 0;
+	if (zeroTo6 && g7 === 0) return { kind: "refused", why: "the unspecified address" };
+	if (zeroTo6 && g7 === 1) return { kind: "loopback" };
+	// IPv4 inside IPv6 reaches that IPv4 address (directly, or through a translator or relay).
+	const embedded = embeddedV4(g);
+	if (embedded) return classifyEmbedded(embedded);
 	if (g0 === 0x2001 && g1 === 0xdb8) return { kind: "refused", why: "a documentation address" };
 	if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0)
 		return { kind: "refused", why: "a discard-only address" };
@@ -138,8 +206,10 @@ function writtenHost(url: string): string {
  * form. Refused: anything but https (http only for a loopback host, and only
  * when `allowHttpLoopback`); credentials in the URL; hosts that are literal
  * private, shared, link-local, unique-local, unspecified, multicast,
- * broadcast, reserved or documentation addresses, IPv4 addresses embedded in
- * IPv6, IPv4 written other than in dotted decimal (`2130706433`, `0x7f.1`),
+ * broadcast, reserved or documentation addresses, IPv6 forms that carry such
+ * an IPv4 address or a loopback one (mapped, translated, compatible, NAT64,
+ * 6to4, Teredo: judged by the IPv4 address, so a public one is accepted),
+ * IPv4 written other than in dotted decimal (`2130706433`, `0x7f.1`),
  * metadata service names, single-label and private-use names (`.local`,
  * `.internal`), loopback (`localhost`, `*.localhost`, 127/8, ::1) unless
  * allowed; URLs over 2,048 characters.

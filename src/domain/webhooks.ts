@@ -1,8 +1,9 @@
 /**
  * Webhook delivery decisions (DESIGN section 13): the retry schedule, how a
  * `Retry-After` answer moves it, what an answer's status means, and when an
- * endpoint that keeps failing is disabled. Pure: the clock and the jitter's
- * random number are parameters.
+ * endpoint that keeps failing is disabled; how many redeliveries and test
+ * events an owner may ask for, and which URLs count as the same endpoint.
+ * Pure: the clock and the jitter's random number are parameters.
  */
 
 /**
@@ -85,4 +86,28 @@ export function persistentlyFailing(
 	if (endpoint.failures < DISABLE_AFTER_FAILURES) return false;
 	const since = Date.parse(lastDeliveredAt ?? endpoint.createdAt);
 	return nowMs - since >= DISABLE_AFTER_SILENCE_MS;
+}
+
+/** Redeliveries and test events an owner may ask for per minute, unless `WEBHOOK_SENDS_PER_MINUTE` says. */
+export const DEFAULT_WEBHOOK_SENDS_PER_MINUTE = 30;
+export const WEBHOOK_SEND_WINDOW_MS = 60_000;
+
+/** The `WEBHOOK_SENDS_PER_MINUTE` var: a whole number of at least 1, else the default. */
+export function webhookSendsPerMinute(value: unknown): number {
+	const n = Number(value);
+	return typeof value === "string" && Number.isInteger(n) && n >= 1
+		? n
+		: DEFAULT_WEBHOOK_SENDS_PER_MINUTE;
+}
+
+/**
+ * The URL as compared for duplicates among an owner's endpoints: the
+ * parser's href (scheme and host lower-cased, the default port dropped,
+ * addresses and the path written one way), as `checkWebhookUrl` stores it,
+ * without the fragment, which is never sent. `url` is an accepted URL.
+ */
+export function endpointUrlKey(url: string): string {
+	const parsed = new URL(url);
+	parsed.hash = "";
+	return parsed.href;
 }

@@ -84,6 +84,9 @@ export function isWebhookEndpointId(value: string): boolean {
 	return value.startsWith("whe_") && ID_BODY.test(value.slice(4));
 }
 
+/** A redelivery's id: `wrd_` + 20 base32 characters. */
+export const newRedeliveryId = (): string => `wrd_${randomBase32(20)}`;
+
 /** A webhook event id: `evt_` + 26 base32 characters (130 bits). */
 export const newWebhookEventId = (): string => `evt_${randomBase32(26)}`;
 

@@ -32,6 +32,12 @@ export const PROBLEM_WORDS: Record<string, string> = {
 	"too-many-attempts": "Too many wrong passwords. Wait a few minutes and try again.",
 	"password-required": "This link needs a password.",
 	"password-incorrect": "The password is not right.",
+	"webhook-url-duplicate":
+		"You already have an endpoint with this address. Change that one instead, or use another address.",
+	"webhook-event-not-subscribed":
+		"This endpoint never had this event (it does not take events of this kind, or was added after it), so it cannot be sent to it again.",
+	"too-many-webhook-sends":
+		"You have asked for many test events and redeliveries in the last minute. Wait a minute and try again.",
 	"internal-error": "Something went wrong on our side. Try again in a moment.",
 };
 

@@ -15,6 +15,8 @@ export const D1 = {
 	webhookEndpoints: "webhook_endpoints",
 	webhookEvents: "webhook_events",
 	webhookDeliveries: "webhook_deliveries",
+	webhookRedeliveries: "webhook_redeliveries",
+	rateLimits: "rate_limits",
 	reconcilerCursors: "reconciler_cursors",
 } as const;
 

@@ -90,7 +90,12 @@ describe("redeliver", () => {
 			headers: bearer(owner.apiKey),
 		});
 		expect(res.status).toBe(202);
-		expect(await res.json()).toEqual({ eventId, endpointId: endpoint.id });
+		expect(await res.json()).toEqual({
+			eventId,
+			endpointId: endpoint.id,
+			redeliveryId: expect.stringMatching(/^wrd_[0-9a-z]{20}$/),
+			merged: false,
+		});
 		await vi.waitFor(
 			async () => {
 				const attempts = await WebhookLog.attemptsOf(env.DB, eventId, endpoint.id);

@@ -123,7 +123,7 @@ describe("creating an endpoint", () => {
 		const { apiKey } = await createOwner();
 		const client = ownerClient(apiKey);
 		const some = await client.createWebhook({
-			url: HOOK,
+			url: `${HOOK}/some`,
 			eventTypes: ["upload.finalized", "link.revoked", "upload.finalized"],
 			enabled: false,
 		});
@@ -191,14 +191,30 @@ describe("races", () => {
 	it("concurrent creates at the limit: exactly as many succeed as there is room for", async () => {
 		const { ownerId, apiKey } = await createOwner("Racer");
 		const client = ownerClient(apiKey);
-		for (let i = 0; i < MAX_WEBHOOKS_PER_OWNER - 2; i++) await client.createWebhook({ url: HOOK });
+		for (let i = 0; i < MAX_WEBHOOKS_PER_OWNER - 2; i++)
+			await client.createWebhook({ url: `${HOOK}/${i}` });
 		const answers = await Promise.all(
-			Array.from({ length: 6 }, () => client.createWebhookResponse({ url: HOOK })),
+			Array.from({ length: 6 }, (_, i) => client.createWebhookResponse({ url: `${HOOK}/r${i}` })),
 		);
 		const statuses = answers.map((r) => r.status).sort();
 		await Promise.all(answers.map((r) => r.body?.cancel()));
 		expect(statuses).toEqual([201, 201, 409, 409, 409, 409]);
 		expect(await countOf(ownerId)).toBe(MAX_WEBHOOKS_PER_OWNER);
+	});
+
+	it("concurrent creates of one URL: exactly one succeeds, the others are 409 webhook-url-duplicate", async () => {
+		const { ownerId, client } = await createOwnerClient();
+		const answers = await Promise.all(
+			Array.from({ length: 10 }, (_, i) =>
+				client.createWebhookResponse({ url: i % 2 ? HOOK : "https://RECEIVER.invalid:443/hook" }),
+			),
+		);
+		const statuses = answers.map((r) => r.status).sort();
+		expect(statuses).toEqual([201, ...Array(9).fill(409)]);
+		for (const r of answers.filter((a) => a.status === 409))
+			await expectProblem(r, 409, "webhook-url-duplicate");
+		await Promise.all(answers.map((r) => (r.bodyUsed ? null : r.body?.cancel())));
+		expect(await countOf(ownerId)).toBe(1);
 	});
 
 	it("concurrent rotations: the last secret signs, the one it replaced is the previous", async () => {
@@ -234,6 +250,11 @@ describe("the SSRF guard", () => {
 		["https://metadata.google.internal/computeMetadata/v1/", /metadata/],
 		["https://2130706433/", /[Ll]oopback/],
 		["https://[::ffff:10.0.0.1]/", /IPv4-mapped/],
+		// IPv4-translated IPv6 (::ffff:0:0/96) carrying loopback and the metadata address.
+		["https://[::ffff:0:7f00:1]/", /IPv4-translated.*127\.0\.0\.1.*loopback/],
+		["https://[::ffff:0:a9fe:a9fe]/", /IPv4-translated.*169\.254\.169\.254.*link-local/],
+		["https://[64:ff9b:1::a00:1]/", /NAT64.*10\.0\.0\.1.*private/],
+		["https://[2001:0:4136:e378::f5ff:fffe]/", /Teredo.*10\.0\.0\.1.*private/],
 		["https://[fd00::1]/", /unique-local/],
 		["https://user:pw@example.com/hook", /credentials/],
 		["ftp://example.com/", /https/],
@@ -286,7 +307,7 @@ describe("listing, reading, updating, deleting", () => {
 		const other = await ownerWithEndpoint();
 		const created: string[] = [];
 		for (let i = 0; i < 3; i++)
-			created.push((await client.createWebhook({ url: HOOK })).endpoint.id);
+			created.push((await client.createWebhook({ url: `${HOOK}/${i}` })).endpoint.id);
 		const first = await client.listWebhooks({ limit: 2 });
 		expect(first.items).toHaveLength(2);
 		expect(first.nextCursor).not.toBeNull();
@@ -388,6 +409,68 @@ describe("listing, reading, updating, deleting", () => {
 			await client.updateWebhookResponse(endpoint.id, { description: "x" }),
 			404,
 			"webhook-not-found",
+		);
+	});
+});
+
+describe("one endpoint per URL and owner", () => {
+	it("refuses a second endpoint with the URL (409 webhook-url-duplicate), however it is spelled; another owner or another path is fine", async () => {
+		const { ownerId, apiKey, client, endpoint } = await ownerWithEndpoint();
+		for (const url of [
+			HOOK,
+			"HTTPS://Receiver.INVALID:443/hook",
+			"https://receiver.invalid/hook#fragment",
+			"  https://receiver.invalid/hook",
+		]) {
+			const problem = await expectProblem(
+				await sendJson("POST", "/api/webhooks", { url }, bearer(apiKey)),
+				409,
+				"webhook-url-duplicate",
+			);
+			expect(problem.detail, url).toContain(endpoint.id);
+		}
+		expect(await countOf(ownerId)).toBe(1);
+		// A disabled endpoint holds its URL too.
+		await client.updateWebhook(endpoint.id, { enabled: false });
+		await expectProblem(await client.createWebhookResponse({ url: HOOK }), 409);
+		// Other paths, queries and owners are other endpoints.
+		await client.createWebhook({ url: `${HOOK}/2` });
+		await client.createWebhook({ url: `${HOOK}?team=2` });
+		await client.createWebhook({ url: "https://receiver.invalid/Hook" });
+		await ownerClient((await createOwner()).apiKey).createWebhook({ url: HOOK });
+		// Deleting the endpoint frees its URL.
+		await client.deleteWebhook(endpoint.id);
+		await client.createWebhook({ url: HOOK });
+		expect(await countOf(ownerId)).toBe(4);
+	});
+
+	it("refuses an update to another endpoint's URL, leaving the endpoint unchanged; its own URL is fine", async () => {
+		const { apiKey, client, endpoint } = await ownerWithEndpoint();
+		const second = (await client.createWebhook({ url: `${HOOK}/second` })).endpoint;
+		const problem = await expectProblem(
+			await sendJson(
+				"PATCH",
+				`/api/webhooks/${second.id}`,
+				{ url: "https://RECEIVER.invalid/hook", description: "moved" },
+				bearer(apiKey),
+			),
+			409,
+			"webhook-url-duplicate",
+		);
+		expect(problem.detail).toContain(endpoint.id);
+		expect(await client.getWebhook(second.id)).toMatchObject({
+			url: `${HOOK}/second`,
+			description: "",
+		});
+		expect(
+			await client.updateWebhook(endpoint.id, { url: HOOK, description: "same" }),
+		).toMatchObject({ url: HOOK, description: "same" });
+		// The URL it left is free again.
+		expect(await client.updateWebhook(second.id, { url: `${HOOK}/third` })).toMatchObject({
+			url: `${HOOK}/third`,
+		});
+		expect((await client.createWebhook({ url: `${HOOK}/second` })).endpoint.url).toBe(
+			`${HOOK}/second`,
 		);
 	});
 });

@@ -113,15 +113,10 @@ const REFUSED: [string, RegExp][] = [
 	["https://[fd12:3456:789a::1]/", /unique-local/],
 	["https://[fec0::1]/", /site-local/],
 	["https://[ff02::1]/", /multicast/],
-	["https://[::ffff:127.0.0.1]/", /IPv4-mapped/],
-	["https://[::ffff:7f00:1]/", /IPv4-mapped/],
-	["https://[::ffff:10.0.0.1]/", /IPv4-mapped/],
-	["https://[::ffff:169.254.169.254]/", /IPv4-mapped/],
-	["https://[::ffff:8.8.8.8]/", /IPv4-mapped/],
-	["https://[::127.0.0.1]/", /IPv4-compatible/],
-	["https://[64:ff9b::a00:1]/", /NAT64/],
-	["https://[2002:7f00:1::]/", /6to4/],
-	["https://[2001:0:4136:e378::1]/", /Teredo/],
+	// IPv4 inside IPv6: judged by the IPv4 address it carries (EMBEDDED_V4 below)
+	["https://[64:ff9b::1:a00:1]/", /NAT64/],
+	["https://[64:ff9b:2::808:808]/", /NAT64/],
+	["https://[64:ff9b:1:0:100::808:808]/", /NAT64/],
 	["https://[2001:db8::1]/", /documentation/],
 	["https://[100::1]/", /discard/],
 	// metadata and private names
@@ -138,6 +133,132 @@ const REFUSED: [string, RegExp][] = [
 	["https://router.home.arpa/", /home\.arpa/],
 	["https://box.localdomain/", /localdomain/],
 ];
+
+/**
+ * Every IPv6 form that carries an IPv4 address, each with a loopback, a
+ * private, a link-local (metadata) and a public IPv4 inside: refused as the
+ * IPv4 address would be, the public one accepted (written as the parser
+ * writes it). `form` is the word the reason names.
+ */
+const EMBEDDED_V4: {
+	form: RegExp;
+	loopback: string[];
+	private: string[];
+	linkLocal: string[];
+	public: [string, string][];
+}[] = [
+	{
+		form: /IPv4-mapped/,
+		loopback: ["https://[::ffff:127.0.0.1]/", "https://[::ffff:7f00:1]/"],
+		private: ["https://[::ffff:10.0.0.1]/", "https://[::ffff:c0a8:101]/"],
+		linkLocal: ["https://[::ffff:169.254.169.254]/", "https://[::ffff:a9fe:a9fe]/"],
+		public: [["https://[::ffff:8.8.8.8]/", "https://[::ffff:808:808]/"]],
+	},
+	{
+		// ::ffff:0:0/96 (RFC 2765 section 2.1): the finding's two URLs.
+		form: /IPv4-translated/,
+		loopback: ["https://[::ffff:0:7f00:1]/", "https://[::ffff:0:127.0.0.1]/"],
+		private: ["https://[::ffff:0:a00:1]/", "https://[::ffff:0:172.16.0.1]/"],
+		linkLocal: ["https://[::ffff:0:a9fe:a9fe]/", "https://[0:0:0:0:ffff:0:a9fe:a9fe]/"],
+		public: [["https://[::ffff:0:8.8.8.8]/", "https://[::ffff:0:808:808]/"]],
+	},
+	{
+		form: /IPv4-compatible/,
+		loopback: ["https://[::127.0.0.1]/", "https://[::7f00:1]/"],
+		private: ["https://[::10.0.0.1]/", "https://[::c0a8:1]/"],
+		linkLocal: ["https://[::169.254.169.254]/"],
+		public: [["https://[::8.8.8.8]/", "https://[::808:808]/"]],
+	},
+	{
+		form: /NAT64/,
+		loopback: ["https://[64:ff9b::7f00:1]/", "https://[64:ff9b::127.0.0.1]/"],
+		private: ["https://[64:ff9b::a00:1]/", "https://[64:ff9b::192.168.0.1]/"],
+		linkLocal: ["https://[64:ff9b::a9fe:a9fe]/"],
+		public: [["https://[64:ff9b::8.8.8.8]/", "https://[64:ff9b::808:808]/"]],
+	},
+	{
+		// 64:ff9b:1::/48 (RFC 8215): the IPv4 address sits where the network's
+		// prefix length puts it (RFC 6052: /48, /56, /64 or /96).
+		form: /NAT64/,
+		loopback: ["https://[64:ff9b:1::7f00:1]/", "https://[64:ff9b:1:7f00:0:100::]/"],
+		private: [
+			"https://[64:ff9b:1::a00:1]/",
+			"https://[64:ff9b:1:a00:0:100::]/",
+			"https://[64:ff9b:1:a:0:1::]/",
+			"https://[64:ff9b:1::a:0:100:0]/",
+		],
+		linkLocal: ["https://[64:ff9b:1::a9fe:a9fe]/", "https://[64:ff9b:1:a9fe:a9:fe00::]/"],
+		public: [["https://[64:ff9b:1::8.8.8.8]/", "https://[64:ff9b:1::808:808]/"]],
+	},
+	{
+		form: /6to4/,
+		loopback: ["https://[2002:7f00:1::]/", "https://[2002:7f00:1::1]/"],
+		private: ["https://[2002:a00:1::1]/", "https://[2002:c0a8:101:1::1]/"],
+		linkLocal: ["https://[2002:a9fe:a9fe::1]/"],
+		public: [["https://[2002:808:808::1]/", "https://[2002:808:808::1]/"]],
+	},
+	{
+		// 2001::/32 (RFC 4380): server 65.54.227.120; the client's IPv4 is the
+		// last 32 bits inverted (127.0.0.1 is 80ff:fffe).
+		form: /Teredo/,
+		loopback: ["https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/"],
+		private: [
+			"https://[2001:0:4136:e378::f5ff:fffe]/",
+			"https://[2001:0:a00:1:8000:63bf:f7f7:f7f7]/",
+		],
+		linkLocal: ["https://[2001:0:4136:e378:8000:63bf:5601:5601]/"],
+		public: [
+			[
+				"https://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/",
+				"https://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/",
+			],
+		],
+	},
+];
+
+describe("checkWebhookUrl: IPv4 inside IPv6 is judged by the IPv4 address", () => {
+	for (const row of EMBEDDED_V4) {
+		const cases: [string, RegExp][] = [
+			...row.loopback.map((u): [string, RegExp] => [u, /loopback/]),
+			...row.private.map((u): [string, RegExp] => [u, /private/]),
+			...row.linkLocal.map((u): [string, RegExp] => [u, /link-local/]),
+		];
+		for (const [url, kind] of cases) {
+			it(`refuses ${url} (${row.form.source}, ${kind.source}) in production and in development`, () => {
+				for (const mode of [PROD, DEV]) {
+					const result = checkWebhookUrl(url, mode);
+					expect(result.ok).toBe(false);
+					if (!result.ok) {
+						expect(result.reason).toMatch(row.form);
+						expect(result.reason).toMatch(kind);
+					}
+				}
+			});
+		}
+		for (const [url, normalized] of row.public) {
+			it(`accepts ${url} (${row.form.source} of a public address)`, () => {
+				expect(checkWebhookUrl(url, PROD)).toEqual({ ok: true, url: normalized });
+			});
+		}
+	}
+
+	it("names the IPv4 address it found in the reason", () => {
+		const translated = checkWebhookUrl("https://[::ffff:0:7f00:1]/", PROD);
+		expect(translated).toEqual({
+			ok: false,
+			reason:
+				"The host [::ffff:0:7f00:1] is an IPv4-translated address of 127.0.0.1, a loopback address.",
+		});
+		expect(checkWebhookUrl("https://[2001:0:4136:e378::f5ff:fffe]/", PROD)).toMatchObject({
+			ok: false,
+			reason: expect.stringMatching(/a Teredo address of 10\.0\.0\.1, a private address/),
+		});
+		expect(checkWebhookUrl("https://[::ffff:0:a9fe:a9fe]/", PROD)).toMatchObject({
+			ok: false,
+			reason: expect.stringMatching(/169\.254\.169\.254, a link-local address/),
+		});
+	});
+});
 
 describe("checkWebhookUrl: accepted", () => {
 	for (const [url, normalized] of ACCEPTED) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+	DEFAULT_WEBHOOK_SENDS_PER_MINUTE,
+	endpointUrlKey,
 	MAX_ATTEMPTS,
 	MAX_DELAY_SECONDS,
 	nextDelaySeconds,
@@ -7,6 +9,7 @@ import {
 	persistentlyFailing,
 	RETRY_SCHEDULE_SECONDS,
 	retryAfterSeconds,
+	webhookSendsPerMinute,
 } from "../../src/domain/webhooks";
 
 describe("webhook retry schedule", () => {
@@ -83,5 +86,42 @@ describe("persistent failure", () => {
 		expect(
 			persistentlyFailing({ failures: 20, createdAt: "2026-12-03T00:00:00Z" }, null, now),
 		).toBe(false);
+	});
+});
+
+describe("the URL an endpoint is compared by", () => {
+	it("is the parser's href without the fragment, so spellings of one URL compare equal", () => {
+		const key = "https://receiver.example/hook";
+		for (const url of [
+			"https://receiver.example/hook",
+			"HTTPS://Receiver.EXAMPLE:443/hook",
+			"https://receiver.example/hook#a",
+			"https://receiver.example/hook#",
+		])
+			expect(endpointUrlKey(url), url).toBe(key);
+		expect(endpointUrlKey("https://[::ffff:8.8.8.8]/")).toBe("https://[::ffff:808:808]/");
+		expect(endpointUrlKey("https://example.com")).toBe("https://example.com/");
+	});
+
+	it("keeps paths, queries, ports and the case of the path apart", () => {
+		const keys = [
+			"https://receiver.example/hook",
+			"https://receiver.example/Hook",
+			"https://receiver.example/hook/",
+			"https://receiver.example/hook?x=1",
+			"https://receiver.example:8443/hook",
+			"https://other.example/hook",
+		].map(endpointUrlKey);
+		expect(new Set(keys).size).toBe(keys.length);
+	});
+});
+
+describe("the per-owner send limit", () => {
+	it("reads WEBHOOK_SENDS_PER_MINUTE as a whole number of at least 1, else the default of 30", () => {
+		expect(DEFAULT_WEBHOOK_SENDS_PER_MINUTE).toBe(30);
+		expect(webhookSendsPerMinute("5")).toBe(5);
+		expect(webhookSendsPerMinute("1")).toBe(1);
+		for (const bad of [undefined, "", "0", "-3", "2.5", "many", 7])
+			expect(webhookSendsPerMinute(bad), String(bad)).toBe(30);
 	});
 });

@@ -35,6 +35,8 @@ const DONE: Record<string, string> = {
 		"The secret is rotated. The old one also signs for one day, so your receiver can switch over.",
 	"test-sent": "A test event is on its way. It shows in the delivery log below once it is tried.",
 	redelivered: "The event is sent again. Its attempts show in the delivery log below.",
+	"redelivery-pending":
+		"This event is already being sent again to this endpoint. Its attempts show in the delivery log below.",
 	deleted: "The endpoint is deleted. Nothing more is sent to it.",
 };
 
@@ -71,11 +73,31 @@ const toInput = (f: FormValues) => ({
 	enabled: f.enabled,
 });
 
-/** The problem of a refused call, in words (and its code), or rethrown. */
-function refusal(error: unknown): { text: string; code: string } {
+/** A refused call in words, with its problem's code and status. */
+interface Refusal {
+	text: string;
+	code: string;
+	status: number;
+}
+
+/** The problem of a refused call, in words (with its code and status), or rethrown. */
+function refusal(error: unknown): Refusal {
 	if (error instanceof ReceiveLinkError)
-		return { text: wordsFor(error.code, error.problem.detail), code: error.code };
+		return {
+			text: wordsFor(error.code, error.problem.detail),
+			code: error.code,
+			status: error.status,
+		};
 	throw error;
+}
+
+/** A refusal in words, with its code in small print. */
+function RefusalNotice(props: { error: Refusal | undefined }) {
+	return props.error ? (
+		<Notice kind="bad">
+			{props.error.text} <span class="small">({props.error.code})</span>
+		</Notice>
+	) : null;
 }
 
 function EndpointFields(props: { values: FormValues; error?: string }) {
@@ -153,7 +175,7 @@ function SecretPanel(props: { secret: string; heading: string }) {
 function ListPage(props: {
 	items: Endpoint[];
 	values: FormValues;
-	error?: { text: string; code: string };
+	error?: Refusal;
 	done?: string | undefined;
 }) {
 	return (
@@ -201,11 +223,7 @@ function ListPage(props: {
 				</TableWrap>
 			)}
 			<h2 id="new">Add an endpoint</h2>
-			{props.error ? (
-				<Notice kind="bad">
-					{props.error.text} <span class="small">({props.error.code})</span>
-				</Notice>
-			) : null}
+			<RefusalNotice error={props.error} />
 			<form class="stack" method="post" action="/app/webhooks">
 				<EndpointFields values={props.values} error={props.error?.text} />
 				<div>
@@ -221,7 +239,13 @@ const EMPTY: FormValues = { url: "", description: "", eventTypes: [], enabled: t
 async function endpointPage(
 	c: Context<AppEnv>,
 	id: string,
-	extra?: { error?: { text: string; code: string }; values?: FormValues },
+	extra?: {
+		/** The edit form's refusal, shown above it. */
+		error?: Refusal;
+		values?: FormValues;
+		/** A refused action (test event, redelivery), shown at the top. */
+		actionError?: Refusal;
+	},
 ) {
 	const api = apiFor(c);
 	const endpoint = await api.getWebhook(id);
@@ -244,6 +268,7 @@ async function endpointPage(
 			<h1>Webhook endpoint</h1>
 			<p class="mono">{endpoint.url}</p>
 			{done && DONE[done] ? <Notice kind="ok">{DONE[done]}</Notice> : null}
+			<RefusalNotice error={extra?.actionError} />
 			{secret ? (
 				<SecretPanel
 					secret={secret}
@@ -296,11 +321,7 @@ async function endpointPage(
 				</p>
 			</section>
 			<h2 id="edit">Edit</h2>
-			{extra?.error ? (
-				<Notice kind="bad">
-					{extra.error.text} <span class="small">({extra.error.code})</span>
-				</Notice>
-			) : null}
+			<RefusalNotice error={extra?.error} />
 			<form class="stack" method="post" action={`/app/webhooks/${id}`}>
 				<EndpointFields values={values} error={extra?.error?.text} />
 				<div>
@@ -376,9 +397,10 @@ export const webhookRoutes = new Hono<AppEnv>()
 			const created = await api.createWebhook(toInput(values));
 			return c.redirect(`/app/webhooks/${created.endpoint.id}?done=created`, 303);
 		} catch (error) {
+			const refused = refusal(error);
 			const { items } = await api.listWebhooks({ limit: 50 });
-			c.status(400);
-			return c.html(<ListPage items={items} values={values} error={refusal(error)} />);
+			c.status(refused.status as 400);
+			return c.html(<ListPage items={items} values={values} error={refused} />);
 		}
 	})
 	.get("/:id", (c) => endpointPage(c, pathId(c, "id", "webhook")))
@@ -388,14 +410,19 @@ export const webhookRoutes = new Hono<AppEnv>()
 		try {
 			await apiFor(c).updateWebhook(id, toInput(values));
 		} catch (error) {
-			c.status(400);
-			return endpointPage(c, id, { error: refusal(error), values });
+			const refused = refusal(error);
+			c.status(refused.status as 400);
+			return endpointPage(c, id, { error: refused, values });
 		}
 		return c.redirect(`/app/webhooks/${id}?done=saved`, 303);
 	})
 	.post("/:id/test", async (c) => {
 		const id = pathId(c, "id", "webhook");
-		await apiFor(c).sendTestWebhook(id);
+		try {
+			await apiFor(c).sendTestWebhook(id);
+		} catch (error) {
+			return refusedAction(c, id, error);
+		}
 		return c.redirect(`/app/webhooks/${id}?done=test-sent`, 303);
 	})
 	.post("/:id/rotate", async (c) => {
@@ -432,6 +459,23 @@ export const webhookRoutes = new Hono<AppEnv>()
 	})
 	.post("/:id/deliveries/:eventId/redeliver", async (c) => {
 		const id = pathId(c, "id", "webhook");
-		await apiFor(c).redeliver(id, pathId(c, "eventId", "event"));
-		return c.redirect(`/app/webhooks/${id}?done=redelivered#log`, 303);
+		let merged: boolean;
+		try {
+			({ merged } = await apiFor(c).redeliver(id, pathId(c, "eventId", "event")));
+		} catch (error) {
+			return refusedAction(c, id, error);
+		}
+		const done = merged ? "redelivery-pending" : "redelivered";
+		return c.redirect(`/app/webhooks/${id}?done=${done}#log`, 303);
 	});
+
+/**
+ * The endpoint's page with a refused action in words, under the problem's
+ * status; a missing endpoint (or anything but a problem) goes to the error page.
+ */
+function refusedAction(c: Context<AppEnv>, id: string, error: unknown) {
+	const refused = refusal(error);
+	if (refused.code === "webhook-not-found") throw error;
+	c.status(refused.status as 400);
+	return endpointPage(c, id, { actionError: refused });
+}
