@@ -6,6 +6,7 @@
  * URL (with its secret) on someone else's host. Only a request to a loopback
  * host (local development, tests) may name its own origin when none is set.
  */
+import { isLoopback } from "./ssrf";
 
 /** The configured origin (normalized), the request's own on loopback when none is set, else null. */
 export function publicOriginOf(configured: string | undefined, requestUrl: string): string | null {
@@ -18,15 +19,9 @@ export function publicOriginOf(configured: string | undefined, requestUrl: strin
 	return request && isLoopbackHost(request.hostname) ? request.origin : null;
 }
 
-/** `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`: a host only this machine reaches. */
+/** `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]` (the SSRF guard's rule): a host only this machine reaches. */
 export function isLoopbackHost(hostname: string): boolean {
-	const host = hostname.toLowerCase();
-	return (
-		host === "localhost" ||
-		host.endsWith(".localhost") ||
-		host === "[::1]" ||
-		/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-	);
+	return isLoopback(hostname.toLowerCase()) === true;
 }
 
 function parsed(value: string): URL | null {

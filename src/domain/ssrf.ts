@@ -259,8 +259,8 @@ export function checkWebhookUrl(url: string, opts: UrlCheckOptions): UrlCheck {
 	return { ok: true, url: href };
 }
 
-/** true: a loopback host; false: not one; "refused": an address refused outright. */
-function isLoopback(host: string): boolean | "refused" {
+/** true: a loopback host (as the URL parser writes it); false: not one; "refused": an address refused outright. */
+export function isLoopback(host: string): boolean | "refused" {
 	if (host === "localhost" || host.endsWith(".localhost")) return true;
 	const v4 = ipv4Number(host);
 	if (v4 !== null) {
