@@ -10,6 +10,7 @@ import type { FileRow } from "../d1/files";
 import * as FilesTable from "../d1/files";
 import { unwrap } from "../do/stub";
 import type { Caller } from "../domain/actor";
+import { downloadContentType } from "../domain/downloads";
 import { ProblemError, problem } from "../domain/problems";
 import * as r2 from "../storage/r2";
 import { ownerOrAdmin } from "./auth";
@@ -86,7 +87,7 @@ export const files = new Hono<AppEnv>().use(notAsScript, ownerOrAdmin).get(
 		);
 		if (!object) throw new ProblemError(problem("file-not-found"));
 		const headers = new Headers({
-			"Content-Type": file.type || "application/octet-stream",
+			"Content-Type": downloadContentType(file.type),
 			"Content-Disposition": contentDisposition(file.name),
 			"X-Content-Type-Options": "nosniff",
 			"Content-Security-Policy": "default-src 'none'; sandbox",

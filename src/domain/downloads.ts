@@ -33,3 +33,36 @@ export function checkDownloadDestination(dest: string | undefined): Problem | nu
 		`Uploaded files are not served to be loaded as ${value} (Sec-Fetch-Dest: ${value}); open or download the file instead.`,
 	);
 }
+
+/**
+ * The Content-Type a download is answered with for a file its uploader said
+ * is `stored`: the stored type, except for types a browser runs or renders
+ * as a document of this origin (HTML, XHTML, SVG and other XML, XSLT,
+ * JavaScript, CSS, WebAssembly), answered as `application/octet-stream`.
+ * With `nosniff`, a browser then refuses the bytes as a script or style
+ * whatever loads them, and nothing on the way (a proxy or an edge that
+ * rewrites HTML) transforms them and drops their Content-Length. The file
+ * list keeps the stored type.
+ */
+export function downloadContentType(stored: string): string {
+	const essence = stored.split(";")[0]?.trim().toLowerCase() ?? "";
+	if (essence === "" || ACTIVE_TYPES.has(essence)) return OCTETS;
+	if (/(\+xml|script)$/.test(essence) || essence.includes("javascript")) return OCTETS;
+	return stored;
+}
+
+const OCTETS = "application/octet-stream";
+
+const ACTIVE_TYPES: ReadonlySet<string> = new Set([
+	"text/html",
+	"application/xhtml+xml",
+	"image/svg+xml",
+	"text/xml",
+	"application/xml",
+	"text/xsl",
+	"application/xslt+xml",
+	"text/css",
+	"application/wasm",
+	"text/jscript",
+	"text/livescript",
+]);

@@ -32,7 +32,8 @@ describe("file downloads opt out of compression", () => {
 		const full = await call(url, { headers: gzip });
 		expect(full.status).toBe(200);
 		expectNoTransform(full);
-		expect(full.headers.get("content-type")).toBe("text/html");
+		// Served as bytes, never as a document of this origin (docs/web.md#downloads-are-never-scripts).
+		expect(full.headers.get("content-type")).toBe("application/octet-stream");
 		expect(full.headers.get("content-length")).toBe(String(data.byteLength));
 		expect(await sha256HexOf(await full.arrayBuffer())).toBe(await sha256HexOf(data));
 
@@ -48,6 +49,31 @@ describe("file downloads opt out of compression", () => {
 		expectNoTransform(tail);
 		expect(tail.headers.get("content-length")).toBe("10");
 		expect(new Uint8Array(await tail.arrayBuffer())).toEqual(data.slice(-10));
+	});
+});
+
+describe("downloads of types a browser would run or render", () => {
+	it("are application/octet-stream; the file list keeps the type the uploader gave", async () => {
+		const { apiKey } = await createOwner();
+		const { uploadUrl, link } = await createLink(apiKey);
+		const types = {
+			"page.html": "text/html",
+			"run.js": "text/javascript",
+			"look.css": "text/css",
+			"pic.svg": "image/svg+xml",
+			"notes.txt": "text/plain",
+		};
+		for (const [name, type] of Object.entries(types))
+			await uploaderFor(uploadUrl).upload(new TextEncoder().encode(name), { name, type });
+		const files = await ownerClient(apiKey).listFiles(link.id);
+		expect(Object.fromEntries(files.items.map((f) => [f.name, f.type]))).toEqual(types);
+		for (const f of files.items) {
+			const res = await call(f.downloadUrl, { headers: bearer(apiKey) });
+			const expected = f.type === "text/plain" ? "text/plain" : "application/octet-stream";
+			expect(res.headers.get("content-type"), f.name).toBe(expected);
+			expect(res.headers.get("x-content-type-options"), f.name).toBe("nosniff");
+			expect(await res.text(), f.name).toBe(f.name);
+		}
 	});
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
 	checkDownloadDestination,
+	downloadContentType,
 	REFUSED_DOWNLOAD_DESTINATIONS,
 } from "../../src/domain/downloads";
 
@@ -22,5 +23,43 @@ describe("checkDownloadDestination", () => {
 	it("answers navigations, download links, fetch(), media and requests without the header", () => {
 		for (const dest of [undefined, "", "document", "empty", "iframe", "image", "video", "font"])
 			expect(checkDownloadDestination(dest), String(dest)).toBeNull();
+	});
+});
+
+describe("downloadContentType", () => {
+	it("answers types a browser runs or renders as a document as application/octet-stream", () => {
+		for (const type of [
+			"text/html",
+			"TEXT/HTML; charset=utf-8",
+			"application/xhtml+xml",
+			"image/svg+xml",
+			"application/rss+xml",
+			"text/xml",
+			"application/xml",
+			"application/xslt+xml",
+			"text/css",
+			"text/javascript",
+			"application/javascript",
+			"application/x-javascript",
+			"application/ecmascript",
+			"text/jscript",
+			"application/wasm",
+			"",
+		])
+			expect(downloadContentType(type), type).toBe("application/octet-stream");
+	});
+
+	it("keeps every other stored type as it is", () => {
+		for (const type of [
+			"text/plain",
+			"text/plain; charset=utf-8",
+			"text/csv",
+			"application/json",
+			"application/pdf",
+			"image/png",
+			"video/mp4",
+			"application/zip",
+		])
+			expect(downloadContentType(type), type).toBe(type);
 	});
 });
