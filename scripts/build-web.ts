@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the browser assets of the web pages (DESIGN section 12) from npm
+// Builds the browser assets of the web pages (docs/web.md) from npm
 // packages, no CDN: the uploader page (Uppy over tus), the small script of
 // the dashboard and admin console, and their styles, into dist/public/ which
 // Workers Static Assets serves (wrangler.toml [assets]). wrangler runs this

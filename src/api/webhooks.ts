@@ -1,5 +1,5 @@
 /**
- * Owner routes for webhook endpoints (DESIGN section 13): create (the signing
+ * Owner routes for webhook endpoints (docs/webhooks.md): create (the signing
  * secret is shown once), list, read, update, delete, rotate the secret, send
  * a test event. The secret is stored only sealed (src/lib/seal.ts). An admin
  * may read and act on any endpoint; creating one needs an owner key.

@@ -1,5 +1,5 @@
 /**
- * Messages of the `webhook-deliveries` queue (DESIGN section 13).
+ * Messages of the `webhook-deliveries` queue (docs/webhooks.md).
  *
  * - `event`: sent by a link's Durable Object from its event outbox after the
  *   transaction that recorded the event committed (at least once; the same

@@ -1,5 +1,5 @@
 /**
- * The `webhook-deliveries` consumer and its DLQ (DESIGN section 13; message
+ * The `webhook-deliveries` consumer and its DLQ (docs/webhooks.md; message
  * shapes in ./webhook-message.ts).
  *
  * - `event`: stored in D1 (idempotent on the event id), then fanned out: one

@@ -55,7 +55,7 @@ export type UploadProtocol = (typeof UPLOAD_PROTOCOLS)[number];
 export const DEAD_LETTER_STATUSES = ["pending", "replayed", "discarded", "invalid"] as const;
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
 
-/** Webhook event types (DESIGN section 13; docs/webhooks.md has their payloads). */
+/** Webhook event types (docs/webhooks.md has their payloads). */
 export const WEBHOOK_EVENT_TYPES = [
 	"upload.finalized",
 	"upload.rejected",

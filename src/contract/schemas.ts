@@ -428,7 +428,7 @@ export const ProblemBody = v.object({
 	missingParts: v.optional(v.array(v.number())),
 });
 
-/* Webhook endpoints (DESIGN section 13). A secret or its sealed box is never in a view. */
+/* Webhook endpoints (docs/webhooks.md). A secret or its sealed box is never in a view. */
 
 const WebhookEventTypes = v.pipe(
 	v.array(v.picklist(WEBHOOK_EVENT_TYPES)),

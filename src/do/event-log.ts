@@ -1,5 +1,5 @@
 /**
- * The link's event outbox (webhooks, DESIGN section 13): one row per event,
+ * The link's event outbox (webhooks, docs/webhooks.md): one row per event,
  * inserted in the same storage transaction as the change it announces (so
  * there is no event without its change and no change without its event),
  * sent to the `webhook-deliveries` queue after the commit, and re-sent by

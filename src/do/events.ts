@@ -1,5 +1,5 @@
 /**
- * Webhook events of one link (DESIGN section 13), on top of its event outbox
+ * Webhook events of one link (docs/webhooks.md), on top of its event outbox
  * (event-log.ts). `record` runs inside the storage transaction of the change
  * it announces: the event row and a safety timer commit with the change or
  * not at all. `afterCommit` then arms the alarm and sends; a send that fails

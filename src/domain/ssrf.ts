@@ -1,5 +1,5 @@
 /**
- * Which webhook URLs may be registered (DESIGN section 13, SSRF). Pure: it
+ * Which webhook URLs may be registered (docs/webhooks.md, SSRF). Pure: it
  * reads the URL as the WHATWG parser (and so `fetch`) reads it, and judges
  * the host as written. A name that resolves to a private address cannot be
  * seen here (no DNS); the delivery consumer checks again, and the platform's

@@ -1,5 +1,5 @@
 /**
- * Webhook delivery decisions (DESIGN section 13): the retry schedule, how a
+ * Webhook delivery decisions (docs/webhooks.md): the retry schedule, how a
  * `Retry-After` answer moves it, what an answer's status means, and when an
  * endpoint that keeps failing is disabled; how many redeliveries and test
  * events an owner may ask for, and which URLs count as the same endpoint.

@@ -1,4 +1,4 @@
-/** The web surfaces (DESIGN section 12): the landing page, the owner dashboard, the admin console, the API reference. The uploader page is served at the upload URL by api/public.ts. */
+/** The web surfaces (docs/web.md): the landing page, the owner dashboard, the admin console, the API reference. The uploader page is served at the upload URL by api/public.ts. */
 import { Hono } from "hono";
 import type { AppEnv } from "../api/context";
 import { adminApp } from "./admin";

@@ -1,5 +1,5 @@
 /**
- * Headers and CSRF protection of every web page (DESIGN section 12): a strict
+ * Headers and CSRF protection of every web page (docs/web.md): a strict
  * Content-Security-Policy (scripts and styles from this origin's built assets
  * only, `/assets/`, never another path of it such as a download of uploaded
  * bytes; connections to this origin only; no inline script, no third party),

@@ -1,5 +1,5 @@
 /**
- * Browser sessions (DESIGN section 12). Signing in with an owner API key (the
+ * Browser sessions (docs/web.md). Signing in with an owner API key (the
  * dashboard) or the admin token (the console) opens a session: a random id in
  * an `HttpOnly; Secure; SameSite=Strict` cookie (`__Host-` prefixed, so no
  * other host or path can set it), stored only as its SHA-256 in D1, expiring

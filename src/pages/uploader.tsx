@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /**
  * The uploader page: what a browser gets when it opens an upload URL
- * (`/r/<linkId>#<secret>`, DESIGN sections 6a and 12). The server knows only
+ * (`/r/<linkId>#<secret>`, docs/uploads.md and docs/web.md). The server knows only
  * the link id; the page's script (web/uploader) reads the secret from the
  * fragment, asks the link's public info with the `Link-Secret` header, and
  * uploads over tus. Nothing here depends on the link's state: a forged id is

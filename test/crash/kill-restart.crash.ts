@@ -1,5 +1,5 @@
 /**
- * Crash recovery (DESIGN section 15): the real service under `wrangler dev`
+ * Crash recovery (docs/operations.md): the real service under `wrangler dev`
  * is killed with `kill -9` (its whole process group: wrangler and workerd)
  * while five kinds of work are half done, restarted on the same persisted
  * state, and must converge by itself:

@@ -1,5 +1,5 @@
 /**
- * The webhook event outbox (DESIGN section 13): each event is written in the
+ * The webhook event outbox (docs/webhooks.md): each event is written in the
  * same storage transaction as the change it announces (no event without its
  * change, no change without its event), carries the link's id, its own seq
  * and the epoch, and is sent to the webhook-deliveries queue after the

@@ -225,7 +225,7 @@ export async function drain(res: Response): Promise<void> {
 
 // --- finalize and download ---
 
-/** The three headers the answer that completes an upload carries (DESIGN section 11). */
+/** The three headers the answer that completes an upload carries (docs/uploads.md, "tus"). */
 export interface CommandHeaders {
 	command: string;
 	statusUrl: string;

@@ -2,7 +2,7 @@
  * Issue 11, item 6: the real, unmodified tus-js-client (its Node build and
  * its own NodeHttpStack) against the real Worker under `wrangler dev`
  * (started by global-setup.ts), at `/r/<linkId>/tus/` with `Link-Secret` in
- * its `headers` option (DESIGN sections 6a and 11). Every upload that
+ * its `headers` option (docs/uploads.md, "tus"). Every upload that
  * succeeds is followed to its end: the finalize command named by the
  * completing answer (`Receive-Link-Command`, `-Command-Status`,
  * `Receive-Link-Retry-Token`) polled with its Retry-Token until `succeeded`,

@@ -1,5 +1,5 @@
 /**
- * The admin console's server-side rules (DESIGN section 12): only an admin
+ * The admin console's server-side rules (docs/web.md): only an admin
  * session opens it (an owner's session or key does not); its cookie's flags;
  * a replay or discard that is not a same-origin form is refused and changes
  * nothing; a new or rotated owner key is shown in the POST's answer and on

@@ -1,5 +1,5 @@
 /**
- * The pages' headers (DESIGN section 12) are the pages' own: every dashboard
+ * The pages' headers (docs/web.md) are the pages' own: every dashboard
  * page is uncached, never framed, sends no Referer, and runs under the strict
  * CSP; the JSON API beside them keeps its own headers (a download's
  * sandboxing policy above all).

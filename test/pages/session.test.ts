@@ -1,5 +1,5 @@
 /**
- * The dashboard's session and request rules (DESIGN section 12): the session
+ * The dashboard's session and request rules (docs/web.md): the session
  * cookie's flags, CSRF (a page write must be a same-origin form), sign-out
  * revoking the session, and owner isolation on pages.
  */

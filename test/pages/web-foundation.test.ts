@@ -1,5 +1,5 @@
 /**
- * The web foundation (DESIGN section 12): the uploader page at the upload URL
+ * The web foundation (docs/web.md): the uploader page at the upload URL
  * for browsers (JSON for API clients), page security headers, and the rules
  * of browser sessions: a session ends with its credential (a revoked API
  * key, a changed admin token), at its expiry and at sign-out; the JSON API

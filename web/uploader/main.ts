@@ -1,4 +1,4 @@
-// The uploader page's script (DESIGN sections 6a and 12). The server renders
+// The uploader page's script (docs/uploads.md and docs/web.md). The server renders
 // only `#uploader[data-link-id]`; the secret is the URL's fragment, which no
 // browser sends to a server. This script reads it, asks the link's public
 // info with the `Link-Secret` header, and builds the page: the link's title,

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /**
- * Webhooks in the dashboard (DESIGN section 13): the owner's endpoints, a new
+ * Webhooks in the dashboard (docs/webhooks.md): the owner's endpoints, a new
  * one with its signing secret shown once, an endpoint's page (edit, enable,
  * rotate the secret with a grace period, send a test event, delete behind a
  * confirmation) and its delivery log with a redeliver button per event. Every
