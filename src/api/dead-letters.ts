@@ -14,6 +14,8 @@ import {
 import * as DeadLettersTable from "../d1/dead-letters";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
+import { familyOf } from "../queues";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { adminOnly } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -60,22 +62,30 @@ async function settleWebhook(
 	outcome: "replayed" | "discarded",
 ) {
 	if (outcome === "replayed") {
-		let message: unknown;
-		try {
-			message = JSON.parse(dl.body);
-		} catch {
+		const message = storedWebhookMessage(dl.body);
+		if (!message) {
 			throw new ProblemError(
 				problem("dead-letter-not-replayable", "Its stored message is cut short; discard it."),
 			);
 		}
-		await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
+		await WebhookDeliveries.send(c.env.WEBHOOK_DELIVERIES, message);
 	}
 	await DeadLettersTable.settle(c.env.DB, dl.id, outcome);
 	const settled = await DeadLettersTable.get(c.env.DB, dl.id);
 	return { ...dl, ...settled, status: outcome };
 }
 
-const isWebhookQueue = (queue: string) => queue.startsWith("webhook-deliveries");
+const isWebhookQueue = (queue: string) => familyOf(queue) === WebhookDeliveries.QUEUE;
+
+/** The webhook message a dead letter stored, or null when it is cut short at 4096 characters (or not one). */
+function storedWebhookMessage(body: string): WebhookDeliveries.WebhookMessage | null {
+	try {
+		const parsed = v.safeParse(WebhookDeliveries.WebhookMessage, JSON.parse(body));
+		return parsed.success ? parsed.output : null;
+	} catch {
+		return null;
+	}
+}
 
 /** Replays or discards a pending dead letter: a command through its link, a webhook message through its queue. */
 async function settle(c: Context<AppEnv>, id: string, outcome: "replayed" | "discarded") {

@@ -8,7 +8,6 @@
  * and event ("Redelivery and test events").
  */
 import { type Context, Hono } from "hono";
-import type { WebhookDeliveryMessage } from "../consumer/webhook-message";
 import {
 	DeliveryAttemptList,
 	DeliveryLogParams,
@@ -23,6 +22,7 @@ import { mayActOn } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
 import { redeliveryLeaseUntil, redeliveryRefusal } from "../domain/redelivery";
 import { newRedeliveryId } from "../lib/ids";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
@@ -108,15 +108,9 @@ export const webhookDeliveries = new Hono<AppEnv>()
 				nowMs,
 			});
 			if (!redelivery.merged) {
-				const message: WebhookDeliveryMessage = {
-					v: 1,
-					kind: "delivery",
-					eventId: event.id,
-					endpointId: endpoint.id,
-					redeliveryId: redelivery.id,
-				};
+				const message = WebhookDeliveries.deliveryMessage(event.id, endpoint.id, redelivery.id);
 				try {
-					await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
+					await WebhookDeliveries.send(c.env.WEBHOOK_DELIVERIES, message);
 				} catch (error) {
 					// Never sent: it must not keep the next redelivery waiting for its lease.
 					await Redeliveries.end(c.env.DB, endpoint.id, event.id, redelivery.id);

@@ -7,7 +7,6 @@
  * api/webhook-deliveries.ts.)
  */
 import { type Context, Hono } from "hono";
-import type { WebhookEventMessage } from "../consumer/webhook-message";
 import type { WebhookEndpointView } from "../contract";
 import { WEBHOOK_TEST_EVENT_TYPE } from "../contract/enums";
 import {
@@ -33,6 +32,7 @@ import {
 	newWebhookSecret,
 } from "../lib/ids";
 import { openWebhookSecret, sealWebhookSecret } from "../lib/seal";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
@@ -323,7 +323,7 @@ export const webhooks = new Hono<AppEnv>()
 		async (c) => {
 			const row = await endpointOf(c, c.req.valid("param").endpointId);
 			await admitWebhookSend(c.env, row.ownerId);
-			const message: WebhookEventMessage = {
+			const message: WebhookDeliveries.WebhookEventMessage = {
 				v: 1,
 				kind: "event",
 				id: newWebhookEventId(),
@@ -336,7 +336,7 @@ export const webhooks = new Hono<AppEnv>()
 				},
 				onlyEndpointId: row.id,
 			};
-			await c.env.WEBHOOK_DELIVERIES.send(message);
+			await WebhookDeliveries.send(c.env.WEBHOOK_DELIVERIES, message);
 			return c.json({ eventId: message.id }, 202);
 		},
 	);

@@ -25,7 +25,7 @@ import {
 import { errorField, logEvent } from "../lib/log";
 import { openWebhookSecret } from "../lib/seal";
 import { signatureHeader } from "../lib/webhook-sign";
-import type { WebhookDeliveryMessage } from "./webhook-message";
+import type { WebhookDeliveryMessage } from "../queues/webhook-deliveries";
 
 /** Receivers get 15 s to answer (the whole exchange, headers and the first bytes). */
 export const DELIVERY_TIMEOUT_MS = 15_000;
