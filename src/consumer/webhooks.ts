@@ -10,11 +10,11 @@
  *
  * Every message is acked or retried explicitly; bodies are validated first.
  */
-import type { WebhookEventType } from "../contract/enums";
 import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
 import * as Redeliveries from "../d1/webhook-redeliveries";
+import { receivesEvent } from "../domain/webhook-delivery";
 import { errorField, logEvent } from "../lib/log";
 import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { validMessage } from "./commands";
@@ -27,14 +27,18 @@ const INTERNAL_RETRY_SECONDS = 10;
 const validWebhookMessage = (env: Env, queue: string, msg: Message<unknown>) =>
 	validMessage(env, queue, msg, WebhookDeliveries.WebhookMessage);
 
-/** The endpoints an event goes to: the owner's enabled ones that take its type, or the test event's one. */
+/**
+ * The endpoints an event goes to (`receivesEvent`): among the owner's
+ * enabled ones, or the one a test event was sent for.
+ */
 async function targetsOf(db: D1Database, event: WebhookDeliveries.WebhookEventMessage) {
-	if (event.onlyEndpointId) {
-		const one = await Endpoints.get(db, event.onlyEndpointId);
-		return one && one.ownerId === event.ownerId && one.enabled ? [one] : [];
-	}
-	if (event.payload.type === "webhook.test") return [];
-	return Endpoints.targetsOf(db, event.ownerId, event.payload.type as WebhookEventType);
+	const candidates = event.onlyEndpointId
+		? [await Endpoints.get(db, event.onlyEndpointId)]
+		: await Endpoints.enabledOf(db, event.ownerId);
+	const target = { ...event, type: event.payload.type };
+	return candidates.filter(
+		(e): e is Endpoints.EndpointRow => e !== null && receivesEvent(e, target, "fan-out"),
+	);
 }
 
 /** Stores the event and sends one delivery message per target; throws on any failure. */
