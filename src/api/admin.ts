@@ -16,6 +16,7 @@ import {
 } from "../contract/schemas";
 import * as OwnersTable from "../d1/owners";
 import { unwrap } from "../do/stub";
+import { newOwner, storedApiKey } from "../domain/owners";
 import { ProblemError, problem } from "../domain/problems";
 import { sha256Hex } from "../lib/crypto";
 import { isOwnerId, newApiKey, newOwnerId } from "../lib/ids";
@@ -32,7 +33,7 @@ const TAGS = ["admin"];
 /** A new API key and what is stored of it (its hash and first 8 characters); the key is shown once. */
 async function newKey(): Promise<{ apiKey: string; stored: OwnersTable.ApiKeyRow }> {
 	const apiKey = newApiKey();
-	return { apiKey, stored: { keyHash: await sha256Hex(apiKey), keyPrefix: apiKey.slice(0, 8) } };
+	return { apiKey, stored: storedApiKey(apiKey, await sha256Hex(apiKey)) };
 }
 
 const ownerNotFound = () => new ProblemError(problem("owner-not-found"));
@@ -66,13 +67,7 @@ export const admin = new Hono<AppEnv>()
 		jsonBody,
 		valid("json", CreateOwnerBody),
 		async (c) => {
-			const { name, email } = c.req.valid("json");
-			const owner = {
-				id: newOwnerId(),
-				name,
-				email: email ?? null,
-				createdAt: new Date().toISOString(),
-			};
+			const owner = newOwner(c.req.valid("json"), newOwnerId(), new Date().toISOString());
 			const { apiKey, stored } = await newKey();
 			await OwnersTable.createWithKey(c.env.DB, owner, stored);
 			c.header("Location", `/api/admin/owners/${owner.id}`);

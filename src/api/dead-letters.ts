@@ -13,7 +13,10 @@ import {
 } from "../contract/schemas";
 import * as DeadLettersTable from "../d1/dead-letters";
 import { unwrap } from "../do/stub";
+import { type SettleOutcome, settlementOf } from "../domain/dead-letters";
 import { ProblemError, problem } from "../domain/problems";
+import { familyOf } from "../queues";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { adminOnly } from "./auth";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -24,20 +27,11 @@ import { valid } from "./validation";
 
 const TAGS = ["admin"];
 
-async function pendingDeadLetter(db: D1Database, id: string) {
-	const dl = await DeadLettersTable.get(db, id);
-	if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
-	if (dl.status !== "pending") {
-		throw new ProblemError(problem("dead-letter-not-pending", `This dead letter is ${dl.status}.`));
-	}
-	return dl;
-}
-
-/** Replays or discards a pending dead letter's command through its link's DO, then marks the row. */
+/** Replays or discards a command's dead letter through its link's DO, then marks the row. */
 async function settleCommand(
 	c: Context<AppEnv>,
 	dl: { id: string; linkId: string; commandId: string },
-	outcome: "replayed" | "discarded",
+	outcome: SettleOutcome,
 ) {
 	const stub = await stubFor(c, dl.linkId);
 	const command = unwrap(
@@ -51,49 +45,48 @@ async function settleCommand(
  * A webhook dead letter (an event nobody could deliver, or a message the
  * webhook queue gave up on) has no command: a replay sends its stored message
  * to the webhook queue again (a delivery starts a fresh schedule, with the
- * same webhook-id), a discard only marks the row. A body that is not JSON any
- * more (cut at 4096 characters) cannot be replayed.
+ * same webhook-id), a discard only marks the row.
  */
 async function settleWebhook(
 	c: Context<AppEnv>,
 	dl: DeadLettersTable.DeadLetterRow,
-	outcome: "replayed" | "discarded",
+	outcome: SettleOutcome,
+	resend: WebhookDeliveries.WebhookMessage | null,
 ) {
-	if (outcome === "replayed") {
-		let message: unknown;
-		try {
-			message = JSON.parse(dl.body);
-		} catch {
-			throw new ProblemError(
-				problem("dead-letter-not-replayable", "Its stored message is cut short; discard it."),
-			);
-		}
-		await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
-	}
+	if (resend) await WebhookDeliveries.send(c.env.WEBHOOK_DELIVERIES, resend);
 	await DeadLettersTable.settle(c.env.DB, dl.id, outcome);
 	const settled = await DeadLettersTable.get(c.env.DB, dl.id);
 	return { ...dl, ...settled, status: outcome };
 }
 
-const isWebhookQueue = (queue: string) => queue.startsWith("webhook-deliveries");
+/** The webhook message a dead letter stored, or null when it is cut short at 4096 characters (or not one). */
+function storedWebhookMessage(body: string): WebhookDeliveries.WebhookMessage | null {
+	try {
+		const parsed = v.safeParse(WebhookDeliveries.WebhookMessage, JSON.parse(body));
+		return parsed.success ? parsed.output : null;
+	} catch {
+		return null;
+	}
+}
 
-/** Replays or discards a pending dead letter: a command through its link, a webhook message through its queue. */
-async function settle(c: Context<AppEnv>, id: string, outcome: "replayed" | "discarded") {
-	const dl = await pendingDeadLetter(c.env.DB, id);
-	if (dl.linkId && dl.commandId)
+/** Replays or discards a pending dead letter as `settlementOf` says: a command through its link, a webhook message through its queue. */
+async function settle(c: Context<AppEnv>, id: string, outcome: SettleOutcome) {
+	const dl = await DeadLettersTable.get(c.env.DB, id);
+	if (!dl) throw new ProblemError(problem("dead-letter-not-found"));
+	const fromWebhookQueue = familyOf(dl.queue) === WebhookDeliveries.QUEUE;
+	const message = fromWebhookQueue ? storedWebhookMessage(dl.body) : null;
+	const plan = unwrap(
+		settlementOf(dl, { fromWebhookQueue, messageReadable: message !== null }, outcome),
+	);
+	if (plan.by === "command")
 		return {
 			kind: "command" as const,
-			command: await settleCommand(
-				c,
-				{ ...dl, linkId: dl.linkId, commandId: dl.commandId },
-				outcome,
-			),
+			command: await settleCommand(c, { id: dl.id, ...plan }, outcome),
 		};
-	if (isWebhookQueue(dl.queue))
-		return { kind: "webhook" as const, deadLetter: await settleWebhook(c, dl, outcome) };
-	throw new ProblemError(
-		problem("dead-letter-not-replayable", "It carries no command or message."),
-	);
+	return {
+		kind: "webhook" as const,
+		deadLetter: await settleWebhook(c, dl, outcome, plan.resend ? message : null),
+	};
 }
 
 export const deadLetters = new Hono<AppEnv>()

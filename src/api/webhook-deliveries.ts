@@ -7,8 +7,7 @@
  * the owner's send limit, and joins one still pending for the same endpoint
  * and event ("Redelivery and test events").
  */
-import { type Context, Hono } from "hono";
-import type { WebhookDeliveryMessage } from "../consumer/webhook-message";
+import { Hono } from "hono";
 import {
 	DeliveryAttemptList,
 	DeliveryLogParams,
@@ -16,29 +15,21 @@ import {
 	RedeliverParams,
 	RedeliveryAccepted,
 } from "../contract/schemas";
-import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
 import * as Redeliveries from "../d1/webhook-redeliveries";
-import { mayActOn } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
 import { redeliveryLeaseUntil, redeliveryRefusal } from "../domain/redelivery";
 import { newRedeliveryId } from "../lib/ids";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { DEFAULT_PAGE, decodeCursor, wirePage } from "./pagination";
 import { valid } from "./validation";
 import { admitWebhookSend } from "./webhook-sends";
+import { endpointOf } from "./webhooks";
 
 const TAGS = ["webhooks"];
-
-/** The caller's endpoint, or 404 (an unknown id and another owner's look the same). */
-async function endpointOf(c: Context<AppEnv>, endpointId: string) {
-	const endpoint = await Endpoints.get(c.env.DB, endpointId);
-	if (!endpoint || !mayActOn(c.var.caller, endpoint.ownerId))
-		throw new ProblemError(problem("webhook-not-found"));
-	return endpoint;
-}
 
 // ownerOrAdmin per route, not with use(): the endpoint routes share the /api/webhooks prefix.
 export const webhookDeliveries = new Hono<AppEnv>()
@@ -108,15 +99,9 @@ export const webhookDeliveries = new Hono<AppEnv>()
 				nowMs,
 			});
 			if (!redelivery.merged) {
-				const message: WebhookDeliveryMessage = {
-					v: 1,
-					kind: "delivery",
-					eventId: event.id,
-					endpointId: endpoint.id,
-					redeliveryId: redelivery.id,
-				};
+				const message = WebhookDeliveries.deliveryMessage(event.id, endpoint.id, redelivery.id);
 				try {
-					await c.env.WEBHOOK_DELIVERIES.send(message, { contentType: "json" });
+					await WebhookDeliveries.send(c.env.WEBHOOK_DELIVERIES, message);
 				} catch (error) {
 					// Never sent: it must not keep the next redelivery waiting for its lease.
 					await Redeliveries.end(c.env.DB, endpoint.id, event.id, redelivery.id);

@@ -7,7 +7,6 @@
  * api/webhook-deliveries.ts.)
  */
 import { type Context, Hono } from "hono";
-import type { WebhookEventMessage } from "../consumer/webhook-message";
 import type { WebhookEndpointView } from "../contract";
 import { WEBHOOK_TEST_EVENT_TYPE } from "../contract/enums";
 import {
@@ -23,9 +22,10 @@ import {
 	WebhookTestAccepted,
 } from "../contract/schemas";
 import * as Endpoints from "../d1/webhook-endpoints";
+import { mayActOn } from "../domain/actor";
 import { ProblemError, problem } from "../domain/problems";
 import { checkWebhookUrl } from "../domain/ssrf";
-import { endpointUrlKey } from "../domain/webhooks";
+import { endpointUrlKey, MAX_WEBHOOKS_PER_OWNER, previousSecretUntil } from "../domain/webhooks";
 import {
 	isWebhookEndpointId,
 	newWebhookEndpointId,
@@ -33,6 +33,7 @@ import {
 	newWebhookSecret,
 } from "../lib/ids";
 import { openWebhookSecret, sealWebhookSecret } from "../lib/seal";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
@@ -41,11 +42,6 @@ import { jsonBody, valid } from "./validation";
 import { admitWebhookSend } from "./webhook-sends";
 
 const TAGS = ["webhooks"];
-
-/** Endpoints one owner may register. */
-export const MAX_WEBHOOKS_PER_OWNER = 20;
-/** How long the previous secret keeps signing after a rotation, unless the request says. */
-export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
 
 const BODY_PROBLEMS = [
 	"validation-failed",
@@ -89,13 +85,16 @@ function checkedUrl(env: Env, url: string): string {
 
 /**
  * The caller's endpoint of the path, or 404 `webhook-not-found`: a malformed
- * id without a D1 read, an unknown one, another owner's (an admin sees all).
+ * id without a D1 read, an unknown one, another owner's (an admin sees all;
+ * `mayActOn`). The delivery log's routes use it too.
  */
-async function endpointOf(c: Context<AppEnv>, endpointId: string): Promise<Endpoints.EndpointRow> {
+export async function endpointOf(
+	c: Context<AppEnv>,
+	endpointId: string,
+): Promise<Endpoints.EndpointRow> {
 	if (!isWebhookEndpointId(endpointId)) throw notFound();
 	const row = await Endpoints.get(c.env.DB, endpointId);
-	const caller = c.var.caller;
-	if (!row || (caller.kind === "owner" && row.ownerId !== caller.ownerId)) throw notFound();
+	if (!row || !mayActOn(c.var.caller, row.ownerId)) throw notFound();
 	return row;
 }
 
@@ -288,14 +287,14 @@ export const webhooks = new Hono<AppEnv>()
 		valid("json", RotateWebhookBody),
 		async (c) => {
 			let row = await endpointOf(c, c.req.valid("param").endpointId);
-			const grace = c.req.valid("json").graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+			const grace = c.req.valid("json").graceSeconds;
 			const secret = newWebhookSecret();
 			const box = await sealWebhookSecret(c.env.LINK_ID_SECRET, row.id, secret);
 			// Compare-and-set on the current box: a concurrent rotation makes this one start over
 			// from the secret that won, so the one it replaced still signs during the grace.
 			for (let attempt = 0; ; attempt++) {
 				const now = Date.now();
-				const until = new Date(now + grace * 1000).toISOString();
+				const until = new Date(previousSecretUntil(now, grace)).toISOString();
 				const iso = new Date(now).toISOString();
 				if (await Endpoints.rotateSecret(c.env.DB, row.id, row.secretBox, box, until, iso)) break;
 				if (attempt >= 2) throw new Error(`webhook ${row.id}: rotation kept losing a race`);
@@ -323,7 +322,7 @@ export const webhooks = new Hono<AppEnv>()
 		async (c) => {
 			const row = await endpointOf(c, c.req.valid("param").endpointId);
 			await admitWebhookSend(c.env, row.ownerId);
-			const message: WebhookEventMessage = {
+			const message: WebhookDeliveries.WebhookEventMessage = {
 				v: 1,
 				kind: "event",
 				id: newWebhookEventId(),
@@ -336,7 +335,7 @@ export const webhooks = new Hono<AppEnv>()
 				},
 				onlyEndpointId: row.id,
 			};
-			await c.env.WEBHOOK_DELIVERIES.send(message);
+			await WebhookDeliveries.send(c.env.WEBHOOK_DELIVERIES, message);
 			return c.json({ eventId: message.id }, 202);
 		},
 	);

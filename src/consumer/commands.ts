@@ -10,7 +10,7 @@ import * as DeadLettersTable from "../d1/dead-letters";
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
 import { errorField, logEvent } from "../lib/log";
-import { CommandMessage } from "./message";
+import { CommandMessage } from "../queues/link-commands";
 
 export function backoffBase(env: Env): number {
 	const base = Number(env.RETRY_BACKOFF_BASE_SECONDS);

@@ -12,8 +12,8 @@
 import { linkStub } from "../do/stub";
 import { retryDelaySeconds } from "../domain/commands";
 import { errorField, logEvent } from "../lib/log";
+import { CommandMessage, generationOf } from "../queues/link-commands";
 import { backoffBase, validMessage } from "./commands";
-import { CommandMessage, generationOf } from "./message";
 
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	for (const msg of batch.messages) {

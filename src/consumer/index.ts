@@ -1,13 +1,30 @@
-/** Routes a queue batch to its consumer by queue name, with one log line per batch. */
+/**
+ * Routes a queue batch to its consumer by the queue's exact name (the
+ * registry below, one entry per queue of src/queues), with one log line per
+ * batch. A queue nobody consumes is logged as an error and its batch acked.
+ */
 import { logEvent } from "../lib/log";
+import type { QueueName } from "../queues";
+import * as LinkCommands from "../queues/link-commands";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { handleCommandBatch } from "./commands";
 import { handleDeadLetterBatch } from "./dead-letters";
 import { handleWebhookBatch, handleWebhookDeadLetterBatch } from "./webhooks";
 
-export const COMMAND_QUEUE = "link-commands";
-export const DEAD_LETTER_QUEUE = "link-commands-dlq";
-export const WEBHOOK_QUEUE = "webhook-deliveries";
-export const WEBHOOK_DEAD_LETTER_QUEUE = "webhook-deliveries-dlq";
+type BatchHandler = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
+
+/** The consumer of each queue (a `Record` over every queue name, so none is left out). */
+const HANDLERS = {
+	[LinkCommands.QUEUE]: handleCommandBatch,
+	[LinkCommands.DLQ]: handleDeadLetterBatch,
+	[WebhookDeliveries.QUEUE]: handleWebhookBatch,
+	[WebhookDeliveries.DLQ]: handleWebhookDeadLetterBatch,
+} as const satisfies Record<QueueName, BatchHandler>;
+
+const HANDLER_OF = new Map<string, BatchHandler>(Object.entries(HANDLERS));
+
+/** The queues this Worker consumes (tests hold them against wrangler.toml). */
+export const CONSUMED_QUEUES: readonly string[] = [...HANDLER_OF.keys()];
 
 export async function queue(
 	batch: MessageBatch<unknown>,
@@ -40,10 +57,8 @@ export async function queue(
 }
 
 function route(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-	if (batch.queue === DEAD_LETTER_QUEUE) return handleDeadLetterBatch(batch, env);
-	if (batch.queue === COMMAND_QUEUE) return handleCommandBatch(batch, env);
-	if (batch.queue === WEBHOOK_QUEUE) return handleWebhookBatch(batch, env);
-	if (batch.queue === WEBHOOK_DEAD_LETTER_QUEUE) return handleWebhookDeadLetterBatch(batch, env);
+	const handler = HANDLER_OF.get(batch.queue);
+	if (handler) return handler(batch, env);
 	logEvent("queue.unknown", { queue: batch.queue, messages: batch.messages.length }, "error");
 	batch.ackAll();
 	return Promise.resolve();

@@ -1,11 +1,11 @@
 /**
  * One `delivery` message: one stored event POSTed to one endpoint, signed per
- * Standard Webhooks. Every attempt is logged (`webhook_deliveries`, and one
- * JSON console line without the secret or the signature). A 2xx acks; a 410
- * disables the endpoint; any other answer, a redirect (never followed), a
- * timeout or a network error retries on the schedule of src/domain/webhooks.ts
- * until it runs out, when the event becomes a dead letter for admins and an
- * endpoint that failed persistently is disabled.
+ * Standard Webhooks. What the attempt comes to is decided in
+ * src/domain/webhook-delivery.ts (`decideDelivery`); this module reads the
+ * rows, POSTs, and carries the decision out: it logs every attempt
+ * (`webhook_deliveries`, and one JSON console line without the secret or the
+ * signature), acks or retries the message, marks or disables the endpoint,
+ * and records the dead letter of an event whose schedule ran out.
  */
 import * as DeadLettersTable from "../d1/dead-letters";
 import type { EndpointRow } from "../d1/webhook-endpoints";
@@ -16,30 +16,30 @@ import * as Redeliveries from "../d1/webhook-redeliveries";
 import { redeliveryLeaseUntil } from "../domain/redelivery";
 import { checkWebhookUrl } from "../domain/ssrf";
 import {
-	type AttemptOutcome,
-	nextDelaySeconds,
-	outcomeOfStatus,
-	persistentlyFailing,
-	retryAfterSeconds,
-} from "../domain/webhooks";
+	type DeliveryAnswer,
+	type DeliveryDecision,
+	decideDelivery,
+	persistentFailureReason,
+	receivesEvent,
+} from "../domain/webhook-delivery";
 import { errorField, logEvent } from "../lib/log";
 import { openWebhookSecret } from "../lib/seal";
 import { signatureHeader } from "../lib/webhook-sign";
-import type { WebhookDeliveryMessage } from "./webhook-message";
+import type { WebhookDeliveryMessage } from "../queues/webhook-deliveries";
 
 /** Receivers get 15 s to answer (the whole exchange, headers and the first bytes). */
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /** How much of an answer (or error) the delivery log keeps. */
 export const EXCERPT_BYTES = 256;
-export const GONE_REASON = "The endpoint answered 410 Gone.";
 
-/** What one POST came to. `retryAfter` in seconds, when the receiver sent one. */
+/** What one attempt came to: the answer to decide on, and what the delivery log keeps of it. */
 interface Attempt {
-	outcome: AttemptOutcome | "refused";
+	answer: DeliveryAnswer;
+	/** When the answer came (epoch ms): a `Retry-After` date counts from here. */
+	at: number;
 	status: number | null;
 	latencyMs: number | null;
 	excerpt: string | null;
-	retryAfter: number | null;
 }
 
 /** The first EXCERPT_BYTES of a body as text; the rest is never read. */
@@ -107,47 +107,56 @@ async function post(env: Env, endpoint: EndpointRow, event: EventRow): Promise<A
 			signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
 		});
 		const latencyMs = Math.round(performance.now() - started);
+		const retryAfter = res.headers.get("retry-after");
+		const at = Date.now();
 		return {
-			outcome: outcomeOfStatus(res.status),
+			answer: { kind: "answered", status: res.status, retryAfter },
+			at,
 			status: res.status,
 			latencyMs,
 			excerpt: await excerptOf(res),
-			retryAfter: retryAfterSeconds(res.headers.get("retry-after"), Date.now()),
 		};
 	} catch (error) {
 		const timedOut = error instanceof Error && error.name === "TimeoutError";
+		const excerpt = timedOut
+			? `timed out after ${DELIVERY_TIMEOUT_MS / 1000} s`
+			: String(error).slice(0, EXCERPT_BYTES);
 		return {
-			outcome: "failed",
+			answer: { kind: "no-answer", error: excerpt },
+			at: Date.now(),
 			status: null,
 			latencyMs: Math.round(performance.now() - started),
-			excerpt: timedOut
-				? `timed out after ${DELIVERY_TIMEOUT_MS / 1000} s`
-				: String(error).slice(0, EXCERPT_BYTES),
-			retryAfter: null,
+			excerpt,
 		};
 	}
+}
+
+/** An attempt the URL guard stopped: nothing was sent. */
+function refused(reason: string): Attempt {
+	return {
+		answer: { kind: "refused", reason },
+		at: Date.now(),
+		status: null,
+		latencyMs: null,
+		excerpt: `URL refused: ${reason}`.slice(0, EXCERPT_BYTES),
+	};
 }
 
 function logAttempt(
 	endpointId: string,
 	eventId: string,
 	attempt: number,
-	a: Pick<Attempt, "outcome" | "status" | "latencyMs">,
+	outcome: DeliveryDecision["outcome"],
+	a: Attempt,
 ) {
 	logEvent("webhook.attempt", {
 		endpointId,
 		eventId,
 		attempt,
-		outcome: a.outcome,
+		outcome,
 		status: a.status,
 		durationMs: a.latencyMs,
 	});
-}
-
-/** Why an attempt failed, for the dead letter and the endpoint's reason. */
-function failureText(a: Attempt): string {
-	const what = a.status === null ? (a.excerpt ?? "no answer") : `HTTP ${a.status}`;
-	return what.slice(0, 200);
 }
 
 /**
@@ -213,65 +222,68 @@ async function attemptOnce(
 		WebhookLog.getEvent(db, body.eventId),
 		Endpoints.get(db, body.endpointId),
 	]);
-	if (!event || !endpoint?.enabled || endpoint.ownerId !== event.ownerId) {
+	if (!event || !endpoint || !receivesEvent(endpoint, event, "delivery")) {
 		// Deleted or disabled since the fan-out (or never ours): nothing to send.
 		logEvent("webhook.skipped", { endpointId: body.endpointId, eventId: body.eventId });
 		return null;
 	}
-	const attempt = msg.attempts;
-	const now = () => new Date().toISOString();
-
 	const check = checkWebhookUrl(endpoint.url, {
 		allowHttpLoopback: String(env.WEBHOOK_ALLOW_HTTP_LOOPBACK) === "1",
 	});
-	if (!check.ok) {
-		const refused: Attempt = {
-			outcome: "refused",
-			status: null,
-			latencyMs: null,
-			excerpt: `URL refused: ${check.reason}`.slice(0, EXCERPT_BYTES),
-			retryAfter: null,
-		};
-		await record(db, endpoint.id, event.id, attempt, refused, null);
-		await Endpoints.disable(db, endpoint.id, `The URL was refused: ${check.reason}`, now());
-		return null;
-	}
+	const attempt = check.ok ? await post(env, endpoint, event) : refused(check.reason);
+	const decision = decideDelivery(
+		{ number: msg.attempts, eventId: event.id, eventType: event.type, random: Math.random() },
+		endpoint,
+		attempt.at,
+		attempt.answer,
+	);
+	return carryOut(env, queue, msg, { event, endpoint, attempt, decision });
+}
 
-	const result = await post(env, endpoint, event);
-	if (result.outcome === "delivered") {
-		await record(db, endpoint.id, event.id, attempt, result, null);
-		await Endpoints.markDelivered(db, endpoint.id, now());
-		return null;
+/** Does what `decision` says; answers the delay before the next attempt, or null. */
+async function carryOut(
+	env: Env,
+	queue: string,
+	msg: Message<unknown>,
+	d: { event: EventRow; endpoint: EndpointRow; attempt: Attempt; decision: DeliveryDecision },
+): Promise<number | null> {
+	const db = env.DB;
+	const { event, endpoint, attempt, decision } = d;
+	const now = () => new Date().toISOString();
+	const delay = decision.kind === "retry" ? decision.delaySeconds : null;
+	await record(db, endpoint.id, event.id, msg.attempts, decision.outcome, attempt, delay);
+	switch (decision.kind) {
+		case "delivered":
+			await Endpoints.markDelivered(db, endpoint.id, now());
+			return null;
+		case "disable":
+			await Endpoints.disable(db, endpoint.id, decision.reason, now());
+			return null;
+		case "retry":
+			await Endpoints.markFailed(db, endpoint.id, now());
+			return decision.delaySeconds;
+		case "give-up": {
+			const failures = await Endpoints.markFailed(db, endpoint.id, now());
+			// The schedule ran out: admins see the event with the other dead letters.
+			await DeadLettersTable.recordWebhook(db, {
+				messageId: msg.id,
+				queue,
+				linkId: event.linkId,
+				body: msg.body,
+				attempts: msg.attempts,
+				lastError: decision.lastError,
+			});
+			const lastDelivered = await WebhookLog.lastDeliveredAt(db, endpoint.id);
+			const reason = persistentFailureReason(
+				{ ...endpoint, failures },
+				lastDelivered,
+				Date.now(),
+				decision.failure,
+			);
+			if (reason) await Endpoints.disable(db, endpoint.id, reason, now());
+			return null;
+		}
 	}
-	if (result.outcome === "gone") {
-		await record(db, endpoint.id, event.id, attempt, result, null);
-		await Endpoints.disable(db, endpoint.id, GONE_REASON, now());
-		return null;
-	}
-	const delay = nextDelaySeconds(attempt, Math.random(), result.retryAfter);
-	await record(db, endpoint.id, event.id, attempt, result, delay);
-	const failures = await Endpoints.markFailed(db, endpoint.id, now());
-	if (delay !== null) return delay;
-	// The schedule ran out: admins see the event with the other dead letters.
-	const lastError = `Webhook ${event.id} (${event.type}) to ${endpoint.id} failed ${attempt} times; last: ${failureText(result)}`;
-	await DeadLettersTable.recordWebhook(db, {
-		messageId: msg.id,
-		queue,
-		linkId: event.linkId,
-		body: msg.body,
-		attempts: attempt,
-		lastError,
-	});
-	const lastDelivered = await WebhookLog.lastDeliveredAt(db, endpoint.id);
-	if (persistentlyFailing({ ...endpoint, failures }, lastDelivered, Date.now())) {
-		await Endpoints.disable(
-			db,
-			endpoint.id,
-			`Deliveries failed ${failures} times in a row and none succeeded for 24 hours (last: ${failureText(result)}).`,
-			now(),
-		);
-	}
-	return null;
 }
 
 async function record(
@@ -279,15 +291,16 @@ async function record(
 	endpointId: string,
 	eventId: string,
 	attempt: number,
+	outcome: DeliveryDecision["outcome"],
 	a: Attempt,
 	delaySeconds: number | null,
 ): Promise<void> {
-	logAttempt(endpointId, eventId, attempt, a);
+	logAttempt(endpointId, eventId, attempt, outcome, a);
 	await WebhookLog.recordAttempt(db, {
 		endpointId,
 		eventId,
 		attempt,
-		outcome: a.outcome,
+		outcome,
 		status: a.status,
 		latencyMs: a.latencyMs,
 		responseExcerpt: a.excerpt,

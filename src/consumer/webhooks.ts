@@ -1,6 +1,6 @@
 /**
  * The `webhook-deliveries` consumer and its DLQ (docs/webhooks.md; message
- * shapes in ./webhook-message.ts).
+ * shapes in src/queues/webhook-deliveries.ts).
  *
  * - `event`: stored in D1 (idempotent on the event id), then fanned out: one
  *   `delivery` message per target endpoint, then acked. Any failure retries
@@ -10,37 +10,39 @@
  *
  * Every message is acked or retried explicitly; bodies are validated first.
  */
-import type { WebhookEventType } from "../contract/enums";
 import * as DeadLettersTable from "../d1/dead-letters";
 import * as Endpoints from "../d1/webhook-endpoints";
 import * as WebhookLog from "../d1/webhook-log";
 import * as Redeliveries from "../d1/webhook-redeliveries";
+import { receivesEvent } from "../domain/webhook-delivery";
 import { errorField, logEvent } from "../lib/log";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { validMessage } from "./commands";
 import { deliver } from "./webhook-delivery";
-import { type WebhookEventMessage, WebhookMessage } from "./webhook-message";
 
 /** Delay of a retry after a storage or queue failure (not a receiver's answer). */
 const INTERNAL_RETRY_SECONDS = 10;
-/** Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH_MAX = 100;
 
 /** The parsed body, or null after logging, recording and acking an invalid one (shared with the command consumer). */
 const validWebhookMessage = (env: Env, queue: string, msg: Message<unknown>) =>
-	validMessage<WebhookMessage>(env, queue, msg, WebhookMessage);
+	validMessage(env, queue, msg, WebhookDeliveries.WebhookMessage);
 
-/** The endpoints an event goes to: the owner's enabled ones that take its type, or the test event's one. */
-async function targetsOf(db: D1Database, event: WebhookEventMessage) {
-	if (event.onlyEndpointId) {
-		const one = await Endpoints.get(db, event.onlyEndpointId);
-		return one && one.ownerId === event.ownerId && one.enabled ? [one] : [];
-	}
-	if (event.payload.type === "webhook.test") return [];
-	return Endpoints.targetsOf(db, event.ownerId, event.payload.type as WebhookEventType);
+/**
+ * The endpoints an event goes to (`receivesEvent`): among the owner's
+ * enabled ones, or the one a test event was sent for.
+ */
+async function targetsOf(db: D1Database, event: WebhookDeliveries.WebhookEventMessage) {
+	const candidates = event.onlyEndpointId
+		? [await Endpoints.get(db, event.onlyEndpointId)]
+		: await Endpoints.enabledOf(db, event.ownerId);
+	const target = { ...event, type: event.payload.type };
+	return candidates.filter(
+		(e): e is Endpoints.EndpointRow => e !== null && receivesEvent(e, target, "fan-out"),
+	);
 }
 
 /** Stores the event and sends one delivery message per target; throws on any failure. */
-async function fanOut(env: Env, event: WebhookEventMessage): Promise<number> {
+async function fanOut(env: Env, event: WebhookDeliveries.WebhookEventMessage): Promise<number> {
 	await WebhookLog.insertEvent(env.DB, {
 		id: event.id,
 		ownerId: event.ownerId,
@@ -50,13 +52,10 @@ async function fanOut(env: Env, event: WebhookEventMessage): Promise<number> {
 		createdAt: new Date().toISOString(),
 	});
 	const targets = await targetsOf(env.DB, event);
-	const messages = targets.map((t) => ({
-		body: { v: 1, kind: "delivery", eventId: event.id, endpointId: t.id } as const,
-		contentType: "json" as const,
-	}));
-	for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-		await env.WEBHOOK_DELIVERIES.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
-	}
+	await WebhookDeliveries.sendBatch(
+		env.WEBHOOK_DELIVERIES,
+		targets.map((t) => WebhookDeliveries.deliveryMessage(event.id, t.id)),
+	);
 	return targets.length;
 }
 

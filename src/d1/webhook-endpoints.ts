@@ -162,19 +162,13 @@ export function list(
 	return keysetPage<Row, EndpointRow>(db, T, { owner_id: ownerId }, after, limit, fromRow);
 }
 
-/** The enabled endpoints of `ownerId` that take events of `type`. */
-export async function targetsOf(
-	db: D1Database,
-	ownerId: string,
-	type: WebhookEventType,
-): Promise<EndpointRow[]> {
+/** The enabled endpoints of `ownerId` (the fan-out picks its targets among them). */
+export async function enabledOf(db: D1Database, ownerId: string): Promise<EndpointRow[]> {
 	const rows = await db
 		.prepare(`SELECT * FROM ${T} WHERE owner_id = ? AND enabled = 1`)
 		.bind(ownerId)
 		.all<Row>();
-	return rows.results
-		.map(fromRow)
-		.filter((e) => e.eventTypes.length === 0 || e.eventTypes.includes(type));
+	return rows.results.map(fromRow);
 }
 
 /**

@@ -8,10 +8,10 @@
  * is the `webhook-id` of every delivery, so receivers drop duplicates.
  */
 
-import type { WebhookEventMessage } from "../consumer/webhook-message";
 import type { WebhookEventType } from "../contract/enums";
 import { randomBase32 } from "../lib/crypto";
 import { errorField, logEvent } from "../lib/log";
+import * as WebhookDeliveries from "../queues/webhook-deliveries";
 import { TIMERS } from "../storage/names";
 import type { EventLog } from "./event-log";
 import type { LinkHooks } from "./hooks";
@@ -73,16 +73,15 @@ export class Events {
 			if (rows.length === 0) break;
 			try {
 				this.hooks().beforeEventSend?.();
-				await queue.sendBatch(
+				await WebhookDeliveries.sendBatch(
+					queue,
 					rows.map((r) => ({
-						body: {
-							v: 1,
-							kind: "event",
-							id: r.id,
-							ownerId: link.ownerId,
-							linkId: link.id,
-							payload: JSON.parse(r.payload),
-						} satisfies WebhookEventMessage,
+						v: 1,
+						kind: "event",
+						id: r.id,
+						ownerId: link.ownerId,
+						linkId: link.id,
+						payload: JSON.parse(r.payload),
 					})),
 				);
 			} catch (error) {

@@ -5,6 +5,7 @@
  * another schedule. Pure: the clock is a parameter.
  */
 import { WEBHOOK_TEST_EVENT_TYPE } from "../contract/enums";
+import { takesType } from "./webhook-delivery";
 
 /**
  * How long past its next planned attempt a pending redelivery still counts
@@ -49,7 +50,7 @@ export function redeliveryRefusal(
 			? null
 			: "This test event was sent to another endpoint.";
 	}
-	if (endpoint.eventTypes.length > 0 && !endpoint.eventTypes.includes(event.type))
+	if (!takesType(endpoint.eventTypes, event.type))
 		return `This endpoint does not take ${event.type} events, and never had this one.`;
 	if (endpoint.createdAt > event.createdAt)
 		return "This endpoint was registered after the event, and never had it.";

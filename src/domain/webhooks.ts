@@ -1,8 +1,11 @@
 /**
  * Webhook delivery decisions (docs/webhooks.md): the retry schedule, how a
  * `Retry-After` answer moves it, what an answer's status means, and when an
- * endpoint that keeps failing is disabled; how many redeliveries and test
- * events an owner may ask for, and which URLs count as the same endpoint.
+ * endpoint that keeps failing is disabled; how many endpoints an owner may
+ * register and how long a rotated secret still signs; how many redeliveries
+ * and test events an owner may ask for, and which URLs count as the same
+ * endpoint. Who gets an event and what an attempt comes to:
+ * ./webhook-delivery.ts.
  * Pure: the clock and the jitter's random number are parameters.
  */
 
@@ -86,6 +89,19 @@ export function persistentlyFailing(
 	if (endpoint.failures < DISABLE_AFTER_FAILURES) return false;
 	const since = Date.parse(lastDeliveredAt ?? endpoint.createdAt);
 	return nowMs - since >= DISABLE_AFTER_SILENCE_MS;
+}
+
+/** Endpoints one owner may register (checked in the insert, src/d1/webhook-endpoints.ts). */
+export const MAX_WEBHOOKS_PER_OWNER = 20;
+/** How long the previous secret keeps signing after a rotation, unless the request says. */
+export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
+
+/** Until when (epoch ms) the secret a rotation at `nowMs` replaces still signs. */
+export function previousSecretUntil(
+	nowMs: number,
+	graceSeconds: number = DEFAULT_ROTATION_GRACE_SECONDS,
+): number {
+	return nowMs + graceSeconds * 1000;
 }
 
 /** Redeliveries and test events an owner may ask for per minute, unless `WEBHOOK_SENDS_PER_MINUTE` says. */

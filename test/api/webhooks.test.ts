@@ -8,12 +8,12 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { MAX_WEBHOOKS_PER_OWNER } from "../../src/api/webhooks";
 import { app } from "../../src/app";
-import { WebhookEventMessage } from "../../src/consumer/webhook-message";
 import { WEBHOOK_TEST_EVENT_TYPE } from "../../src/contract";
 import * as Endpoints from "../../src/d1/webhook-endpoints";
+import { MAX_WEBHOOKS_PER_OWNER } from "../../src/domain/webhooks";
 import { openWebhookSecret } from "../../src/lib/seal";
+import { WebhookEventMessage } from "../../src/queues/webhook-deliveries";
 import {
 	ADMIN,
 	bearer,

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GONE_REASON } from "../../src/consumer/webhook-delivery";
 import * as Endpoints from "../../src/d1/webhook-endpoints";
 import * as WebhookLog from "../../src/d1/webhook-log";
+import { GONE_REASON } from "../../src/domain/webhook-delivery";
 import { newSigningSecret } from "../../src/lib/webhook-sign";
 import {
 	deliveryMessage,

@@ -13,14 +13,13 @@ import { isFinal } from "../../contract/enums";
 import * as DeadLettersTable from "../../d1/dead-letters";
 import { isStaleGeneration } from "../../domain/reconcile";
 import { errorField, logEvent } from "../../lib/log";
+import * as LinkCommands from "../../queues/link-commands";
 import { TIMERS } from "../../storage/names";
-import { type CommandRecord, commandView } from "../command-log";
+import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
 import type { CommandView, DeadLetterReport } from "../rpc";
 import type { LinkState } from "./link-state";
 
-/** The queue dead letters come from (the D1 row names it). */
-export const COMMAND_DLQ = "link-commands-dlq";
 /** How soon a failed D1 write of a dead letter is tried again. */
 const RECORD_RETRY_MS = 30_000;
 
@@ -88,11 +87,11 @@ export class DeadLetters {
 						from?.commandId === command.id
 							? from.messageId
 							: `do:${command.id}:${command.generation}`,
-					queue: COMMAND_DLQ,
+					queue: LinkCommands.DLQ,
 					linkId: link.id,
 					commandId: command.id,
 					seq: command.seq,
-					body: messageOf(link.id, command),
+					body: LinkCommands.commandMessage(link.id, command),
 					attempts: command.attempts,
 					lastError: command.error,
 				});
@@ -114,9 +113,4 @@ export class DeadLetters {
 		await this.host.timers.cancel(TIMERS.deadLetters);
 		return recorded;
 	}
-}
-
-/** The queue message the dead letter stands for (what a replay would send). */
-function messageOf(linkId: string, c: CommandRecord) {
-	return { v: 2, linkId, commandId: c.id, seq: c.seq, gen: c.generation };
 }

@@ -10,6 +10,7 @@ import { STEPS } from "../../domain/commands";
 import { overdueBefore } from "../../domain/reconcile";
 import { newCommandId } from "../../lib/ids";
 import { errorField, logEvent } from "../../lib/log";
+import * as LinkCommands from "../../queues/link-commands";
 import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
@@ -99,14 +100,14 @@ export class Outbox {
 		for (const row of log.dueForSend(before)) {
 			try {
 				this.host.hooks().beforeSend?.();
-				// Version 2 carries the replay generation (src/consumer/message.ts).
-				await env.LINK_COMMANDS.send({
-					v: 2,
-					linkId: link.id,
-					commandId: row.commandId,
-					seq: row.seq,
-					gen: row.generation,
-				});
+				await LinkCommands.send(
+					env.LINK_COMMANDS,
+					LinkCommands.commandMessage(link.id, {
+						id: row.commandId,
+						seq: row.seq,
+						generation: row.generation,
+					}),
+				);
 				log.markSent(row.commandId, this.host.now());
 			} catch (error) {
 				logEvent(

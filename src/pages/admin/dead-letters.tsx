@@ -14,6 +14,8 @@ import {
 	type DeadLetterDetail,
 	type DeadLetterView,
 } from "../../contract/index";
+import { familyOf } from "../../queues";
+import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
@@ -25,7 +27,7 @@ import { DEAD_LETTER_STATUS_TEXT, whyNoActions } from "./words";
 const LIST = "/admin/dead-letters";
 /** A dead letter of the webhook queues: an undeliverable event, no command (docs/webhooks.md). */
 export const isWebhookDeadLetter = (dl: DeadLetterView) =>
-	dl.queue.startsWith("webhook-deliveries");
+	familyOf(dl.queue) === WebhookDeliveries.QUEUE;
 export const deadLetterHref = (id: string) => `${LIST}/${encodeURIComponent(id)}`;
 
 function Filters(props: { status: string | undefined; linkId: string | undefined }) {

@@ -1,21 +1,31 @@
 /**
- * Messages of the `webhook-deliveries` queue (docs/webhooks.md).
+ * The `webhook-deliveries` queue and its DLQ `webhook-deliveries-dlq`
+ * (docs/webhooks.md "How an event travels"): the names, the message schemas,
+ * the message builders and the sends. It is the contract between the link
+ * DOs and the API, which send, and the consumer, which receives.
  *
  * - `event`: sent by a link's Durable Object from its event outbox after the
  *   transaction that recorded the event committed (at least once; the same
- *   event id every time). The consumer stores the event in D1
- *   (`webhook_events`, idempotent) and fans it out: one `delivery` message
- *   per enabled endpoint of the owner that takes this event type (only
- *   `onlyEndpointId` for a test event).
+ *   event id every time), or by the API for a test event. The consumer stores
+ *   the event in D1 (`webhook_events`, idempotent) and fans it out: one
+ *   `delivery` message per target endpoint (src/domain/webhook-delivery.ts).
  * - `delivery`: one event to one endpoint. The consumer signs and POSTs it
  *   (Standard Webhooks), logs the attempt (`webhook_deliveries`), and on
  *   failure retries it with backoff (message.retry with a delay) until the
- *   schedule runs out, then disables the endpoint with the reason. A
- *   redelivery's message carries its `redeliveryId`, which stays pending
- *   (src/d1/webhook-redeliveries.ts) until the schedule ends.
+ *   schedule runs out. A redelivery's message carries its `redeliveryId`,
+ *   which stays pending (src/d1/webhook-redeliveries.ts) until the schedule
+ *   ends.
  */
 import * as v from "valibot";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from "../contract/enums";
+import { JSON_MESSAGES, sendInBatches } from "./send";
+
+/** The queue events and deliveries travel on (`wrangler.toml`). */
+export const QUEUE = "webhook-deliveries";
+/** Where the queue moves a message its consumer kept failing on (`wrangler.toml`). */
+export const DLQ = "webhook-deliveries-dlq";
+/** The producer binding of QUEUE (`wrangler.toml`, `Env`). */
+export const BINDING = "WEBHOOK_DELIVERIES";
 
 export const EVENT_ID = /^evt_[0-9a-z]{20,40}$/;
 export const ENDPOINT_ID = /^whe_[0-9a-z]{20}$/;
@@ -53,3 +63,28 @@ export type WebhookDeliveryMessage = v.InferOutput<typeof WebhookDeliveryMessage
 
 export const WebhookMessage = v.variant("kind", [WebhookEventMessage, WebhookDeliveryMessage]);
 export type WebhookMessage = v.InferOutput<typeof WebhookMessage>;
+
+/** The delivery of `eventId` to `endpointId` (a redelivery's carries its id). */
+export function deliveryMessage(
+	eventId: string,
+	endpointId: string,
+	redeliveryId?: string,
+): WebhookDeliveryMessage {
+	return {
+		v: 1,
+		kind: "delivery",
+		eventId,
+		endpointId,
+		...(redeliveryId !== undefined ? { redeliveryId } : {}),
+	};
+}
+
+/** Sends one message to `webhook-deliveries` (`queue` is the `WEBHOOK_DELIVERIES` binding). */
+export async function send(queue: Queue, message: WebhookMessage): Promise<void> {
+	await queue.send(message, JSON_MESSAGES);
+}
+
+/** Sends `messages` to `webhook-deliveries` in order, 100 per batch; throws on the first failed batch. */
+export async function sendBatch(queue: Queue, messages: readonly WebhookMessage[]): Promise<void> {
+	await sendInBatches(queue, messages);
+}
