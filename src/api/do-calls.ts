@@ -11,7 +11,9 @@ import { ProblemError, problem } from "../domain/problems";
 import { isAuthenticLinkId } from "../lib/ids";
 import type { AppEnv } from "./context";
 
+/** Counts a request's DO calls once, wherever it is mounted first (the pages' upload URL route, the API). */
 export const countDoCalls: MiddlewareHandler<AppEnv> = async (c, next) => {
+	if (c.get("doMeter")) return next();
 	const meter = { calls: 0, ms: 0 };
 	c.set("doMeter", meter);
 	await next();

@@ -2,12 +2,13 @@
  * Uploader routes under /r/:linkId, authorized by the `Link-Secret` header
  * (see link-secret.ts). Every response carries `Referrer-Policy: no-referrer`
  * so the upload URL does not leak through the Referer header of a page.
- * A browser opening the upload URL gets the uploader page (pages/uploader.tsx).
+ * A browser opening the upload URL gets the uploader page instead, from
+ * src/pages (mounted before the API, it answers navigations and passes the
+ * rest on).
  */
 import { Hono } from "hono";
 import { LinkIdParam, PublicLink } from "../contract/schemas";
 import { unwrap } from "../do/stub";
-import { uploaderPage } from "../pages/uploader";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
 import { linkOf } from "./link-secret";
@@ -31,7 +32,6 @@ export const publicLinks = new Hono<AppEnv>()
 			ok: { 200: PublicLink },
 			problems: ["link-not-found", "link-revoked", "link-expired", "link-deleted"],
 		}),
-		uploaderPage,
 		valid("param", LinkIdParam),
 		async (c) => {
 			const { stub, secretHash } = await linkOf(c, c.req.valid("param").linkId);

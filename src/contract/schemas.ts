@@ -5,8 +5,11 @@
  * and the clients speak are inferred from them (src/contract/index.ts).
  */
 import * as v from "valibot";
-import { MAX_FILE_BYTES_LIMIT } from "../domain/settings";
-import { cleanText, hasVisible, visibleText } from "../domain/text";
+import { cleanText, hasVisible, visibleText } from "./text";
+
+/** R2's largest object (5 TiB) bounds a file. */
+export const MAX_FILE_BYTES_LIMIT = 5 * 1024 ** 4;
+
 import {
 	COMMAND_KINDS,
 	COMMAND_STATUSES,
@@ -23,7 +26,7 @@ import {
 } from "./enums";
 
 /*
- * Human text is cleaned here, at the edge (src/domain/text.ts): no control,
+ * Human text is cleaned here, at the edge (src/contract/text.ts): no control,
  * bidi or invisible characters are stored. A blank string stays a shape error
  * (400 validation-failed); a value whose characters are all invisible is
  * refused where the field is required, and counts as absent where it is

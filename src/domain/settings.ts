@@ -32,8 +32,6 @@ export interface LinkSettings {
 export type SettingsPatch = Partial<LinkSettings> & { password?: string | null };
 
 export const GiB = 1024 ** 3;
-/** R2's largest object (5 TiB) bounds a file. */
-export const MAX_FILE_BYTES_LIMIT = 5 * 1024 ** 4;
 
 export const DEFAULT_SETTINGS: LinkSettings = {
 	title: "Untitled file request",

@@ -11,11 +11,11 @@ import {
 	type UploadProtocol,
 	type UploadState,
 } from "../contract/enums";
+import { cleanText, hasVisible } from "../contract/text";
 import { isTerminal, type LinkState, TERMINAL_CODE } from "./lifecycle";
 import { choosePartSize, DEFAULT_PART_SIZE, MAX_PARTS } from "./parts";
 import { type Problem, problem } from "./problems";
 import type { LateFinalizePolicy, LinkSettings } from "./settings";
-import { cleanText, hasVisible } from "./text";
 
 export { UPLOAD_MODES, UPLOAD_STATES, type UploadMode, type UploadState };
 

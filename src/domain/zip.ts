@@ -11,8 +11,9 @@
  * ` (2)`, ` (3)`… before the extension. Names are bounded in UTF-8 bytes
  * because file systems bound them (255 bytes on ext4 and APFS).
  */
+
+import { cleanText, hasVisible } from "../contract/text";
 import { type Problem, problem } from "./problems";
-import { cleanText, hasVisible } from "./text";
 
 /**
  * The most files one ZIP holds. The Worker keeps each entry's name and

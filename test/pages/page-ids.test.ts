@@ -15,6 +15,7 @@ import { ownerClient } from "../owner-client";
 import { getPage, ownerSession, postForm } from "./pages";
 
 const NOT_FOUND = "There is no page at this address.";
+const UNKNOWN_LINK = "This link does not work";
 
 async function adminCookie(): Promise<string> {
 	const res = await postForm("/admin/sign-in", null, { credential: "test-admin-token" });
@@ -100,6 +101,9 @@ describe("ids in page paths", () => {
 					if (path.endsWith("/status.json")) {
 						expect(res.headers.get("content-type"), what).toMatch(/^application\/json/);
 						await res.body?.cancel();
+					} else if (route.path.startsWith("/r/")) {
+						// The upload URL's own not-found page, for people who were sent a broken link.
+						expect(await res.text(), what).toContain(UNKNOWN_LINK);
 					} else {
 						expect(await res.text(), what).toContain(NOT_FOUND);
 					}

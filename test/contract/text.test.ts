@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentDisposition } from "../../src/api/http";
-import { cleanText, hasVisible, visibleText } from "../../src/domain/text";
+import { cleanText, hasVisible, visibleText } from "../../src/contract/text";
 import { sanitizeFileName } from "../../src/domain/uploads";
 
 const cp = (code: number) => String.fromCodePoint(code);
