@@ -43,6 +43,7 @@ const STORAGE = "^src/storage/";
 const CLIENT = "^src/client/";
 const DO_CALLS = "^src/do/(rpc|stub)\\.ts$";
 const LINK_DO = "^src/do/link-do\\.ts$";
+const QUEUES = "^src/queues/";
 const LOG = "^src/lib/log\\.ts$";
 /** Every enumeration the wire carries; it imports nothing, so browser and CLI code may run it. */
 const ENUMS = "^src/contract/enums\\.ts$";
@@ -66,6 +67,12 @@ module.exports = {
 			CONTRACT,
 		]),
 		...onlyFrom("lib", "Ids, tokens and WebCrypto helpers stand on their own.", LIB, [CONTRACT]),
+		...onlyFrom(
+			"queues",
+			"One module per queue: its message schema, names and send; the only code that sends.",
+			QUEUES,
+			[CONTRACT, DOMAIN, LIB],
+		),
 		...onlyFrom(
 			"storage",
 			"Storage adapters and names import nothing of the project but the lib's logger.",
@@ -111,7 +118,7 @@ module.exports = {
 			"consumer",
 			"Queue consumers validate, then act through the DO's stub and D1.",
 			"^src/consumer/",
-			[CONTRACT, DOMAIN, LIB, D1, NAMES, DO_CALLS],
+			[CONTRACT, DOMAIN, LIB, D1, NAMES, DO_CALLS, QUEUES],
 			{ typesAnywhere: [LINK_DO] },
 		),
 		...onlyFrom(
@@ -125,13 +132,13 @@ module.exports = {
 			"do",
 			"The Durable Object never reaches up to the edge, the consumers, the pages or the clients.",
 			"^src/do/",
-			[CONTRACT, DOMAIN, LIB, D1, STORAGE],
+			[CONTRACT, DOMAIN, LIB, D1, STORAGE, QUEUES],
 		),
 		...onlyFrom(
 			"api",
 			"The HTTP edge acts through the DO's stub, D1 and storage; it never imports the pages.",
 			"^src/api/",
-			[CONTRACT, DOMAIN, LIB, D1, STORAGE, DO_CALLS, CLIENT],
+			[CONTRACT, DOMAIN, LIB, D1, STORAGE, DO_CALLS, CLIENT, QUEUES],
 			{ typesAnywhere: [LINK_DO] },
 		),
 		...onlyFrom(
@@ -144,6 +151,8 @@ module.exports = {
 				DOMAIN,
 				LIB,
 				"^src/d1/(sessions|owners)\\.ts$",
+				// Queue names, to tell a dead letter's queue.
+				QUEUES,
 				// The API in-process (app), its environment, credentials, problems, download headers, DO meter, request log.
 				"^src/api/(app|context|auth|problem|http|do-calls|request-log)\\.ts$",
 			],
