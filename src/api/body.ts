@@ -5,7 +5,7 @@
  * fault of the body it was, so an R2 failure is not mistaken for one.
  */
 import type { WriteOutcome } from "../do/rpc";
-import type { R2Failure } from "../storage/r2";
+import type { StoreFailure } from "../storage/object-store";
 
 export type BodyFault = "short" | "long" | "broken";
 
@@ -107,7 +107,7 @@ export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array
  * guarded body the guard knows, so one it did not see is R2's.
  */
 export function failedWriteReason(
-	failure: R2Failure,
+	failure: StoreFailure,
 	guarded: GuardedBody,
 ): Extract<WriteOutcome, { ok: false }>["reason"] {
 	if (guarded.fault()) return "length";

@@ -24,7 +24,7 @@ import { checkSmallSize } from "../domain/small";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { newSecret, newUploadId } from "../lib/ids";
-import * as r2 from "../storage/r2";
+import { filesStore } from "../storage/r2";
 import { failedWriteReason, lengthChecked } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -109,7 +109,7 @@ async function writeAndRecord(
 	contentLength: string | undefined,
 ) {
 	const body = lengthChecked(c.req.raw.body, contentLength, grant.expectedLength);
-	const put = await r2.putObject(c.env.FILES, grant.key, body.stream, grant.sha256);
+	const put = await filesStore(c.env).put(grant.key, body.stream, grant.sha256);
 	const outcome: WriteOutcome = put.ok
 		? { ok: true, ...put.value }
 		: { ok: false, reason: failedWriteReason(put.failure, body) };

@@ -10,7 +10,7 @@ import type { LinkDO } from "../do/link-do";
 import type { TusGrant, UploadAuth } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { type Problem, ProblemError, problem } from "../domain/problems";
-import * as r2 from "../storage/r2";
+import { filesStore } from "../storage/r2";
 import { discardRest, failedWriteReason, type GuardedBody, lengthChecked } from "./body";
 import type { AppEnv } from "./context";
 
@@ -60,7 +60,7 @@ async function writePart(
 	bytes: Uint8Array,
 ): Promise<void> {
 	const grant = unwrap(await stub.admitWrite({ ...auth, op: "part-put", partNumber: n }));
-	const written = await r2.uploadPart(c.env.FILES, grant.key, grant.r2UploadId ?? "", n, bytes);
+	const written = await filesStore(c.env).uploadPart(grant.key, grant.multipartId ?? "", n, bytes);
 	const outcome = written.ok
 		? { ok: true as const, etag: written.value, size: bytes.byteLength }
 		: { ok: false as const, reason: failedWriteReason(written.failure, NO_BODY_FAULT) };
@@ -80,10 +80,9 @@ async function completeUpload(
 ): Promise<string> {
 	const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
 	if (!grant.alreadyCompleted) {
-		const done = await r2.completeMultipart(
-			c.env.FILES,
+		const done = await filesStore(c.env).completeMultipart(
 			grant.key,
-			grant.r2UploadId ?? "",
+			grant.multipartId ?? "",
 			grant.parts,
 		);
 		const outcome = done.ok
@@ -114,7 +113,7 @@ export async function writePatch(
 ): Promise<PatchResult> {
 	if (isWholePart(grant, body, declaredLength))
 		return writeWholePart(c, stub, auth, grant, body as ReadableStream<Uint8Array>);
-	const bucket = c.env.FILES;
+	const store = filesStore(c.env);
 	let part = grant.nextPart;
 	/** The durable part boundary: the end of the last recorded part. */
 	let partStart = Math.min((part - 1) * grant.partSize, grant.size);
@@ -171,7 +170,7 @@ export async function writePatch(
 		if (grant.restSize > 0) {
 			// The remainder the offset counts (its first restSize bytes: the offset is what counts).
 			const rest = grant.restKey
-				? await r2.getObject(bucket, grant.restKey, { offset: 0, length: grant.restSize })
+				? await store.get(grant.restKey, { offset: 0, length: grant.restSize })
 				: null;
 			if (!rest || rest.size < grant.restSize) throw new ProblemError(storageProblem());
 			buffer.push(new Uint8Array(await rest.arrayBuffer()).subarray(0, grant.restSize));
@@ -207,7 +206,7 @@ export async function writePatch(
 		let durable = partStart;
 		if (buffer.size > 0) {
 			const rest = buffer.take(buffer.size);
-			const put = await r2.putObject(bucket, grant.newRestKey, rest, null);
+			const put = await store.put(grant.newRestKey, rest, null);
 			if (!put.ok) throw new ProblemError(storageProblem());
 			restWritten = true;
 			durable += rest.byteLength;
@@ -261,10 +260,9 @@ async function writeWholePart(
 	try {
 		const write = unwrap(await stub.admitWrite({ ...auth, op: "part-put", partNumber: n }));
 		const guarded = lengthChecked(body, String(write.expectedLength), write.expectedLength);
-		const written = await r2.uploadPart(
-			c.env.FILES,
+		const written = await filesStore(c.env).uploadPart(
 			write.key,
-			write.r2UploadId ?? "",
+			write.multipartId ?? "",
 			n,
 			guarded.stream,
 		);
@@ -321,7 +319,7 @@ export async function writeEmpty(
 	auth: UploadAuth,
 ) {
 	const grant = unwrap(await stub.admitWrite({ ...auth, op: "single-put" }));
-	const put = await r2.putObject(c.env.FILES, grant.key, new Uint8Array(0), null);
+	const put = await filesStore(c.env).put(grant.key, new Uint8Array(0), null);
 	const outcome = put.ok
 		? { ok: true as const, ...put.value }
 		: { ok: false as const, reason: failedWriteReason(put.failure, NO_BODY_FAULT) };

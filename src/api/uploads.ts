@@ -21,7 +21,7 @@ import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { hashOfSecret, newSecret, newUploadId } from "../lib/ids";
-import * as r2 from "../storage/r2";
+import { filesStore } from "../storage/r2";
 import { failedWriteReason, lengthChecked } from "./body";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
@@ -96,16 +96,14 @@ async function guardedWrite(
 	} else {
 		const body = lengthChecked(c.req.raw.body, declared, grant.expectedLength);
 		if (op === "single-put") {
-			const put = await r2.putObject(c.env.FILES, grant.key, body.stream, grant.sha256);
+			const put = await filesStore(c.env).put(grant.key, body.stream, grant.sha256);
 			outcome = put.ok
 				? { ok: true, ...put.value }
 				: { ok: false, reason: failedWriteReason(put.failure, body) };
 		} else {
-			const r2UploadId = grant.r2UploadId ?? "";
-			const part = await r2.uploadPart(
-				c.env.FILES,
+			const part = await filesStore(c.env).uploadPart(
 				grant.key,
-				r2UploadId,
+				grant.multipartId ?? "",
 				partNumber ?? 0,
 				body.stream,
 			);
@@ -248,10 +246,9 @@ export const uploads = new Hono<AppEnv>()
 			const { stub, auth } = await authOf(c, linkId, uploadId);
 			const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
 			if (grant.alreadyCompleted) return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
-			const done = await r2.completeMultipart(
-				c.env.FILES,
+			const done = await filesStore(c.env).completeMultipart(
 				grant.key,
-				grant.r2UploadId ?? "",
+				grant.multipartId ?? "",
 				grant.parts,
 			);
 			const outcome: WriteOutcome = done.ok

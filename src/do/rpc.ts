@@ -89,7 +89,8 @@ export interface TusGrant {
 	/** This PATCH's hold: only its end counts; its own remainder goes to `newRestKey`. */
 	hold: string;
 	newRestKey: string;
-	r2UploadId: string | null;
+	/** The store's id of the upload's multipart upload. */
+	multipartId: string | null;
 	/** The upload is complete already (a repeated final PATCH). */
 	completed: boolean;
 }
@@ -194,7 +195,8 @@ export interface DrainReport {
 /** What an admitted write may do: the R2 key and the exact length it must write. */
 export interface WriteGrant {
 	key: string;
-	r2UploadId: string | null;
+	/** The store's id of the upload's multipart upload (parts and complete); null for a single upload. */
+	multipartId: string | null;
 	/** Bytes the body must have (single PUT or this part). */
 	expectedLength: number;
 	sha256: string | null;

@@ -54,7 +54,7 @@ export interface WriteSubject {
 	mode: UploadMode;
 	size: number;
 	partSize: number | null;
-	r2UploadId: string | null;
+	multipartId: string | null;
 	leaseUntil: number | null;
 }
 
@@ -118,7 +118,7 @@ export function decideWrite(
 	if (u.mode !== "multipart" || u.partSize === null) {
 		return refuse(problem("upload-state-conflict", "This is a single upload: PUT the whole file."));
 	}
-	if (!u.r2UploadId)
+	if (!u.multipartId)
 		return refuse(problem("upload-state-conflict", "The upload is not initialized yet."));
 	const length = expectedPartLength(u.size, u.partSize, partNumber ?? 0);
 	if (length === null) {

@@ -7,6 +7,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { failedWriteReason, type GuardedBody } from "../../src/api/body";
+import type { StoreFailure } from "../../src/storage/object-store";
 import * as r2 from "../../src/storage/r2";
 import { bytesOf } from "../helpers";
 
@@ -28,7 +29,7 @@ const TEXT = {
 } as const;
 
 describe("classifyR2Error", () => {
-	const cases: [string, unknown, r2.R2Failure][] = [
+	const cases: [string, unknown, StoreFailure][] = [
 		["uploadPart on a gone multipart upload", new Error(TEXT.noSuchUploadPart), "aborted"],
 		["complete on a gone multipart upload", new Error(TEXT.noSuchUploadComplete), "aborted"],
 		["the S3 name NoSuchUpload", new Error("NoSuchUpload: upload gone"), "aborted"],

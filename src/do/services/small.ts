@@ -68,7 +68,7 @@ export class SmallUploads {
 		await this.ledger.opened(upload);
 		const grant: WriteGrant = {
 			key: this.deps.sessions.keyOf(upload.id),
-			r2UploadId: null,
+			multipartId: null,
 			expectedLength: decision.expectedLength,
 			sha256: upload.sha256,
 			parts: [],

@@ -44,7 +44,7 @@ export class WriteFence {
 		const store = this.host.uploads;
 		const grant: WriteGrant = {
 			key: this.sessions.keyOf(upload.id),
-			r2UploadId: upload.r2UploadId,
+			multipartId: upload.multipartId,
 			expectedLength: upload.size,
 			sha256: upload.sha256,
 			parts: [],
