@@ -11,9 +11,9 @@ import type {
 	UploadView,
 } from "../contract";
 import type { Caller } from "../domain/actor";
+import type { WriteFailure } from "../domain/fence";
 import type { IfMatch } from "../domain/lifecycle";
 import type { LinkSettings, SettingsPatch } from "../domain/settings";
-import type { WriteFailure } from "../domain/writes";
 
 // --- inputs -------------------------------------------------------------------
 
@@ -126,7 +126,7 @@ export type InitOutcome =
 
 export type WriteOp = "single-put" | "part-put" | "complete";
 
-/** What happened to the R2 write between admit and record. */
+/** What happened to the R2 write between admit and record (a failure: the fence's table, src/domain/fence.ts). */
 export type WriteOutcome =
 	| { ok: true; etag: string; size: number }
 	| { ok: false; reason: WriteFailure };

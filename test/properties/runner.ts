@@ -273,7 +273,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		if (!g.partRecorded) {
 			const outcome = g.etag
 				? { ok: true as const, etag: g.etag, size }
-				: { ok: false as const, reason: "gone" as const };
+				: { ok: false as const, reason: "aborted" as const };
 			const part = await stub.recordWrite({
 				uploadId: s.uploadId,
 				op: "part-put",
