@@ -4,8 +4,9 @@
  * `Upload-Metadata` (the tus format: `key base64value` pairs). A fenced write
  * (fenced-write.ts) whose admit opens the session too (`admitSmall`) and
  * whose record queues its finalize too (`recordSmall`): the body streams to
- * R2 between them, and the answer is the finalize's `202`. Three requests and four DO calls become one
- * and two (three on a password-protected link: its challenge).
+ * R2 between them, and the answer is the finalize's `202`. Three requests
+ * and four DO calls become one and two (three on a password-protected link:
+ * its challenge).
  */
 import { type Context, Hono } from "hono";
 import * as v from "valibot";

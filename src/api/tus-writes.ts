@@ -227,7 +227,10 @@ function isWholePart(
 	);
 }
 
-/** The fast path of `isWholePart`: one part, a fenced write streamed as it came; completes the upload when it is the last. */
+/**
+ * The fast path of `isWholePart`: one part, a fenced write streamed as it
+ * came; completes the upload when it is the last.
+ */
 async function writeWholePart(
 	store: ObjectStore,
 	stub: DurableObjectStub<LinkDO>,
@@ -263,7 +266,7 @@ async function writeWholePart(
 	}
 }
 
-/** An empty tus upload (Upload-Length 0) is written at creation: one empty object, a fenced write. */
+/** An empty tus upload (Upload-Length 0) is written at creation: one empty object, fenced. */
 export async function writeEmpty(
 	c: Context<AppEnv>,
 	stub: DurableObjectStub<LinkDO>,

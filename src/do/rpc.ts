@@ -126,7 +126,7 @@ export type InitOutcome =
 
 export type WriteOp = "single-put" | "part-put" | "complete";
 
-/** What happened to the R2 write between admit and record (a failure: the fence's table, src/domain/fence.ts). */
+/** What happened to the R2 write between admit and record (its answer: src/domain/fence.ts). */
 export type WriteOutcome =
 	| { ok: true; etag: string; size: number }
 	| { ok: false; reason: WriteFailure };
@@ -195,7 +195,7 @@ export interface DrainReport {
 /** What an admitted write may do: the R2 key and the exact length it must write. */
 export interface WriteGrant {
 	key: string;
-	/** The store's id of the upload's multipart upload (parts and complete); null for a single upload. */
+	/** The store's id of the multipart upload (parts, complete); null for a single upload. */
 	multipartId: string | null;
 	/** Bytes the body must have (single PUT or this part). */
 	expectedLength: number;

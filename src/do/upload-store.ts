@@ -14,7 +14,7 @@ export interface UploadRecord {
 	type: string;
 	mode: UploadMode;
 	partSize: number | null;
-	/** The store's id of the session's multipart upload (column `r2_upload_id`); null until the init records it. */
+	/** The store's id of its multipart upload (column `r2_upload_id`); null until recorded. */
 	multipartId: string | null;
 	state: UploadState;
 	admittedEpoch: number;

@@ -71,6 +71,7 @@ export const FENCE_TABLE: Readonly<Record<FenceOutcome, Readonly<Record<WriteKin
 	{
 		"admit-refused": { body: "refusal", commit: "refusal" },
 		ok: { body: "recorded", commit: "recorded" },
+		// A complete has no body, so it never meets the body's own fault.
 		"body-length": { body: LENGTH, commit: LENGTH },
 		"length-mismatch": { body: STORAGE, commit: STORAGE },
 		"checksum-mismatch": { body: CHECKSUM, commit: STORAGE },
