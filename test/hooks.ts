@@ -24,8 +24,10 @@ export interface Faults {
 	 * between an upload's admit and its record. `at: "admit"` applies it as the
 	 * admit answers (so the R2 write lands after the terminal cleanup ran);
 	 * `at: "record"` as the record call arrives (the write landed before).
+	 * `skip`: pass that many such points first (a tus creation admits and
+	 * records its init before its first part).
 	 */
-	race?: { kind: "revoke" | "delete" | "pause"; at: "admit" | "record" };
+	race?: { kind: "revoke" | "delete" | "pause"; at: "admit" | "record"; skip?: number };
 	/**
 	 * Runs `run` once, awaited, where finalize awaits something other than its
 	 * own storage: `finalize-check` right after its R2 object check,
@@ -70,7 +72,11 @@ export function hooksFor(instance: LinkDO, faults: Faults): LinkHooks {
 		},
 		at(point: HookPoint) {
 			if (f.race?.at === point) {
-				const { kind } = f.race;
+				const { kind, skip = 0 } = f.race;
+				if (skip > 0) {
+					f.race = { ...f.race, skip: skip - 1 };
+					return undefined;
+				}
 				f.race = undefined;
 				return race(instance, kind);
 			}

@@ -4,13 +4,13 @@
  * write fail (R2 writes are all-or-nothing), and the guard records which
  * fault of the body it was, so an R2 failure is not mistaken for one.
  */
-import type { WriteOutcome } from "../do/rpc";
-import type { R2Failure } from "../storage/r2";
+import type { WriteFailure } from "../domain/fence";
+import type { ObjectBody, StoreFailure } from "../storage/object-store";
 
 export type BodyFault = "short" | "long" | "broken";
 
 export interface GuardedBody {
-	stream: ReadableStream<Uint8Array> | string;
+	stream: ObjectBody;
 	/** The body's own fault, if it had one (null: the body was fine so far). */
 	fault: () => BodyFault | null;
 	/** Whether the runtime, not the guard, enforces the length (a Content-Length body). */
@@ -100,26 +100,16 @@ export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array
 }
 
 /**
- * Why an R2 write of this body failed, as the upload is told: the body's own
- * fault first, then what the R2 adapter made of the error. A length failure
- * reported by the runtime is the body's only when the runtime enforced the
- * length (a framed body that ended early: the client went away); for a
- * guarded body the guard knows, so one it did not see is R2's.
+ * Why a write of this body failed, as the record call is told: the body's own
+ * length fault first, else what the object store said (the fence's table,
+ * src/domain/fence.ts, says what the uploader gets). A length failure the
+ * runtime reported is the body's only when the runtime enforced the length
+ * (a framed body that ended early: the client went away); for a guarded body
+ * the guard knows, so one it did not see is the store's. A write with no body
+ * (a complete) has no fault of its own.
  */
-export function failedWriteReason(
-	failure: R2Failure,
-	guarded: GuardedBody,
-): Extract<WriteOutcome, { ok: false }>["reason"] {
-	if (guarded.fault()) return "length";
-	switch (failure) {
-		case "length-mismatch":
-			return guarded.framed ? "length" : "storage";
-		case "aborted":
-			return "gone";
-		case "checksum-mismatch":
-			return "checksum";
-		case "missing":
-		case "unavailable":
-			return "storage";
-	}
+export function writeFailureOf(failure: StoreFailure, guarded: GuardedBody | null): WriteFailure {
+	if (!guarded) return failure;
+	if (guarded.fault() || (failure === "length-mismatch" && guarded.framed)) return "body-length";
+	return failure;
 }

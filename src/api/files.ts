@@ -12,7 +12,7 @@ import { unwrap } from "../do/stub";
 import type { Caller } from "../domain/actor";
 import { downloadContentType } from "../domain/downloads";
 import { ProblemError, problem } from "../domain/problems";
-import * as r2 from "../storage/r2";
+import { filesStore } from "../storage/r2";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
@@ -80,8 +80,7 @@ export const files = new Hono<AppEnv>().use(notAsScript, ownerOrAdmin).get(
 				"Content-Range": `bytes */${file.size}`,
 			});
 		}
-		const object = await r2.getObject(
-			c.env.FILES,
+		const object = await filesStore(c.env).get(
 			file.r2Key,
 			range.kind === "partial" ? { offset: range.offset, length: range.length } : undefined,
 		);

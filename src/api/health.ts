@@ -24,7 +24,7 @@ import {
 import { ProblemError, problem } from "../domain/problems";
 import { logEvent } from "../lib/log";
 import { R2Keys } from "../storage/names";
-import { probeBucket } from "../storage/r2";
+import { filesStore } from "../storage/r2";
 import type { AppEnv } from "./context";
 
 const OK: CheckOutcome = { ok: true };
@@ -49,7 +49,7 @@ const CHECKS: Record<ReadinessCheck, (env: Env) => Promise<CheckOutcome>> = {
 	},
 	r2: async (env) => {
 		if (!env.FILES) return failed("binding missing");
-		await probeBucket(env.FILES, R2Keys.healthProbe);
+		await filesStore(env).probe(R2Keys.healthProbe);
 		return OK;
 	},
 	"durable-objects": async (env) => {

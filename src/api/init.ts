@@ -1,8 +1,8 @@
 /**
  * Opening an upload session through the link's DO, for the native init and
  * the tus creation alike: the password challenge (PBKDF2 at the edge), then,
- * for a multipart session, its R2 multipart upload under the key the ledger
- * names, recorded by the DO.
+ * for a multipart session, its multipart upload in the object store under
+ * the key the ledger names, recorded by the DO.
  */
 import type { Context } from "hono";
 import type { LinkDO } from "../do/link-do";
@@ -11,7 +11,7 @@ import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { passwordProof } from "../lib/crypto";
 import { errorField, logEvent } from "../lib/log";
-import * as r2 from "../storage/r2";
+import { filesStore } from "../storage/r2";
 import type { AppEnv } from "./context";
 
 /** Inits whose password challenge may be re-issued (the password changed meanwhile) before giving up. */
@@ -65,7 +65,7 @@ export async function createSession(
 	const init = await initThroughDo(stub, req, password);
 	if (!init.needsMultipart) return init.upload;
 	// The ledger names the key: routes never build storage keys.
-	const created = await r2.createMultipart(c.env.FILES, init.needsMultipart.key, req.type);
+	const created = await filesStore(c.env).createMultipart(init.needsMultipart.key, req.type);
 	if (!created.ok) {
 		logEvent(
 			"r2.create-multipart-failed",

@@ -1,34 +1,29 @@
 /**
  * One-request small uploads: `POST /r/:linkId/files` carries a whole file of
  * at most one part size as its raw body and the init's fields in
- * `Upload-Metadata` (the tus format: `key base64value` pairs). One DO call
- * opens the session and admits its write (`admitSmall`), the body streams to
- * R2, one DO call records it and queues its finalize (`recordSmall`): the
- * answer is the finalize's `202`. Three requests and four DO calls become one
- * and two (three on a password-protected link: its challenge).
+ * `Upload-Metadata` (the tus format: `key base64value` pairs). A fenced write
+ * (fenced-write.ts) whose admit opens the session too (`admitSmall`) and
+ * whose record queues its finalize too (`recordSmall`): the body streams to
+ * R2 between them, and the answer is the finalize's `202`. Three requests
+ * and four DO calls become one and two (three on a password-protected link:
+ * its challenge).
  */
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { InitUploadBody, LinkIdParam, SmallUploadAccepted } from "../contract/schemas";
 import type { LinkDO } from "../do/link-do";
-import type {
-	InitRequest,
-	SmallAdmitOutcome,
-	UploadAuth,
-	WriteGrant,
-	WriteOutcome,
-} from "../do/rpc";
+import type { InitRequest, SmallAdmitOutcome, UploadAuth } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { checkSmallSize } from "../domain/small";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { newSecret, newUploadId } from "../lib/ids";
-import * as r2 from "../storage/r2";
-import { failedWriteReason, lengthChecked } from "./body";
+import { filesStore } from "../storage/r2";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
+import { fencedWrite } from "./fenced-write";
 import { withPasswordProof } from "./init";
 import { linkOf } from "./link-secret";
 import { idempotencyKeyOf } from "./links";
@@ -100,22 +95,6 @@ function admit(
 	);
 }
 
-/** The R2 write the admit granted, then its record (and finalize) whatever happened to it. */
-async function writeAndRecord(
-	c: Context<AppEnv>,
-	stub: DurableObjectStub<LinkDO>,
-	auth: UploadAuth,
-	grant: WriteGrant,
-	contentLength: string | undefined,
-) {
-	const body = lengthChecked(c.req.raw.body, contentLength, grant.expectedLength);
-	const put = await r2.putObject(c.env.FILES, grant.key, body.stream, grant.sha256);
-	const outcome: WriteOutcome = put.ok
-		? { ok: true, ...put.value }
-		: { ok: false, reason: failedWriteReason(put.failure, body) };
-	return stub.recordSmall({ auth, outcome });
-}
-
 export const small = new Hono<AppEnv>().use("/:linkId/files", retryAfterOn423).post(
 	"/:linkId/files",
 	doc({
@@ -163,32 +142,36 @@ export const small = new Hono<AppEnv>().use("/:linkId/files", retryAfterOn423).p
 		const { secret: token, hash } = await newSecret();
 		const auth: UploadAuth = { linkSecretHash: secretHash, uploadId, tokenHash: hash };
 		const { password, ...described } = fields;
-		const admitted = await admit(
-			stub,
+		const req: Omit<InitRequest, "passwordProof"> = {
+			...auth,
+			name: sanitizeFileName(fields.name),
+			size,
+			type: fields.type,
+			uploaderName: fields.uploaderName ?? null,
+			uploaderEmail: fields.uploaderEmail ?? null,
+			sha256: fields.sha256 ?? null,
+			passwordGiven: Boolean(password),
+			...(key
+				? { idempotency: { key, requestHash: await sha256Hex(JSON.stringify(described)) } }
+				: {}),
+		};
+		const { admitted, written } = await fencedWrite(
+			filesStore(c.env),
+			{ op: "single-put", body: { request: c.req.raw.body, declared: contentLength } },
 			{
-				...auth,
-				name: sanitizeFileName(fields.name),
-				size,
-				type: fields.type,
-				uploaderName: fields.uploaderName ?? null,
-				uploaderEmail: fields.uploaderEmail ?? null,
-				sha256: fields.sha256 ?? null,
-				passwordGiven: Boolean(password),
-				...(key
-					? { idempotency: { key, requestHash: await sha256Hex(JSON.stringify(described)) } }
-					: {}),
+				admit: () => admit(stub, req, password),
+				// A replay writes nothing: the body is not stored again, it is left unread.
+				grantOf: (a) => (a.kind === "write" ? a.grant : null),
+				record: async (outcome) => unwrap(await stub.recordSmall({ auth, outcome })),
+				// A client that goes away mid-body cancels this request; the record must still run
+				// (it ends the session and releases its quota when the write did not land).
+				keepAlive: (work) => c.executionCtx.waitUntil(work),
 			},
-			password,
 		);
-		if (admitted.kind === "replayed") {
-			// The body is not stored again; it is left unread.
+		if (admitted.kind === "replayed")
 			return accepted(c, admitted.command, { upload: admitted.upload, uploadToken: null });
-		}
-		// A client that goes away mid-body cancels this request; the record must still run (it
-		// ends the session and releases its quota when the write did not land).
-		const work = writeAndRecord(c, stub, auth, admitted.grant, contentLength);
-		c.executionCtx.waitUntil(work.catch(() => undefined));
-		const { command, upload } = unwrap(await work);
+		if (!written) throw new ProblemError(problem("internal-error"));
+		const { command, upload } = written.recorded;
 		return accepted(c, command, { upload, uploadToken: token });
 	},
 );

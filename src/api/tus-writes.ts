@@ -1,18 +1,21 @@
 /**
  * Writing a tus PATCH body into the upload: cut into the upload's fixed part
  * size, every part admitted and recorded by the link's DO around its R2
- * write (the same epoch fence as native parts), what is left below a part
- * boundary kept as this PATCH's remainder object, and the completion and
- * finalize when the last byte arrives. The routes are in tus.ts.
+ * write (the same fenced write as native parts, fenced-write.ts), what is
+ * left below a part boundary kept as this PATCH's remainder object, and the
+ * completion and finalize when the last byte arrives. The routes are in
+ * tus.ts.
  */
 import type { Context } from "hono";
 import type { LinkDO } from "../do/link-do";
 import type { TusGrant, UploadAuth } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { type Problem, ProblemError, problem } from "../domain/problems";
-import * as r2 from "../storage/r2";
-import { discardRest, failedWriteReason, type GuardedBody, lengthChecked } from "./body";
+import type { ObjectStore } from "../storage/object-store";
+import { filesStore } from "../storage/r2";
+import { discardRest } from "./body";
 import type { AppEnv } from "./context";
+import { type WriteBody, writeToSession } from "./fenced-write";
 
 /** What a PATCH did: the durable offset it left, and the finalize command when it completed the upload. */
 export interface PatchResult {
@@ -51,46 +54,14 @@ class PartBuffer {
 	}
 }
 
-/** One full (or the last) part: admitted, written to the multipart upload, recorded. */
-async function writePart(
-	c: Context<AppEnv>,
-	stub: DurableObjectStub<LinkDO>,
-	auth: UploadAuth,
-	n: number,
-	bytes: Uint8Array,
-): Promise<void> {
-	const grant = unwrap(await stub.admitWrite({ ...auth, op: "part-put", partNumber: n }));
-	const written = await r2.uploadPart(c.env.FILES, grant.key, grant.r2UploadId ?? "", n, bytes);
-	const outcome = written.ok
-		? { ok: true as const, etag: written.value, size: bytes.byteLength }
-		: { ok: false as const, reason: failedWriteReason(written.failure, NO_BODY_FAULT) };
-	unwrap(
-		await stub.recordWrite({ uploadId: auth.uploadId, op: "part-put", partNumber: n, outcome }),
-	);
-}
-
-/** The whole body was in memory: it has no fault of its own. */
-const NO_BODY_FAULT: GuardedBody = { stream: "", fault: () => null, framed: true };
-
-/** Commits the multipart upload (admitted and recorded) and queues its finalize; the command id. */
+/** Commits the multipart upload (a fenced write) and queues its finalize; the command id. */
 async function completeUpload(
-	c: Context<AppEnv>,
+	store: ObjectStore,
 	stub: DurableObjectStub<LinkDO>,
 	auth: UploadAuth,
 ): Promise<string> {
-	const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
-	if (!grant.alreadyCompleted) {
-		const done = await r2.completeMultipart(
-			c.env.FILES,
-			grant.key,
-			grant.r2UploadId ?? "",
-			grant.parts,
-		);
-		const outcome = done.ok
-			? { ok: true as const, ...done.value }
-			: { ok: false as const, reason: failedWriteReason(done.failure, NO_BODY_FAULT) };
-		unwrap(await stub.recordWrite({ uploadId: auth.uploadId, op: "complete", outcome }));
-	}
+	// A repeated completion writes nothing and still asks for the finalize.
+	await writeToSession(store, stub, auth, { op: "complete" });
 	return unwrap(await stub.requestFinalize(auth)).command.id;
 }
 
@@ -112,9 +83,12 @@ export async function writePatch(
 	body: ReadableStream<Uint8Array> | Uint8Array,
 	declaredLength: string | undefined,
 ): Promise<PatchResult> {
+	const store = filesStore(c.env);
 	if (isWholePart(grant, body, declaredLength))
-		return writeWholePart(c, stub, auth, grant, body as ReadableStream<Uint8Array>);
-	const bucket = c.env.FILES;
+		return writeWholePart(store, stub, auth, grant, {
+			request: body as ReadableStream<Uint8Array>,
+			declared: declaredLength,
+		});
 	let part = grant.nextPart;
 	/** The durable part boundary: the end of the last recorded part. */
 	let partStart = Math.min((part - 1) * grant.partSize, grant.size);
@@ -158,7 +132,13 @@ export async function writePatch(
 			next += need;
 			part++;
 			await inflight;
-			inflight = writePart(c, stub, auth, n, bytes).then(() => {
+			// One full (or the last) part, from memory: a fenced write.
+			const written = writeToSession(store, stub, auth, {
+				op: "part-put",
+				partNumber: n,
+				body: bytes,
+			});
+			inflight = written.then(() => {
 				partStart += need;
 			});
 			// Awaited before the next part and at the end; never left to reject unobserved.
@@ -171,7 +151,7 @@ export async function writePatch(
 		if (grant.restSize > 0) {
 			// The remainder the offset counts (its first restSize bytes: the offset is what counts).
 			const rest = grant.restKey
-				? await r2.getObject(bucket, grant.restKey, { offset: 0, length: grant.restSize })
+				? await store.get(grant.restKey, { offset: 0, length: grant.restSize })
 				: null;
 			if (!rest || rest.size < grant.restSize) throw new ProblemError(storageProblem());
 			buffer.push(new Uint8Array(await rest.arrayBuffer()).subarray(0, grant.restSize));
@@ -200,14 +180,14 @@ export async function writePatch(
 		await flushReady(true);
 		await inflight;
 		if (partStart === grant.size) {
-			const finalize = await completeUpload(c, stub, auth);
+			const finalize = await completeUpload(store, stub, auth);
 			await end(grant.size);
 			return { offset: grant.size, finalize };
 		}
 		let durable = partStart;
 		if (buffer.size > 0) {
 			const rest = buffer.take(buffer.size);
-			const put = await r2.putObject(bucket, grant.newRestKey, rest, null);
+			const put = await store.put(grant.newRestKey, rest, null);
 			if (!put.ok) throw new ProblemError(storageProblem());
 			restWritten = true;
 			durable += rest.byteLength;
@@ -247,83 +227,53 @@ function isWholePart(
 	);
 }
 
-/** The fast path of `isWholePart`: one part, admitted, streamed, recorded; completes the upload when it is the last. */
+/**
+ * The fast path of `isWholePart`: one part, a fenced write streamed as it
+ * came; completes the upload when it is the last.
+ */
 async function writeWholePart(
-	c: Context<AppEnv>,
+	store: ObjectStore,
 	stub: DurableObjectStub<LinkDO>,
 	auth: UploadAuth,
 	grant: TusGrant,
-	body: ReadableStream<Uint8Array>,
+	body: WriteBody,
 ): Promise<PatchResult> {
 	const n = grant.nextPart;
 	const partStart = (n - 1) * grant.partSize;
+	const end = (offset: number) =>
+		stub.tusEnd({
+			uploadId: auth.uploadId,
+			hold: grant.hold,
+			offset,
+			restWritten: false,
+			refused: false,
+		});
 	let ended = false;
 	try {
-		const write = unwrap(await stub.admitWrite({ ...auth, op: "part-put", partNumber: n }));
-		const guarded = lengthChecked(body, String(write.expectedLength), write.expectedLength);
-		const written = await r2.uploadPart(
-			c.env.FILES,
-			write.key,
-			write.r2UploadId ?? "",
-			n,
-			guarded.stream,
-		);
-		const outcome = written.ok
-			? { ok: true as const, etag: written.value, size: write.expectedLength }
-			: { ok: false as const, reason: failedWriteReason(written.failure, guarded) };
-		unwrap(
-			await stub.recordWrite({ uploadId: auth.uploadId, op: "part-put", partNumber: n, outcome }),
-		);
-		const offset = partStart + write.expectedLength;
-		if (offset === grant.size) {
-			const finalize = await completeUpload(c, stub, auth);
-			ended = true;
-			unwrap(
-				await stub.tusEnd({
-					uploadId: auth.uploadId,
-					hold: grant.hold,
-					offset,
-					restWritten: false,
-					refused: false,
-				}),
-			);
-			return { offset, finalize };
-		}
+		const { written } = await writeToSession(store, stub, auth, {
+			op: "part-put",
+			partNumber: n,
+			body,
+		});
+		if (!written?.outcome.ok) throw new ProblemError(problem("internal-error"));
+		const offset = partStart + written.outcome.size;
+		const finalize = offset === grant.size ? await completeUpload(store, stub, auth) : null;
 		ended = true;
-		return {
-			offset: unwrap(
-				await stub.tusEnd({
-					uploadId: auth.uploadId,
-					hold: grant.hold,
-					offset,
-					restWritten: false,
-					refused: false,
-				}),
-			).offset,
-			finalize: null,
-		};
+		const held = unwrap(await end(offset));
+		return { offset: finalize ? offset : held.offset, finalize };
 	} finally {
-		if (!ended)
-			await stub.tusEnd({
-				uploadId: auth.uploadId,
-				hold: grant.hold,
-				offset: partStart,
-				restWritten: false,
-				refused: false,
-			});
+		if (!ended) await end(partStart);
 	}
 }
 
-/** An empty tus upload (Upload-Length 0) is written at creation: one empty object, admitted and recorded. */
+/** An empty tus upload (Upload-Length 0) is written at creation: one empty object, fenced. */
 export async function writeEmpty(
 	c: Context<AppEnv>,
 	stub: DurableObjectStub<LinkDO>,
 	auth: UploadAuth,
-) {
-	const grant = unwrap(await stub.admitWrite({ ...auth, op: "single-put" }));
-	const put = await r2.putObject(c.env.FILES, grant.key, new Uint8Array(0), null);
-	const outcome = put.ok
-		? { ok: true as const, ...put.value }
-		: { ok: false as const, reason: failedWriteReason(put.failure, NO_BODY_FAULT) };
-	unwrap(await stub.recordWrite({ uploadId: auth.uploadId, op: "single-put", outcome }));
+): Promise<void> {
+	await writeToSession(filesStore(c.env), stub, auth, {
+		op: "single-put",
+		body: new Uint8Array(0),
+	});
 }

@@ -1,8 +1,9 @@
 /**
  * Uploader routes under /r/:linkId/uploads. Every R2 write is bracketed by
- * exactly two DO calls: admit before, record after. The link id routes to
- * the link's DO, the Link-Secret header proves the link, the Upload-Token the
- * session. Nothing here touches D1.
+ * exactly two DO calls, admit before and record after (`fencedWrite`,
+ * fenced-write.ts). The link id routes to the link's DO, the Link-Secret
+ * header proves the link, the Upload-Token the session. Nothing here touches
+ * D1.
  */
 import { type Context, Hono } from "hono";
 import {
@@ -15,17 +16,17 @@ import {
 	UploadParams,
 	UploadResponse,
 } from "../contract/schemas";
-import type { UploadAuth, WriteOp, WriteOutcome } from "../do/rpc";
+import type { UploadAuth } from "../do/rpc";
 import { unwrap } from "../do/stub";
 import { ProblemError, problem } from "../domain/problems";
 import { sanitizeFileName } from "../domain/uploads";
 import { sha256Hex } from "../lib/crypto";
 import { hashOfSecret, newSecret, newUploadId } from "../lib/ids";
-import * as r2 from "../storage/r2";
-import { failedWriteReason, lengthChecked } from "./body";
+import { filesStore } from "../storage/r2";
 import { accepted } from "./commands";
 import type { AppEnv } from "./context";
 import { doc } from "./docs";
+import { writeToSession } from "./fenced-write";
 import { createSession } from "./init";
 import { linkOf } from "./link-secret";
 import { idempotencyKeyOf } from "./links";
@@ -73,52 +74,11 @@ async function initToken(header: string | undefined): Promise<{ secret: string; 
 	return { secret: header, hash };
 }
 
-/**
- * Admit, write, record: the one shape of every R2 write. The record call is
- * made whatever happened to the write, so its answer reflects the DO's state
- * at record time (a terminal transition in between wins).
- */
-async function guardedWrite(
-	c: Context<AppEnv>,
-	linkId: string,
-	uploadId: string,
-	op: Exclude<WriteOp, "complete">,
-	partNumber?: number,
-) {
-	const { stub, auth } = await authOf(c, linkId, uploadId);
-	const grant = unwrap(
-		await stub.admitWrite({ ...auth, op, ...(partNumber ? { partNumber } : {}) }),
-	);
-	const declared = c.req.header("content-length");
-	let outcome: WriteOutcome;
-	if (declared !== undefined && Number(declared) !== grant.expectedLength) {
-		outcome = { ok: false, reason: "length" };
-	} else {
-		const body = lengthChecked(c.req.raw.body, declared, grant.expectedLength);
-		if (op === "single-put") {
-			const put = await r2.putObject(c.env.FILES, grant.key, body.stream, grant.sha256);
-			outcome = put.ok
-				? { ok: true, ...put.value }
-				: { ok: false, reason: failedWriteReason(put.failure, body) };
-		} else {
-			const r2UploadId = grant.r2UploadId ?? "";
-			const part = await r2.uploadPart(
-				c.env.FILES,
-				grant.key,
-				r2UploadId,
-				partNumber ?? 0,
-				body.stream,
-			);
-			outcome = part.ok
-				? { ok: true, etag: part.value, size: grant.expectedLength }
-				: { ok: false, reason: failedWriteReason(part.failure, body) };
-		}
-	}
-	const upload = unwrap(
-		await stub.recordWrite({ uploadId, op, outcome, ...(partNumber ? { partNumber } : {}) }),
-	);
-	return { upload, outcome };
-}
+/** The request's body as sent, with its declared Content-Length. */
+const requestBody = (c: Context<AppEnv>) => ({
+	request: c.req.raw.body,
+	declared: c.req.header("content-length"),
+});
 
 export const uploads = new Hono<AppEnv>()
 	.post(
@@ -204,8 +164,13 @@ export const uploads = new Hono<AppEnv>()
 		valid("param", UploadParams),
 		async (c) => {
 			const { linkId, uploadId } = c.req.valid("param");
-			const { upload } = await guardedWrite(c, linkId, uploadId, "single-put");
-			return c.json({ upload });
+			const { stub, auth } = await authOf(c, linkId, uploadId);
+			const { written } = await writeToSession(filesStore(c.env), stub, auth, {
+				op: "single-put",
+				body: requestBody(c),
+			});
+			if (!written) throw new ProblemError(problem("internal-error"));
+			return c.json({ upload: written.recorded });
 		},
 	)
 	.put(
@@ -228,9 +193,15 @@ export const uploads = new Hono<AppEnv>()
 			const { linkId, uploadId, n } = c.req.valid("param");
 			if (n < 1)
 				throw new ProblemError(problem("invalid-part-number", "Parts are numbered from 1."));
-			const { outcome } = await guardedWrite(c, linkId, uploadId, "part-put", n);
-			if (!outcome.ok) throw new ProblemError(problem("internal-error"));
-			return c.json({ partNumber: n, etag: outcome.etag, size: outcome.size });
+			const { stub, auth } = await authOf(c, linkId, uploadId);
+			const { written } = await writeToSession(filesStore(c.env), stub, auth, {
+				op: "part-put",
+				partNumber: n,
+				body: requestBody(c),
+			});
+			if (!written?.outcome.ok) throw new ProblemError(problem("internal-error"));
+			const { etag, size } = written.outcome;
+			return c.json({ partNumber: n, etag, size });
 		},
 	)
 	.post(
@@ -246,19 +217,9 @@ export const uploads = new Hono<AppEnv>()
 		async (c) => {
 			const { linkId, uploadId } = c.req.valid("param");
 			const { stub, auth } = await authOf(c, linkId, uploadId);
-			const grant = unwrap(await stub.admitWrite({ ...auth, op: "complete" }));
-			if (grant.alreadyCompleted) return c.json({ upload: unwrap(await stub.uploadStatus(auth)) });
-			const done = await r2.completeMultipart(
-				c.env.FILES,
-				grant.key,
-				grant.r2UploadId ?? "",
-				grant.parts,
-			);
-			const outcome: WriteOutcome = done.ok
-				? { ok: true, ...done.value }
-				: { ok: false, reason: done.failure === "aborted" ? "gone" : "storage" };
-			const upload = unwrap(await stub.recordWrite({ uploadId, op: "complete", outcome }));
-			return c.json({ upload });
+			const { written } = await writeToSession(filesStore(c.env), stub, auth, { op: "complete" });
+			// A repeated complete writes nothing: it answers the upload as it is.
+			return c.json({ upload: written ? written.recorded : unwrap(await stub.uploadStatus(auth)) });
 		},
 	)
 	.delete(

@@ -27,7 +27,8 @@ import { unwrap } from "../do/stub";
 import { ProblemError } from "../domain/problems";
 import { checkZipEntries, FALLBACK_ZIP_NAME, zipEntryName, zipEntryNames } from "../domain/zip";
 import { errorField, logEvent } from "../lib/log";
-import * as r2 from "../storage/r2";
+import type { ObjectStore } from "../storage/object-store";
+import { filesStore } from "../storage/r2";
 import { ownerOrAdmin } from "./auth";
 import type { AppEnv } from "./context";
 import { stubFor } from "./do-calls";
@@ -77,9 +78,9 @@ export class ZipSourceError extends Error {
  * The archive's entries, each R2 object opened only when client-zip asks
  * for the next entry (after the previous one's last byte).
  */
-async function* entries(bucket: R2Bucket, items: readonly ZipItem[]) {
+async function* entries(store: ObjectStore, items: readonly ZipItem[]) {
 	for (const item of items) {
-		const object = await r2.getObject(bucket, item.r2Key);
+		const object = await store.get(item.r2Key);
 		if (!object) throw new ZipSourceError(`"${item.name}" is no longer in storage`);
 		if (object.size !== item.size) {
 			throw new ZipSourceError(
@@ -101,12 +102,12 @@ export function zipLength(items: readonly ZipItem[]): number {
  * archive came out any other length.
  */
 export function zipStream(
-	bucket: R2Bucket,
+	store: ObjectStore,
 	items: readonly ZipItem[],
 	length: number,
 ): ReadableStream {
 	const fixed = new FixedLengthStream(length);
-	makeZip(entries(bucket, items))
+	makeZip(entries(store, items))
 		.pipeTo(fixed.writable)
 		.catch((error: unknown) =>
 			logEvent("zip.ended-early", { entries: items.length, error: errorField(error) }, "warn"),
@@ -127,7 +128,7 @@ async function downloadAll(c: Context<AppEnv>, linkId: string): Promise<Response
 	if (tooMany) throw new ProblemError(tooMany);
 	const items = await zipSnapshot(c.env.DB, linkId);
 	const length = zipLength(items);
-	return new Response(zipStream(c.env.FILES, items, length), {
+	return new Response(zipStream(filesStore(c.env), items, length), {
 		headers: {
 			"Content-Type": "application/zip",
 			"Content-Length": String(length),

@@ -1,8 +1,12 @@
 /**
  * The narrow host every LinkDO service is built from: the object's SQL stores,
- * its timers, a storage transaction, the bindings it talks to, a clock and the
- * test hooks. Services never see the Durable Object itself.
+ * its timers, a storage transaction, the object store, the bindings it talks
+ * to, a clock and the test hooks. Services never see the Durable Object
+ * itself, nor the bucket (only the `ObjectStore` over it).
  */
+
+import type { ObjectStore } from "../storage/object-store";
+import { r2Store } from "../storage/r2";
 import { CommandLog } from "./command-log";
 import { EventLog } from "./event-log";
 import { Events } from "./events";
@@ -11,15 +15,10 @@ import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { UploadStore } from "./upload-store";
 
-/** The bindings and variables a link's services use. */
+/** The bindings and variables a link's services use (file bytes only through `store`). */
 export type LinkBindings = Pick<
 	Env,
-	| "FILES"
-	| "DB"
-	| "LINK_COMMANDS"
-	| "WEBHOOK_DELIVERIES"
-	| "OUTBOX_RESEND_MS"
-	| "UPLOAD_IDLE_TIMEOUT_SECONDS"
+	"DB" | "LINK_COMMANDS" | "WEBHOOK_DELIVERIES" | "OUTBOX_RESEND_MS" | "UPLOAD_IDLE_TIMEOUT_SECONDS"
 >;
 
 export interface LinkHost {
@@ -29,6 +28,8 @@ export interface LinkHost {
 	readonly uploads: UploadStore;
 	/** Webhook events: recorded with their change, sent after the commit. */
 	readonly events: Events;
+	/** Where file bytes live (R2, behind the object store's interface). */
+	readonly store: ObjectStore;
 	readonly env: LinkBindings;
 	/** Runs `fn` in one storage transaction (synchronous: nothing else runs meanwhile). */
 	transaction<T>(fn: () => T): T;
@@ -40,7 +41,7 @@ export interface LinkHost {
 
 export function linkHost(
 	ctx: DurableObjectState,
-	env: LinkBindings,
+	env: LinkBindings & Pick<Env, "FILES">,
 	hooks: () => LinkHooks = () => NO_HOOKS,
 ): LinkHost {
 	const sql = new Sql(ctx.storage.sql);
@@ -52,6 +53,7 @@ export function linkHost(
 		log: new CommandLog(sql),
 		uploads: new UploadStore(sql),
 		events: new Events(sql, new EventLog(sql), timers, () => env.WEBHOOK_DELIVERIES, now, hooks),
+		store: r2Store(env.FILES),
 		env,
 		transaction: (fn) => ctx.storage.transactionSync(fn),
 		now,

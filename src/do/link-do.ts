@@ -230,8 +230,8 @@ export class LinkDO extends DurableObject<Env> {
 	}
 
 	/** Records the R2 multipart upload created for an admitted init. */
-	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
-		return this.ledger.recordInit(uploadId, r2UploadId);
+	async recordInit(uploadId: string, multipartId: string): Promise<Result<UploadView>> {
+		return this.ledger.recordInit(uploadId, multipartId);
 	}
 
 	/** The admit check before an R2 write. */

@@ -11,9 +11,9 @@ import type {
 	UploadView,
 } from "../contract";
 import type { Caller } from "../domain/actor";
+import type { WriteFailure } from "../domain/fence";
 import type { IfMatch } from "../domain/lifecycle";
 import type { LinkSettings, SettingsPatch } from "../domain/settings";
-import type { WriteFailure } from "../domain/writes";
 
 // --- inputs -------------------------------------------------------------------
 
@@ -89,7 +89,8 @@ export interface TusGrant {
 	/** This PATCH's hold: only its end counts; its own remainder goes to `newRestKey`. */
 	hold: string;
 	newRestKey: string;
-	r2UploadId: string | null;
+	/** The store's id of the upload's multipart upload. */
+	multipartId: string | null;
 	/** The upload is complete already (a repeated final PATCH). */
 	completed: boolean;
 }
@@ -125,7 +126,7 @@ export type InitOutcome =
 
 export type WriteOp = "single-put" | "part-put" | "complete";
 
-/** What happened to the R2 write between admit and record. */
+/** What happened to the R2 write between admit and record (its answer: src/domain/fence.ts). */
 export type WriteOutcome =
 	| { ok: true; etag: string; size: number }
 	| { ok: false; reason: WriteFailure };
@@ -194,7 +195,8 @@ export interface DrainReport {
 /** What an admitted write may do: the R2 key and the exact length it must write. */
 export interface WriteGrant {
 	key: string;
-	r2UploadId: string | null;
+	/** The store's id of the multipart upload (parts, complete); null for a single upload. */
+	multipartId: string | null;
 	/** Bytes the body must have (single PUT or this part). */
 	expectedLength: number;
 	sha256: string | null;

@@ -14,7 +14,8 @@ export interface UploadRecord {
 	type: string;
 	mode: UploadMode;
 	partSize: number | null;
-	r2UploadId: string | null;
+	/** The store's id of its multipart upload (column `r2_upload_id`); null until recorded. */
+	multipartId: string | null;
 	state: UploadState;
 	admittedEpoch: number;
 	completedEpoch: number | null;
@@ -86,7 +87,7 @@ function fromRow(r: UploadRow): UploadRecord {
 		type: r.type,
 		mode: r.mode as UploadMode,
 		partSize: r.part_size,
-		r2UploadId: r.r2_upload_id,
+		multipartId: r.r2_upload_id,
 		state: r.state as UploadState,
 		admittedEpoch: r.admitted_epoch,
 		completedEpoch: r.completed_epoch,
@@ -110,7 +111,7 @@ function fromRow(r: UploadRow): UploadRecord {
 
 const COLUMNS: Record<string, string> = {
 	tokenHash: "token_hash",
-	r2UploadId: "r2_upload_id",
+	multipartId: "r2_upload_id",
 	state: "state",
 	completedEpoch: "completed_epoch",
 	finalizedEpoch: "finalized_epoch",
@@ -210,7 +211,7 @@ export class UploadStore {
 			u.type,
 			u.mode,
 			u.partSize,
-			u.r2UploadId,
+			u.multipartId,
 			u.state,
 			u.admittedEpoch,
 			u.uploaderName,
@@ -230,7 +231,7 @@ export class UploadStore {
 				UploadRecord,
 				| "tokenHash"
 				| "leaseUntil"
-				| "r2UploadId"
+				| "multipartId"
 				| "state"
 				| "completedEpoch"
 				| "finalizedEpoch"

@@ -1,8 +1,9 @@
 /**
  * The two checks around every R2 write of an upload, as pure decisions: may
  * this write happen (admit: the upload's mode, state, part number, exact
- * length, the single-PUT lease), does the write stand once it landed
- * (record), and what an uploader is told when it did not land.
+ * length, the single-PUT lease) and does the write stand once it landed
+ * (record). What an uploader is told for each outcome is the fence's table
+ * (fence.ts).
  */
 import type { UploadMode, UploadState } from "../contract/enums";
 import { isTerminal, type LinkState, TERMINAL_CODE } from "./lifecycle";
@@ -28,33 +29,13 @@ export function checkRecord(
 	return undefined;
 }
 
-/** Why an R2 write between admit and record did not land. */
-export type WriteFailure = "length" | "checksum" | "storage" | "gone";
-
-/** The problem an uploader gets for a write that did not land (nothing was recorded). */
-export function failedWriteProblem(reason: WriteFailure): Problem {
-	switch (reason) {
-		case "length":
-			return problem(
-				"length-mismatch",
-				"The body was shorter or longer than expected; nothing was recorded.",
-			);
-		case "checksum":
-			return problem("checksum-mismatch");
-		case "gone":
-			return problem("upload-aborted");
-		case "storage":
-			return problem("storage-unavailable", undefined, { retryable: true, retryAfter: 1 });
-	}
-}
-
 /** Where an upload's session stands, as the admit check of a write needs it. */
 export interface WriteSubject {
 	state: UploadState;
 	mode: UploadMode;
 	size: number;
 	partSize: number | null;
-	r2UploadId: string | null;
+	multipartId: string | null;
 	leaseUntil: number | null;
 }
 
@@ -118,7 +99,7 @@ export function decideWrite(
 	if (u.mode !== "multipart" || u.partSize === null) {
 		return refuse(problem("upload-state-conflict", "This is a single upload: PUT the whole file."));
 	}
-	if (!u.r2UploadId)
+	if (!u.multipartId)
 		return refuse(problem("upload-state-conflict", "The upload is not initialized yet."));
 	const length = expectedPartLength(u.size, u.partSize, partNumber ?? 0);
 	if (length === null) {

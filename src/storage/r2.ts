@@ -1,31 +1,46 @@
 /**
- * The one R2 adapter. Every bucket call of the Worker and the DO goes through
- * here, and what R2 answers comes back as a small closed set of outcomes;
- * nothing else reads R2 error text.
+ * The R2 adapter: the object store (src/storage/object-store.ts) over an R2
+ * bucket. Every bucket call of the Worker and the DO goes through here
+ * (`r2Store`), and what R2 answers comes back as a small closed set of
+ * outcomes; nothing else reads R2 error text.
  *
  * Writes the uploader's request waits on (put, part, create, complete) return
- * an `R2Result`: their failure is recorded and answered, never thrown.
+ * a `StoreResult`: their failure is recorded and answered, never thrown.
  * Cleanup calls (abort, delete, list, purge) are idempotent: "already gone"
  * is success, anything else is thrown so the step or sweep running them
- * fails and is retried.
+ * fails and is retried. The functions below are the implementation, exported
+ * for the adapter's own tests (test/storage/r2.test.ts); callers hold the
+ * `ObjectStore`.
  */
+import type {
+	ObjectBody,
+	ObjectCheck,
+	ObjectStore,
+	StoreFailure,
+	StoreResult,
+	Written,
+} from "./object-store";
 
-/** Why an R2 call failed. */
-export type R2Failure =
-	/** No such object. */
-	| "missing"
-	/** No such multipart upload: it was aborted or already completed. */
-	| "aborted"
-	/** The body did not have its declared length (the stream ended early or broke). */
-	| "length-mismatch"
-	/** The bytes did not match the declared SHA-256. */
-	| "checksum-mismatch"
-	/** Anything else: R2 is failing; retrying may help. */
-	| "unavailable";
+/** The object store over `bucket`: what the edge and the link's DO hold instead of the bucket. */
+export function r2Store(bucket: R2Bucket): ObjectStore {
+	return {
+		put: (key, body, sha256) => putObject(bucket, key, body, sha256),
+		createMultipart: (key, contentType) => createMultipart(bucket, key, contentType),
+		uploadPart: (key, multipartId, n, body) => uploadPart(bucket, key, multipartId, n, body),
+		completeMultipart: (key, multipartId, parts) =>
+			completeMultipart(bucket, key, multipartId, parts),
+		get: (key, range) => getObject(bucket, key, range),
+		check: (key, size, sha256) => checkObject(bucket, key, size, sha256),
+		probe: (key) => probeBucket(bucket, key),
+		list: (prefix) => listKeys(bucket, prefix),
+		abortMultipart: (key, multipartId) => abortMultipart(bucket, key, multipartId),
+		delete: (keys) => deleteKeys(bucket, keys),
+		purge: (prefix) => purgePrefix(bucket, prefix),
+	};
+}
 
-export type R2Result<T> =
-	| { ok: true; value: T }
-	| { ok: false; failure: R2Failure /** the original error, for logs */; error: unknown };
+/** The service's object store: the `FILES` bucket. */
+export const filesStore = (env: { FILES: R2Bucket }): ObjectStore => r2Store(env.FILES);
 
 /**
  * R2's error texts, in the order they are tested. The runtime reports R2
@@ -35,7 +50,7 @@ export type R2Result<T> =
  * failure is the runtime's, not R2's: the request body ended early, or a
  * `FixedLengthStream` did not get its bytes.
  */
-const PATTERNS: readonly (readonly [Exclude<R2Failure, "unavailable">, RegExp])[] = [
+const PATTERNS: readonly (readonly [Exclude<StoreFailure, "unavailable">, RegExp])[] = [
 	[
 		"length-mismatch",
 		/disconnect|connection lost|prematurely|shorter|content-length|did not see all expected bytes/i,
@@ -46,13 +61,13 @@ const PATTERNS: readonly (readonly [Exclude<R2Failure, "unavailable">, RegExp])[
 ];
 
 /** Classifies an error thrown by an R2 call. */
-export function classifyR2Error(error: unknown): R2Failure {
+export function classifyR2Error(error: unknown): StoreFailure {
 	const text = String(error);
 	for (const [failure, pattern] of PATTERNS) if (pattern.test(text)) return failure;
 	return "unavailable";
 }
 
-async function attempt<T>(call: () => Promise<T>): Promise<R2Result<T>> {
+async function attempt<T>(call: () => Promise<T>): Promise<StoreResult<T>> {
 	try {
 		return { ok: true, value: await call() };
 	} catch (error) {
@@ -66,9 +81,9 @@ async function attempt<T>(call: () => Promise<T>): Promise<R2Result<T>> {
 export function putObject(
 	bucket: R2Bucket,
 	key: string,
-	body: ReadableStream<Uint8Array> | Uint8Array | string,
+	body: ObjectBody,
 	sha256: string | null,
-): Promise<R2Result<{ etag: string; size: number }>> {
+): Promise<StoreResult<Written>> {
 	return attempt(async () => {
 		const object = await bucket.put(key, body, sha256 ? { sha256 } : {});
 		return { etag: object.etag, size: object.size };
@@ -80,7 +95,7 @@ export function createMultipart(
 	bucket: R2Bucket,
 	key: string,
 	contentType: string,
-): Promise<R2Result<string>> {
+): Promise<StoreResult<string>> {
 	return attempt(
 		async () =>
 			(await bucket.createMultipartUpload(key, { httpMetadata: { contentType } })).uploadId,
@@ -91,13 +106,13 @@ export function createMultipart(
 export function uploadPart(
 	bucket: R2Bucket,
 	key: string,
-	r2UploadId: string,
+	multipartId: string,
 	partNumber: number,
-	body: ReadableStream<Uint8Array> | Uint8Array | string,
-): Promise<R2Result<string>> {
+	body: ObjectBody,
+): Promise<StoreResult<string>> {
 	return attempt(
 		async () =>
-			(await bucket.resumeMultipartUpload(key, r2UploadId).uploadPart(partNumber, body)).etag,
+			(await bucket.resumeMultipartUpload(key, multipartId).uploadPart(partNumber, body)).etag,
 	);
 }
 
@@ -105,18 +120,17 @@ export function uploadPart(
 export function completeMultipart(
 	bucket: R2Bucket,
 	key: string,
-	r2UploadId: string,
-	parts: R2UploadedPart[],
-): Promise<R2Result<{ etag: string; size: number }>> {
+	multipartId: string,
+	parts: readonly R2UploadedPart[],
+): Promise<StoreResult<Written>> {
 	return attempt(async () => {
-		const object = await bucket.resumeMultipartUpload(key, r2UploadId).complete(parts);
+		const object = await bucket.resumeMultipartUpload(key, multipartId).complete([...parts]);
 		return { etag: object.etag, size: object.size };
 	});
 }
 
 // --- reads --------------------------------------------------------------------
 
-/** An object's body (a range of it, if given), or null when there is no such object. */
 /**
  * Reaches the bucket with a `head` of `key` (GET /readyz): resolves whether
  * or not the object exists, throws when the bucket cannot be reached.
@@ -125,6 +139,7 @@ export async function probeBucket(bucket: R2Bucket, key: string): Promise<void> 
 	await bucket.head(key);
 }
 
+/** An object's body (a range of it, if given), or null when there is no such object. */
 export function getObject(
 	bucket: R2Bucket,
 	key: string,
@@ -132,10 +147,6 @@ export function getObject(
 ): Promise<R2ObjectBody | null> {
 	return bucket.get(key, range ? { range } : {});
 }
-
-export type ObjectCheck =
-	| "ok"
-	| Extract<R2Failure, "missing" | "length-mismatch" | "checksum-mismatch">;
 
 const hex = (buf: ArrayBuffer) =>
 	[...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -180,9 +191,9 @@ export async function* listKeys(bucket: R2Bucket, prefix: string): AsyncGenerato
 export async function abortMultipart(
 	bucket: R2Bucket,
 	key: string,
-	r2UploadId: string,
+	multipartId: string,
 ): Promise<void> {
-	const r = await attempt(() => bucket.resumeMultipartUpload(key, r2UploadId).abort());
+	const r = await attempt(() => bucket.resumeMultipartUpload(key, multipartId).abort());
 	if (!r.ok && r.failure !== "aborted" && r.failure !== "missing") throw r.error;
 }
 

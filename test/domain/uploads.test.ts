@@ -72,7 +72,7 @@ describe("the admit check of a write", () => {
 		mode: "single",
 		size: 10,
 		partSize: null,
-		r2UploadId: null,
+		multipartId: null,
 		leaseUntil: null,
 	};
 	const multi: WriteSubject = {
@@ -80,7 +80,7 @@ describe("the admit check of a write", () => {
 		mode: "multipart",
 		size: 20 * MiB,
 		partSize: 8 * MiB,
-		r2UploadId: "r",
+		multipartId: "r",
 		leaseUntil: null,
 	};
 
@@ -110,7 +110,7 @@ describe("the admit check of a write", () => {
 		expect(decideWrite("part-put", multi, 4, [], 0)).toMatchObject({
 			problem: { code: "invalid-part-number" },
 		});
-		expect(decideWrite("part-put", { ...multi, r2UploadId: null }, 1, [], 0)).toMatchObject({
+		expect(decideWrite("part-put", { ...multi, multipartId: null }, 1, [], 0)).toMatchObject({
 			problem: { code: "upload-state-conflict" },
 		});
 		expect(decideWrite("part-put", single, 1, [], 0)).toMatchObject({

@@ -132,7 +132,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 	const grants: ({
 		key: string;
 		written: boolean;
-		r2UploadId?: string;
+		multipartId?: string;
 		etag?: string;
 		partRecorded?: boolean;
 		hold?: string;
@@ -234,7 +234,12 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		expectAnswer(label, rpcAnswer(r), model.admit(u));
 		const hold = begin.value.hold;
 		if (r.ok)
-			grants[u] = { key: r.value.key, written: false, r2UploadId: r.value.r2UploadId ?? "", hold };
+			grants[u] = {
+				key: r.value.key,
+				written: false,
+				multipartId: r.value.multipartId ?? "",
+				hold,
+			};
 		else
 			await stub.tusEnd({
 				uploadId: s.uploadId,
@@ -268,7 +273,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		if (!g.partRecorded) {
 			const outcome = g.etag
 				? { ok: true as const, etag: g.etag, size }
-				: { ok: false as const, reason: "gone" as const };
+				: { ok: false as const, reason: "aborted" as const };
 			const part = await stub.recordWrite({
 				uploadId: s.uploadId,
 				op: "part-put",
@@ -301,7 +306,7 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 		}
 		const object = await env.FILES.resumeMultipartUpload(
 			done.value.key,
-			done.value.r2UploadId ?? "",
+			done.value.multipartId ?? "",
 		).complete(done.value.parts);
 		const completed = await stub.recordWrite({
 			uploadId: s.uploadId,
@@ -432,10 +437,10 @@ export async function runCase(apiKey: string, c: Case): Promise<void> {
 			case "write": {
 				const g = grants[step.u];
 				if (!g || g.written) break;
-				if (g.r2UploadId !== undefined) {
+				if (g.multipartId !== undefined) {
 					// tus: the PATCH's one part (a multipart upload the cleanup may have aborted).
 					const bytes = bytesOf(c.sizes[step.u] ?? 0, step.u + 1);
-					g.etag = await env.FILES.resumeMultipartUpload(g.key, g.r2UploadId)
+					g.etag = await env.FILES.resumeMultipartUpload(g.key, g.multipartId)
 						.uploadPart(1, bytes)
 						.then((p) => p.etag)
 						.catch(() => undefined);

@@ -6,7 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { failedWriteReason, type GuardedBody } from "../../src/api/body";
+import { type GuardedBody, writeFailureOf } from "../../src/api/body";
+import { fenceProblem } from "../../src/domain/fence";
+import type { StoreFailure } from "../../src/storage/object-store";
 import * as r2 from "../../src/storage/r2";
 import { bytesOf } from "../helpers";
 
@@ -28,7 +30,7 @@ const TEXT = {
 } as const;
 
 describe("classifyR2Error", () => {
-	const cases: [string, unknown, r2.R2Failure][] = [
+	const cases: [string, unknown, StoreFailure][] = [
 		["uploadPart on a gone multipart upload", new Error(TEXT.noSuchUploadPart), "aborted"],
 		["complete on a gone multipart upload", new Error(TEXT.noSuchUploadComplete), "aborted"],
 		["the S3 name NoSuchUpload", new Error("NoSuchUpload: upload gone"), "aborted"],
@@ -217,38 +219,41 @@ describe("against the bucket binding", () => {
 	});
 });
 
-describe("failedWriteReason (src/api/body.ts): the body's fault, then the adapter's outcome", () => {
+describe("writeFailureOf (src/api/body.ts): the body's fault, then the adapter's outcome", () => {
 	const body = (fault: GuardedBody["fault"], framed?: boolean): GuardedBody => ({
 		stream: "",
 		fault,
 		...(framed === undefined ? {} : { framed }),
 	});
 	const fine = () => null;
+	/** What the uploader of a body write is told for it (the fence's table, src/domain/fence.ts). */
+	const told = (failure: StoreFailure, guarded: GuardedBody) =>
+		fenceProblem(writeFailureOf(failure, guarded), "body")?.code;
 
 	it("a guarded body's own fault wins over what R2 said", () => {
 		expect(
-			failedWriteReason(
+			told(
 				"unavailable",
 				body(() => "short"),
 			),
-		).toBe("length");
+		).toBe("length-mismatch");
 		expect(
-			failedWriteReason(
+			told(
 				"checksum-mismatch",
 				body(() => "long"),
 			),
-		).toBe("length");
+		).toBe("length-mismatch");
 	});
 
 	it("a runtime length failure is the body's only when the runtime enforced the length", () => {
-		expect(failedWriteReason("length-mismatch", body(fine, true))).toBe("length");
-		expect(failedWriteReason("length-mismatch", body(fine))).toBe("storage");
+		expect(told("length-mismatch", body(fine, true))).toBe("length-mismatch");
+		expect(told("length-mismatch", body(fine))).toBe("storage-unavailable");
 	});
 
 	it("maps the other outcomes", () => {
-		expect(failedWriteReason("aborted", body(fine))).toBe("gone");
-		expect(failedWriteReason("checksum-mismatch", body(fine, true))).toBe("checksum");
-		expect(failedWriteReason("missing", body(fine))).toBe("storage");
-		expect(failedWriteReason("unavailable", body(fine, true))).toBe("storage");
+		expect(told("aborted", body(fine))).toBe("upload-aborted");
+		expect(told("checksum-mismatch", body(fine, true))).toBe("checksum-mismatch");
+		expect(told("missing", body(fine))).toBe("storage-unavailable");
+		expect(told("unavailable", body(fine, true))).toBe("storage-unavailable");
 	});
 });

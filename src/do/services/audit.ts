@@ -9,7 +9,6 @@ import { type AuditReport, auditLink } from "../../domain/audit";
 import { isTerminal } from "../../domain/lifecycle";
 import { fail, ok, problem, type Result } from "../../domain/problems";
 import { R2Keys, TIMERS } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import type { LinkHost } from "../host";
 import { listTransitions } from "../link-store";
 import type { Drain } from "./drain";
@@ -26,14 +25,14 @@ export class Audit {
 	async run(options: { sweep?: boolean } = {}): Promise<Result<AuditReport & { linkId: string }>> {
 		let link = this.state.link();
 		if (!link) return fail(problem("link-not-found"));
-		const { env, sql, log, timers, uploads } = this.host;
+		const { env, sql, log, timers, uploads, store } = this.host;
 		if (options.sweep && isTerminal(link.state)) {
 			await this.drain.sweep();
 			await timers.cancel(TIMERS.sweep);
 			link = this.state.link() ?? link;
 		}
 		const objects: string[] = [];
-		for await (const keys of r2.listKeys(env.FILES, R2Keys.linkPrefix(link.id)))
+		for await (const keys of store.list(R2Keys.linkPrefix(link.id)))
 			objects.push(...keys.map(R2Keys.uploadIdOf));
 		const indexedFiles = await FilesTable.uploadIdsForLink(env.DB, link.id);
 		const projection = await LinksTable.projectionOf(env.DB, link.id);

@@ -8,7 +8,6 @@ import * as FilesTable from "../../d1/files";
 import type { TerminalKind } from "../../domain/commands";
 import { expiredSession, settle } from "../../domain/uploads";
 import { R2Keys, TIMERS } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import type { LinkRecord } from "../link-store";
 import type { UploadRecord } from "../upload-store";
 import type { UploadDeps } from "./sessions";
@@ -49,18 +48,18 @@ export class Cleanup {
 
 	/** Deletes objects under the link's prefix that no finalized file owns (all of them once deleted). */
 	async sweepObjects(link: LinkRecord): Promise<void> {
-		const bucket = this.deps.host.env.FILES;
+		const { store } = this.deps.host;
 		const keep =
 			link.state === "deleted" ? new Set<string>() : this.deps.host.uploads.finalizedIds();
-		for await (const keys of r2.listKeys(bucket, R2Keys.linkPrefix(link.id))) {
+		for await (const keys of store.list(R2Keys.linkPrefix(link.id))) {
 			const orphans = keys.filter((k) => !keep.has(R2Keys.uploadIdOf(k)));
-			if (orphans.length > 0) await r2.deleteKeys(bucket, orphans);
+			if (orphans.length > 0) await store.delete(orphans);
 		}
 	}
 
 	/** Deletes every object under the link's prefix. */
 	async purgeObjects(link: LinkRecord): Promise<void> {
-		await r2.purgePrefix(this.deps.host.env.FILES, R2Keys.linkPrefix(link.id));
+		await this.deps.host.store.purge(R2Keys.linkPrefix(link.id));
 	}
 
 	/** Removes the link's finalized files from the D1 index. */

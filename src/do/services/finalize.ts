@@ -11,7 +11,6 @@ import type { Problem } from "../../domain/problems";
 import { finalizeOutcome } from "../../domain/uploads";
 import { mapLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
@@ -77,10 +76,10 @@ export class Finalizer {
 		link: LinkRecord,
 		uploads: UploadRecord[],
 	): Promise<Map<string, Problem["code"]>> {
-		const { env, hooks } = this.host;
+		const { env, store, hooks } = this.host;
 		const refused = new Map<string, Problem["code"]>();
 		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
-			r2.checkObject(env.FILES, R2Keys.upload(link.id, u.id), u.size, u.sha256),
+			store.check(R2Keys.upload(link.id, u.id), u.size, u.sha256),
 		);
 		const checked = hooks().at?.("finalize-check");
 		if (checked) await checked;

@@ -22,7 +22,6 @@ import { checkRecord } from "../../domain/writes";
 import { passwordParams, proofMatches, timingSafeEqual } from "../../lib/crypto";
 import { errorField, logEvent } from "../../lib/log";
 import { TIMERS } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import { commandView } from "../command-log";
 import { type LinkRecord, saveLink } from "../link-store";
 import { pageOf } from "../page";
@@ -109,7 +108,7 @@ export class UploadLedger {
 			type: req.type,
 			mode: plan.mode,
 			partSize: plan.partSize,
-			r2UploadId: null,
+			multipartId: null,
 			state: "open",
 			admittedEpoch: link.epoch,
 			completedEpoch: null,
@@ -186,7 +185,7 @@ export class UploadLedger {
 			upload: this.deps.sessions.view(original),
 			replayed: true,
 			needsMultipart:
-				pending && !original.r2UploadId ? { key: this.deps.sessions.keyOf(original.id) } : null,
+				pending && !original.multipartId ? { key: this.deps.sessions.keyOf(original.id) } : null,
 		});
 	}
 
@@ -224,23 +223,23 @@ export class UploadLedger {
 	}
 
 	/** Records the R2 multipart upload created for an admitted init (the record check). */
-	async recordInit(uploadId: string, r2UploadId: string): Promise<Result<UploadView>> {
+	async recordInit(uploadId: string, multipartId: string): Promise<Result<UploadView>> {
 		const hook = this.deps.host.hooks().at?.("record");
 		if (hook) await hook;
 		const link = this.deps.state.link();
 		const upload = this.deps.host.uploads.get(uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
 		const key = this.deps.sessions.keyOf(uploadId);
-		if (upload.r2UploadId !== null) {
+		if (upload.multipartId !== null) {
 			// Exactly one multipart upload per session: inits racing with one Idempotency-Key can
 			// each create one (a replay answers needsMultipart while the first create is in
 			// flight). The first recorded stays; a different one is aborted, and the session is
 			// answered as it is. Nothing is dropped here: the session's own upload is not ours to
 			// end (a repeated record of the same id is not a refused write).
-			if (upload.r2UploadId !== r2UploadId) {
+			if (upload.multipartId !== multipartId) {
 				// The session stands either way; a failed abort leaves the extra upload to the
 				// bucket's lifecycle rule for incomplete multipart uploads (docs/deploy.md).
-				await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId).catch((error) => {
+				await this.deps.host.store.abortMultipart(key, multipartId).catch((error) => {
 					logEvent("r2.abort-multipart-failed", { uploadId, error: errorField(error) }, "warn");
 				});
 			}
@@ -253,12 +252,12 @@ export class UploadLedger {
 		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
-			await r2.abortMultipart(this.deps.host.env.FILES, key, r2UploadId);
+			await this.deps.host.store.abortMultipart(key, multipartId);
 			await this.deps.sessions.dropOne(upload, "aborted");
 			return fail(this.deps.state.withEpoch(refused));
 		}
-		this.deps.host.uploads.update(uploadId, { r2UploadId });
-		return ok(this.deps.sessions.view({ ...upload, r2UploadId }));
+		this.deps.host.uploads.update(uploadId, { multipartId });
+		return ok(this.deps.sessions.view({ ...upload, multipartId }));
 	}
 
 	/** Abort by the uploader: releases the quota and removes the bytes. Idempotent. */

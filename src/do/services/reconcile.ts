@@ -9,7 +9,6 @@
 
 import { isTerminal } from "../../domain/lifecycle";
 import { R2Keys, TIMERS } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import type { LinkHost } from "../host";
 import type { LinkRecord } from "../link-store";
 import type { ReconcileRepair, ReconcileReport } from "../rpc";
@@ -53,7 +52,7 @@ export class Reconcile {
 	private async leftovers(link: LinkRecord): Promise<number> {
 		const keep = link.state === "deleted" ? new Set<string>() : this.host.uploads.finalizedIds();
 		let count = 0;
-		for await (const keys of r2.listKeys(this.host.env.FILES, R2Keys.linkPrefix(link.id)))
+		for await (const keys of this.host.store.list(R2Keys.linkPrefix(link.id)))
 			count += keys.filter((k) => !keep.has(R2Keys.uploadIdOf(k))).length;
 		return count;
 	}

@@ -9,7 +9,6 @@ import { durableOffset, idleTimeoutMs, partCountOf } from "../../domain/uploads"
 import { timingSafeEqual } from "../../lib/crypto";
 import { forEachLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
 import type { UploadAuth, UploadView, WriteOp } from "../rpc";
@@ -151,14 +150,13 @@ export class Sessions {
 			const now = store.get(u.id)?.state;
 			return now === "aborted" || now === "rejected";
 		});
-		const bucket = this.host.env.FILES;
+		const objects = this.host.store;
 		await forEachLimit(
-			ended.filter((u) => u.r2UploadId),
+			ended.filter((u) => u.multipartId),
 			R2_PARALLEL,
-			(u) => r2.abortMultipart(bucket, R2Keys.upload(link.id, u.id), u.r2UploadId ?? ""),
+			(u) => objects.abortMultipart(R2Keys.upload(link.id, u.id), u.multipartId ?? ""),
 		);
-		await r2.deleteKeys(
-			bucket,
+		await objects.delete(
 			ended.flatMap((u) => {
 				const rest = store.get(u.id)?.tusRestKey ?? u.tusRestKey;
 				return rest ? [R2Keys.upload(link.id, u.id), rest] : [R2Keys.upload(link.id, u.id)];
@@ -172,9 +170,9 @@ export class Sessions {
 		if (upload.state === "completed" || upload.state === "finalized") return;
 		const key = this.keyOf(upload.id);
 		if (op === "part-put") {
-			if (upload.r2UploadId) await r2.abortMultipart(this.host.env.FILES, key, upload.r2UploadId);
+			if (upload.multipartId) await this.host.store.abortMultipart(key, upload.multipartId);
 		} else {
-			await r2.deleteKeys(this.host.env.FILES, [key]);
+			await this.host.store.delete([key]);
 		}
 		if (upload.state === "open") await this.dropOne(upload, "aborted");
 	}

@@ -7,6 +7,7 @@
  * and the finalize request (queued through the outbox). The rules stay where
  * they are: the ledger, the write fence and src/domain.
  */
+import { fenceProblem } from "../../domain/fence";
 import { fail, ok, problem, type Result } from "../../domain/problems";
 import { checkSmallSize, decideSmallReplay, inFlightProblem } from "../../domain/small";
 import { decideWrite, SINGLE_WRITE_LEASE_MS } from "../../domain/writes";
@@ -37,9 +38,16 @@ export class SmallUploads {
 	 * The admit: the init's gate (link secret, `init` row, password), an
 	 * `Idempotency-Key` replay, the init's file rules and quota, the single
 	 * PUT's admit decision; then the session is stored with its quota
-	 * reserved and its write's lease taken, in one transaction.
+	 * reserved and its write's lease taken, in one transaction. A refusal is
+	 * answered as the fence's table says (src/domain/fence.ts).
 	 */
 	async admit(req: InitRequest): Promise<Result<SmallAdmitOutcome>> {
+		const admitted = await this.admitOnce(req);
+		if (admitted.ok) return admitted;
+		return fail(fenceProblem("admit-refused", "body", admitted.problem) ?? admitted.problem);
+	}
+
+	private async admitOnce(req: InitRequest): Promise<Result<SmallAdmitOutcome>> {
 		const gate = this.ledger.gate(req);
 		if (!gate.ok) return gate;
 		if (!("link" in gate.value)) return ok(gate.value);
@@ -49,7 +57,7 @@ export class SmallUploads {
 		if (req.idempotency) {
 			const replayed = await this.replay(link, req.idempotency);
 			// An abandoned first request was ended (an await): judge this one afresh.
-			if (replayed === "again") return this.admit(req);
+			if (replayed === "again") return this.admitOnce(req);
 			if (replayed) return replayed;
 		}
 		const built = this.ledger.build(link, req, "native");
@@ -68,7 +76,7 @@ export class SmallUploads {
 		await this.ledger.opened(upload);
 		const grant: WriteGrant = {
 			key: this.deps.sessions.keyOf(upload.id),
-			r2UploadId: null,
+			multipartId: null,
 			expectedLength: decision.expectedLength,
 			sha256: upload.sha256,
 			parts: [],

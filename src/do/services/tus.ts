@@ -14,7 +14,6 @@ import { sessionExpiry } from "../../domain/uploads";
 import { checkRecord } from "../../domain/writes";
 import { randomBase32 } from "../../lib/crypto";
 import { R2Keys } from "../../storage/names";
-import * as r2 from "../../storage/r2";
 import type { TusBeginRequest, TusEndRequest, TusGrant, UploadView } from "../rpc";
 import type { UploadRecord } from "../upload-store";
 import type { UploadDeps } from "./sessions";
@@ -53,7 +52,7 @@ export class TusLedger {
 			restKey: position.restSize > 0 ? upload.tusRestKey : null,
 			hold,
 			newRestKey: R2Keys.tusRest(link.id, upload.id, hold),
-			r2UploadId: upload.r2UploadId,
+			multipartId: upload.multipartId,
 			completed: decision.kind === "completed",
 		});
 	}
@@ -122,6 +121,6 @@ export class TusLedger {
 	}
 
 	private async remove(keys: string[]): Promise<void> {
-		if (keys.length > 0) await r2.deleteKeys(this.deps.host.env.FILES, keys);
+		if (keys.length > 0) await this.deps.host.store.delete(keys);
 	}
 }

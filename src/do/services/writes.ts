@@ -3,17 +3,15 @@
  * secret, upload token, the terminal-state table, the upload's mode and
  * state, the exact length the body must have) and record after. A terminal
  * transition applied in between makes the record refuse the write (the
- * terminal row's 410) and remove its bytes: it is never recorded.
+ * terminal row's 410) and remove its bytes: it is never recorded. Every
+ * answer but a grant or a recorded write is the fence's table's
+ * (`fenceProblem`, src/domain/fence.ts).
  */
+import { fenceProblem, kindOf } from "../../domain/fence";
 import { fail, ok, problem, type Result } from "../../domain/problems";
 import { offsetAfterPart, TUS_LOCK_MS } from "../../domain/tus";
 import { sessionExpiry } from "../../domain/uploads";
-import {
-	checkRecord,
-	decideWrite,
-	failedWriteProblem,
-	SINGLE_WRITE_LEASE_MS,
-} from "../../domain/writes";
+import { checkRecord, decideWrite, SINGLE_WRITE_LEASE_MS } from "../../domain/writes";
 import type { LinkHost } from "../host";
 import type { RecordRequest, UploadView, WriteGrant, WriteRequest } from "../rpc";
 import type { UploadRecord } from "../upload-store";
@@ -30,10 +28,12 @@ export class WriteFence {
 	/** The admit check: what the write may do (key, length, parts), or why not. */
 	async admit(req: WriteRequest): Promise<Result<WriteGrant>> {
 		const granted = this.grant(req);
-		if (granted.ok) {
-			const hook = this.host.hooks().at?.("admit");
-			if (hook) await hook;
-		}
+		if (!granted.ok)
+			return fail(
+				fenceProblem("admit-refused", kindOf(req.op), granted.problem) ?? granted.problem,
+			);
+		const hook = this.host.hooks().at?.("admit");
+		if (hook) await hook;
 		return granted;
 	}
 
@@ -44,7 +44,7 @@ export class WriteFence {
 		const store = this.host.uploads;
 		const grant: WriteGrant = {
 			key: this.sessions.keyOf(upload.id),
-			r2UploadId: upload.r2UploadId,
+			multipartId: upload.multipartId,
 			expectedLength: upload.size,
 			sha256: upload.sha256,
 			parts: [],
@@ -93,12 +93,15 @@ export class WriteFence {
 		const upload = { ...found, leaseUntil: null };
 		if (req.op === "complete" && upload.state === "completed")
 			return ok(this.sessions.view(upload));
+		const kind = kindOf(req.op);
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
 			if (req.outcome.ok) await this.sessions.compensate(upload, req.op);
-			return fail(this.state.withEpoch(refused));
+			return fail(this.state.withEpoch(fenceProblem("record-refused", kind, refused) ?? refused));
 		}
-		if (!req.outcome.ok) return fail(failedWriteProblem(req.outcome.reason));
+		const answered = fenceProblem(req.outcome.ok ? "ok" : req.outcome.reason, kind);
+		// Only a write that landed can be recorded: it needs the store's etag.
+		if (answered || !req.outcome.ok) return fail(answered ?? problem("internal-error"));
 		const expiresAt = sessionExpiry(
 			Date.parse(upload.createdAt),
 			this.host.now(),
