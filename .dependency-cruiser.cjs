@@ -44,6 +44,8 @@ const CLIENT = "^src/client/";
 const DO_CALLS = "^src/do/(rpc|stub)\\.ts$";
 const LINK_DO = "^src/do/link-do\\.ts$";
 const QUEUES = "^src/queues/";
+/** The Hono environment type of the Worker's HTTP surface (bindings and request variables). */
+const APP_ENV = "^src/app-env\\.ts$";
 const LOG = "^src/lib/log\\.ts$";
 /** Every enumeration the wire carries; it imports nothing, so browser and CLI code may run it. */
 const ENUMS = "^src/contract/enums\\.ts$";
@@ -112,7 +114,7 @@ module.exports = {
 			"bench",
 			"Benchmarks use the clients; the baseline Worker measures the body guard of the upload path itself.",
 			"^bench/",
-			[CLIENT, CONTRACT, "^scripts/lib/", "^src/api/body\\.ts$"],
+			[CLIENT, CONTRACT, "^scripts/lib/", "^src/api/http/body\\.ts$"],
 		),
 		...onlyFrom(
 			"consumer",
@@ -138,9 +140,24 @@ module.exports = {
 			"api",
 			"The HTTP edge acts through the DO's stub, D1 and storage; it never imports the pages.",
 			"^src/api/",
-			[CONTRACT, DOMAIN, LIB, D1, STORAGE, DO_CALLS, CLIENT, QUEUES],
+			[CONTRACT, DOMAIN, LIB, D1, STORAGE, DO_CALLS, CLIENT, QUEUES, APP_ENV],
 			{ typesAnywhere: [LINK_DO] },
 		),
+		{
+			name: "routes-stand-alone",
+			comment:
+				"A route file never imports another: what routes share is in src/api/http, middleware or uploads; app.ts joins them.",
+			severity: "error",
+			from: { path: "^src/api/routes/([^/]+)\\.ts$" },
+			to: { path: "^src/api/routes/", pathNot: "^src/api/routes/$1\\.ts$" },
+		},
+		{
+			name: "api-helpers-below-routes",
+			comment: "HTTP helpers, middleware and the upload operations never import a route.",
+			severity: "error",
+			from: { path: "^src/api/(http|middleware|uploads)/" },
+			to: { path: "^src/api/(routes/|app\\.ts$)" },
+		},
 		...onlyFrom(
 			"pages",
 			"Pages act through the JSON API in-process (the client), read sessions and owners in D1.",
@@ -153,8 +170,9 @@ module.exports = {
 				"^src/d1/(sessions|owners)\\.ts$",
 				// Queue names, to tell a dead letter's queue.
 				QUEUES,
-				// The API in-process (app), its environment, credentials, problems, download headers, DO meter, request log.
-				"^src/api/(app|context|auth|problem|http|do-calls|request-log)\\.ts$",
+				APP_ENV,
+				// The API in-process (app), credentials, problems, download headers, the DO meter, the request log.
+				"^src/api/(app|middleware/(auth|do-calls|request-log)|http/(problem|downloads))\\.ts$",
 			],
 		),
 	],

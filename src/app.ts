@@ -5,9 +5,9 @@
  */
 import { Hono } from "hono";
 import { service } from "./api/app";
-import type { AppEnv } from "./api/context";
-import { notFound, onError } from "./api/problem";
-import { requestLog } from "./api/request-log";
+import { notFound, onError } from "./api/http/problem";
+import { requestLog } from "./api/middleware/request-log";
+import type { AppEnv } from "./app-env";
 import { pages } from "./pages";
 
 export const app = new Hono<AppEnv>()

@@ -8,7 +8,7 @@
  * run src/index.ts, which has no such route.
  */
 
-import { isAdminToken } from "../src/api/auth";
+import { isAdminToken } from "../src/api/middleware/auth";
 import { linkStub } from "../src/do/stub";
 import service, { LinkDO as ServiceLinkDO } from "../src/index";
 import { type Faults, installFaults } from "./hooks";

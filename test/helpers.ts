@@ -273,7 +273,7 @@ export function sendSmall(
 	});
 }
 
-/** Durable Object calls a response reports in `Server-Timing` (src/api/do-calls.ts). */
+/** Durable Object calls a response reports in `Server-Timing` (src/api/middleware/do-calls.ts). */
 export function doCalls(res: Response): number {
 	const m = /do;desc="(\d+) calls"/.exec(res.headers.get("server-timing") ?? "");
 	if (!m) throw new Error(`no Server-Timing: ${res.headers.get("server-timing")}`);

@@ -11,13 +11,13 @@
  *
  * Attribution variants (not the baseline; they add one piece of the service's
  * upload path at a time): a `/guard` prefix streams the body through the
- * service's own length guard (`guardLength` from src/api/body.ts); an `/rpc`
+ * service's own length guard (`guardLength` from src/api/http/body.ts); an `/rpc`
  * prefix makes two empty Durable Object RPCs around the write, the floor of
  * the service's admit and record calls. `/calibrate/sql?n=&write=` runs n
  * SQLite statements in a Durable Object (time it against n=0).
  */
 import { DurableObject } from "cloudflare:workers";
-import { guardLength } from "../../src/api/body.ts";
+import { guardLength } from "../../src/api/http/body.ts";
 
 /** The baseline's bindings (bench/baseline/wrangler.toml). */
 interface BaselineEnv {

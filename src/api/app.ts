@@ -1,19 +1,42 @@
-/** The HTTP API: one sub-app per resource. */
+/**
+ * The HTTP API: one sub-app per resource (routes/), joined here and nowhere
+ * else; routes share helpers (http/), middleware (middleware/) and the
+ * upload operations (uploads/), never each other.
+ */
 import { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
-import { admin } from "./admin";
-import { commands } from "./commands";
-import type { AppEnv } from "./context";
-import { deadLetters } from "./dead-letters";
-import { countDoCalls } from "./do-calls";
-import { openApiDocumentation } from "./docs";
-import { files } from "./files";
-import { health } from "./health";
-import { links } from "./links";
-import { publicLinks } from "./public";
-import { webhookDeliveries } from "./webhook-deliveries";
-import { webhooks } from "./webhooks";
-import { linkZip } from "./zip";
+import type { AppEnv } from "../app-env";
+import { openApiDocumentation } from "./http/openapi";
+import { countDoCalls } from "./middleware/do-calls";
+import { admin } from "./routes/admin";
+import { commands } from "./routes/commands";
+import { deadLetters } from "./routes/dead-letters";
+import { files } from "./routes/files";
+import { health } from "./routes/health";
+import { links } from "./routes/links";
+import { publicLinks } from "./routes/public";
+import { small } from "./routes/small";
+import { tus } from "./routes/tus";
+import { uploads } from "./routes/uploads";
+import { webhookDeliveries } from "./routes/webhook-deliveries";
+import { webhooks } from "./routes/webhooks";
+import { linkZip } from "./routes/zip";
+
+/**
+ * The uploader surface under /r: every answer carries `Referrer-Policy:
+ * no-referrer` (the upload URL must not leak through a Referer) and
+ * `Cache-Control: no-store`.
+ */
+const uploaderApi = new Hono<AppEnv>()
+	.use(async (c, next) => {
+		await next();
+		c.res.headers.set("Referrer-Policy", "no-referrer");
+		c.res.headers.set("Cache-Control", "no-store");
+	})
+	.route("/", publicLinks)
+	.route("/", uploads)
+	.route("/", small)
+	.route("/", tus);
 
 export const api = new Hono<AppEnv>()
 	.use(countDoCalls)
@@ -25,7 +48,7 @@ export const api = new Hono<AppEnv>()
 	.route("/api/webhooks", webhookDeliveries)
 	.route("/api/admin/dead-letters", deadLetters)
 	.route("/api/admin", admin)
-	.route("/r", publicLinks);
+	.route("/r", uploaderApi);
 
 /**
  * The OpenAPI document of the API (also written to dist/openapi.json by

@@ -2,7 +2,7 @@
  * Keyset pagination over (created_at DESC, id DESC), the order of every D1
  * listing (each listed table has an index in that order). Only the table
  * modules in src/d1 call it; cursors on the wire are the api's business
- * (src/api/pagination.ts encodes a `Keyset`).
+ * (src/api/http/pagination.ts encodes a `Keyset`).
  */
 
 /** The position after which a page starts: the last row of the previous page. */

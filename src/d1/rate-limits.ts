@@ -2,7 +2,7 @@
  * The D1 `rate_limits` table: fixed-window counters, one row per key (what
  * is counted and whose, such as `webhook-sends:<ownerId>`); the decision is
  * src/domain/rate-limit.ts. Written and read by the limited routes
- * (src/api/webhook-sends.ts).
+ * (src/api/http/webhook-sends.ts).
  */
 import { D1 } from "../storage/names";
 

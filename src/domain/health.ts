@@ -1,7 +1,7 @@
 /**
  * Readiness (GET /readyz, docs/operations.md#health-checks): which
  * dependencies are checked, which secrets must be set, and how the checks'
- * outcomes make one answer. Pure: src/api/health.ts runs the checks.
+ * outcomes make one answer. Pure: src/api/routes/health.ts runs the checks.
  */
 
 /** Every readiness check, in the order the answer lists them. */

@@ -5,7 +5,7 @@
  * refusal's code in small print.
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 import type { SessionKind } from "../d1/sessions";
 import type { AccessRefusal } from "../domain/access";
 import { PROBLEM_CODES } from "../domain/problems";

@@ -8,9 +8,9 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { api } from "../api/app";
-import { envAs } from "../api/auth";
-import type { AppEnv } from "../api/context";
-import { notFound, onError } from "../api/problem";
+import { notFound, onError } from "../api/http/problem";
+import { envAs } from "../api/middleware/auth";
+import type { AppEnv } from "../app-env";
 import { OwnerClient } from "../client/owner";
 
 /**

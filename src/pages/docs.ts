@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { openApiDocument } from "../api/app";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 import { PROBLEM_CODES } from "../domain/problems";
 import { ASSETS_PATH, pageHeaders } from "./security";
 

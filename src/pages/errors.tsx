@@ -6,8 +6,8 @@
  * path (ids.ts) as the not-found page; anything unexpected as a calm 500.
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../api/context";
-import { logUnexpected } from "../api/request-log";
+import { logUnexpected } from "../api/middleware/request-log";
+import type { AppEnv } from "../app-env";
 import { ReceiveLinkError } from "../client/problem";
 import { ProblemError } from "../domain/problems";
 import { NoSuchPage } from "./ids";

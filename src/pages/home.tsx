@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The landing page at `/`: where the pages and the API documentation are. */
 import { Hono } from "hono";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 import { Page } from "./layout";
 import { pageHeaders } from "./security";
 

@@ -7,7 +7,7 @@
  * with `isIdOf` and answer their own 404.
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 import {
 	isCommandId,
 	isDeadLetterId,

@@ -4,8 +4,8 @@
  * uploader API), the owner dashboard, the admin console, the API reference.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../api/context";
-import { countDoCalls } from "../api/do-calls";
+import { countDoCalls } from "../api/middleware/do-calls";
+import type { AppEnv } from "../app-env";
 import { adminApp } from "./admin";
 import { ownerApp } from "./app";
 import { docsPages } from "./docs";

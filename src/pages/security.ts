@@ -11,7 +11,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 
 /**
  * Where the pages' built scripts and styles are served: scripts/build-web.ts

@@ -12,8 +12,8 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { isAdminToken, ownerForKey } from "../api/auth";
-import type { AppEnv } from "../api/context";
+import { isAdminToken, ownerForKey } from "../api/middleware/auth";
+import type { AppEnv } from "../app-env";
 import type { SessionKind } from "../d1/sessions";
 import * as Sessions from "../d1/sessions";
 import type { Caller } from "../domain/actor";

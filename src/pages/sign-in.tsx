@@ -5,7 +5,7 @@
  * session cookie (session.ts) and a redirect; sign-out revokes the session.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 import type { SessionKind } from "../d1/sessions";
 import { accessOf } from "./access";
 import { Notice, Page } from "./layout";

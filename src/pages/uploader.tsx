@@ -8,7 +8,7 @@
  * refused before this (see public.ts), a wrong secret is found by the script.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../api/context";
+import type { AppEnv } from "../app-env";
 import { isAuthenticLinkId, isLinkId } from "../lib/ids";
 import { Page } from "./layout";
 import { pageHeaders } from "./security";

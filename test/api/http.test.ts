@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentDisposition, parseRange } from "../../src/api/http";
+import { contentDisposition, parseRange } from "../../src/api/http/downloads";
 
 describe("download headers", () => {
 	it("writes attachments with an ASCII fallback and the exact name", () => {

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { linkCap } from "../../src/api/links";
+import { linkCap } from "../../src/api/routes/links";
 import {
 	bearer,
 	type CommandBody,

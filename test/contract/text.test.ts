@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentDisposition } from "../../src/api/http";
+import { contentDisposition } from "../../src/api/http/downloads";
 import { cleanText, hasVisible, visibleText } from "../../src/contract/text";
 import { sanitizeFileName } from "../../src/domain/uploads";
 

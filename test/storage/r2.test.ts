@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type GuardedBody, writeFailureOf } from "../../src/api/body";
+import { type GuardedBody, writeFailureOf } from "../../src/api/http/body";
 import { fenceProblem } from "../../src/domain/fence";
 import type { StoreFailure } from "../../src/storage/object-store";
 import * as r2 from "../../src/storage/r2";
@@ -219,7 +219,7 @@ describe("against the bucket binding", () => {
 	});
 });
 
-describe("writeFailureOf (src/api/body.ts): the body's fault, then the adapter's outcome", () => {
+describe("writeFailureOf (src/api/http/body.ts): the body's fault, then the adapter's outcome", () => {
 	const body = (fault: GuardedBody["fault"], framed?: boolean): GuardedBody => ({
 		stream: "",
 		fault,

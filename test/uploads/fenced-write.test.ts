@@ -1,5 +1,5 @@
 /**
- * The one fenced write (src/api/fenced-write.ts) seen from every upload
+ * The one fenced write (src/api/uploads/fenced-write.ts) seen from every upload
  * protocol, through every way a fenced write ends (src/domain/fence.ts,
  * docs/lifecycle.md#admit-and-record-around-every-r2-write): the admit
  * refused; the store's write ok, or failed (the body's length, checksum, a

@@ -5,7 +5,7 @@
  * JSON too (the script stops on a 404), never as a page.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
 import { apiFor } from "../api-client";
 import { isIdOf } from "../ids";

@@ -5,7 +5,7 @@
  * letters and their actions, and the command status the live badges poll.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { apiFor } from "../api-client";
 import { Notice } from "../layout";
 import { auditPages } from "./audit";

@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
 import type { CommandView } from "../../contract/index";
 import { apiFor } from "../api-client";

@@ -4,7 +4,7 @@
  * (sign-in.tsx), then every page behind a live admin session (console.tsx).
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { pageErrors, pageNotFound } from "../errors";
 import { formsFromThisOrigin, pageHeaders } from "../security";
 import { requireSession } from "../session";

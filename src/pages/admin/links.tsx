@@ -5,7 +5,7 @@
  * filters); each row leads to the link's audit (audit.tsx).
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
 import { LINK_STATES, type LinkList, type LinkSummary } from "../../contract/index";
 import { apiFor } from "../api-client";

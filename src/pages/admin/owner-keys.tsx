@@ -5,7 +5,7 @@
  * opened with it), then the new key shown once in the POST's answer.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import type { OwnerSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";

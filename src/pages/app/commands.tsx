@@ -8,7 +8,7 @@
  * ended gets a 401 instead of the sign-in page's HTML.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import type { CommandView } from "../../contract";
 import { isFinal } from "../../contract";
 import { apiFor } from "../api-client";

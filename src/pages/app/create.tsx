@@ -7,7 +7,7 @@
  * the create answer knows.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { problemOf } from "../../client/problem";
 import type { CreatedLink } from "../../contract";
 import { DEFAULT_SETTINGS } from "../../domain/settings";

@@ -6,7 +6,7 @@
  * for every request (test/api/router.test.ts).
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { commandPages } from "./commands";
 import { createRoutes } from "./create";
 import { fileRoutes, linkZipRoutes } from "./files";

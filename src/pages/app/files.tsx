@@ -8,8 +8,8 @@
  * style or worker is refused first (`notAsScript`, as the API's routes).
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
-import { notAsScript } from "../../api/http";
+import { notAsScript } from "../../api/http/downloads";
+import type { AppEnv } from "../../app-env";
 import { problemOf } from "../../client/problem";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";

@@ -4,7 +4,7 @@
  * sign-in page), then every page behind a live owner session (dashboard.tsx).
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { pageErrors, pageNotFound } from "../errors";
 import { formsFromThisOrigin, pageHeaders } from "../security";
 import { requireSession } from "../session";
@@ -14,7 +14,7 @@ import { dashboard } from "./dashboard";
 
 /**
  * A download (an attachment) keeps the sandboxing policy the API's download
- * route gives file bytes (src/api/files.ts), which pageHeaders replaces with
+ * route gives file bytes (src/api/routes/files.ts), which pageHeaders replaces with
  * the pages' policy.
  */
 const downloadsStaySandboxed: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -7,7 +7,7 @@
  * every pending command.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import type { LinkSummary } from "../../contract";
 import { apiFor } from "../api-client";
 import { Badge, when } from "../layout";

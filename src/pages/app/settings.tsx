@@ -10,7 +10,7 @@
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { problemOf } from "../../client/problem";
 import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";

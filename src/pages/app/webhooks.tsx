@@ -8,7 +8,7 @@
  * ownership, the limit) hold here unchanged.
  */
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../../api/context";
+import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../contract/enums";
 import { apiFor } from "../api-client";
