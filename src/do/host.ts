@@ -25,7 +25,8 @@ export type LinkBindings = Pick<
 export interface LinkHost {
 	readonly sql: Sql;
 	readonly timers: Timers;
-	readonly log: CommandLog;
+	/** The command log and its outbox rows (command-log.ts). */
+	readonly commandLog: CommandLog;
 	readonly uploads: UploadStore;
 	/** Webhook events: recorded with their change, sent after the commit. */
 	readonly events: Events;
@@ -49,7 +50,7 @@ export function linkHost(
 	return {
 		sql,
 		timers,
-		log: new CommandLog(sql),
+		commandLog: new CommandLog(sql),
 		uploads: new UploadStore(sql),
 		events: new Events(sql, new EventLog(sql), timers, () => env.WEBHOOK_DELIVERIES, now, hooks),
 		env,

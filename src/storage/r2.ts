@@ -10,6 +10,9 @@
  * fails and is retried.
  */
 
+/** R2 calls a link's object keeps in flight at once (cleanup, finalize checks). */
+export const R2_PARALLEL = 16;
+
 /** Why an R2 call failed. */
 export type R2Failure =
 	/** No such object. */

@@ -17,13 +17,13 @@ import {
 import type { LinkHost } from "../host";
 import type { RecordRequest, UploadView, WriteGrant, WriteRequest } from "../rpc";
 import type { UploadRecord } from "../upload-store";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 import type { Sessions } from "./sessions";
 
 export class WriteFence {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly sessions: Sessions,
 	) {}
 
@@ -84,7 +84,7 @@ export class WriteFence {
 	async record(req: RecordRequest): Promise<Result<UploadView>> {
 		const hook = this.host.hooks().at?.("record");
 		if (hook) await hook;
-		const link = this.state.link();
+		const link = this.row.link();
 		const store = this.host.uploads;
 		const found = store.get(req.uploadId);
 		if (!link || !found) return fail(problem("upload-not-found"));
@@ -96,7 +96,7 @@ export class WriteFence {
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
 			if (req.outcome.ok) await this.sessions.compensate(upload, req.op);
-			return fail(this.state.withEpoch(refused));
+			return fail(this.row.withEpoch(refused));
 		}
 		if (!req.outcome.ok) return fail(failedWriteProblem(req.outcome.reason));
 		const expiresAt = sessionExpiry(
