@@ -3,24 +3,16 @@
  * its timers, a storage transaction, the bindings it talks to, a clock and the
  * test hooks. Services never see the Durable Object itself.
  */
+import type { LinkBindings } from "./bindings";
 import { CommandLog } from "./command-log";
-import { EventLog } from "./event-log";
-import { Events } from "./events";
+import { Feed } from "./feed/feed";
+import { FeedLog } from "./feed/log";
 import { type LinkHooks, NO_HOOKS } from "./hooks";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { UploadStore } from "./upload-store";
 
-/** The bindings and variables a link's services use. */
-export type LinkBindings = Pick<
-	Env,
-	| "FILES"
-	| "DB"
-	| "LINK_COMMANDS"
-	| "WEBHOOK_DELIVERIES"
-	| "OUTBOX_RESEND_MS"
-	| "UPLOAD_IDLE_TIMEOUT_SECONDS"
->;
+export type { LinkBindings };
 
 export interface LinkHost {
 	readonly sql: Sql;
@@ -28,8 +20,8 @@ export interface LinkHost {
 	/** The command log and its outbox rows (command-log.ts). */
 	readonly commandLog: CommandLog;
 	readonly uploads: UploadStore;
-	/** Webhook events: recorded with their change, sent after the commit. */
-	readonly events: Events;
+	/** The link's change feed: events recorded with their change, delivered to every sink after the commit. */
+	readonly events: Feed;
 	readonly env: LinkBindings;
 	/** Runs `fn` in one storage transaction (synchronous: nothing else runs meanwhile). */
 	transaction<T>(fn: () => T): T;
@@ -47,15 +39,16 @@ export function linkHost(
 	const sql = new Sql(ctx.storage.sql);
 	const timers = new Timers(sql, ctx.storage);
 	const now = () => Date.now();
-	return {
+	const host: LinkHost = {
 		sql,
 		timers,
 		commandLog: new CommandLog(sql),
 		uploads: new UploadStore(sql),
-		events: new Events(sql, new EventLog(sql), timers, () => env.WEBHOOK_DELIVERIES, now, hooks),
+		events: new Feed(sql, new FeedLog(sql), timers, () => ({ env: host.env, hooks: hooks() }), now),
 		env,
 		transaction: (fn) => ctx.storage.transactionSync(fn),
 		now,
 		hooks,
 	};
+	return host;
 }
