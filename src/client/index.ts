@@ -23,6 +23,7 @@ export * from "./owner.ts";
 export type { ProblemBody } from "./problem.ts";
 export { SMALL_UPLOAD_MAX_BYTES, type SmallMeta, smallMetadata } from "./small.ts";
 export type * from "./types.ts";
+export * from "./vocabulary.ts";
 export * from "./watch.ts";
 export { LinkGoneError, problemOf, ReceiveLinkError };
 
