@@ -1,20 +1,14 @@
-/** Words and numbers for people: sizes, rates, durations, tables, and size/duration arguments. */
+/**
+ * Numbers for people: rates, durations, tables, and size/duration arguments.
+ * Sizes are the shared vocabulary's (`formatBytes(n, "column")`,
+ * src/client/vocabulary.ts): binary units, `17.0 MiB`, one decimal so bars
+ * and columns keep their width.
+ */
+import { formatBytes } from "../src/client/vocabulary.ts";
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-
-/** 1536 -> "1.5 KiB"; bytes below 1 KiB stay whole. */
-export function formatBytes(n: number): string {
-	let value = n;
-	let unit = 0;
-	while (value >= 1024 && unit < UNITS.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
-}
-
+/** 1536 B/s -> "1.5 KiB/s". */
 export function formatRate(bytesPerSecond: number): string {
-	return `${formatBytes(Math.round(bytesPerSecond))}/s`;
+	return `${formatBytes(Math.round(bytesPerSecond), "column")}/s`;
 }
 
 /** Seconds as "42s", "3m05s", "1h02m"; unknown as "--". */

@@ -7,8 +7,9 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Command } from "commander";
 import { type FileView, problemOf } from "../../src/client/index.ts";
+import { formatBytes } from "../../src/client/vocabulary.ts";
 import { CliError, EXIT } from "../exit.ts";
-import { formatBytes, table } from "../format.ts";
+import { table } from "../format.ts";
 import { ownerClient, print } from "./env.ts";
 
 /**
@@ -89,7 +90,7 @@ export function registerFiles(
 								["ID", "SIZE", "TYPE", "UPLOADER", "CREATED", "NAME"],
 								items.map((f) => [
 									f.id,
-									formatBytes(f.size),
+									formatBytes(f.size, "column"),
 									f.type,
 									f.uploaderName ?? f.uploaderEmail ?? "",
 									f.createdAt.slice(0, 16).replace("T", " "),
@@ -113,7 +114,11 @@ export function registerFiles(
 				if (o.zip) {
 					const path = resolve(o.zip);
 					const bytes = await save(await client.downloadZipResponse(linkId), path);
-					return print(o.json, { zip: path, bytes }, () => `${path} (${formatBytes(bytes)})`);
+					return print(
+						o.json,
+						{ zip: path, bytes },
+						() => `${path} (${formatBytes(bytes, "column")})`,
+					);
 				}
 				if (!o.all && ids.length === 0)
 					throw new CliError("name file ids, or --all, or --zip <file>", EXIT.usage);
@@ -139,7 +144,7 @@ export function registerFiles(
 					if (bytes !== f.size)
 						throw new CliError(`${path}: got ${bytes} bytes, expected ${f.size}`, EXIT.failure);
 					written.push({ id: f.id, name: f.name, path, bytes });
-					if (!o.json) process.stdout.write(`${path} (${formatBytes(bytes)})\n`);
+					if (!o.json) process.stdout.write(`${path} (${formatBytes(bytes, "column")})\n`);
 				}
 				if (o.json) print(true, { files: written }, () => "");
 				else if (written.length === 0) process.stdout.write("no files\n");

@@ -1,8 +1,9 @@
 /** `receive-links links create|list|show|url|pause|resume|revoke|delete`. */
 import type { Command } from "commander";
 import type { CommandView, LinkView, SettingsInput } from "../../src/client/index.ts";
+import { COMMAND_LABELS, formatBytes } from "../../src/client/vocabulary.ts";
 import { CliError, EXIT } from "../exit.ts";
-import { formatBytes, parseExpiry, parseSize, table } from "../format.ts";
+import { parseExpiry, parseSize, table } from "../format.ts";
 import { ownerClient, print } from "./env.ts";
 
 interface CreateOptions {
@@ -65,16 +66,16 @@ export function linkText(link: LinkView): string {
 		["title", s.title],
 		["state", link.closing ? `${link.state} (closing)` : link.state],
 		["epoch", String(link.epoch)],
-		["files", `${link.counters.files} (${formatBytes(link.counters.bytes)})`],
+		["files", `${link.counters.files} (${formatBytes(link.counters.bytes, "column")})`],
 		["max files", s.maxFiles === null ? "no limit" : String(s.maxFiles)],
-		["max file size", formatBytes(s.maxFileBytes)],
-		["max total", s.maxTotalBytes === null ? "no limit" : formatBytes(s.maxTotalBytes)],
+		["max file size", formatBytes(s.maxFileBytes, "column")],
+		["max total", s.maxTotalBytes === null ? "no limit" : formatBytes(s.maxTotalBytes, "column")],
 		["types", [...s.allowedExtensions, ...s.allowedMimeTypes].join(", ") || "any"],
 		["expires", s.expiresAt ?? "never"],
 		["password", s.passwordRequired ? "yes" : "no"],
 		[
 			"pending commands",
-			link.pendingCommands.map((c) => `${c.kind} ${c.status}`).join(", ") || "none",
+			link.pendingCommands.map((c) => `${c.kind} ${COMMAND_LABELS[c.status]}`).join(", ") || "none",
 		],
 		["created", link.createdAt],
 	];
@@ -83,7 +84,7 @@ export function linkText(link: LinkView): string {
 
 function commandText(c: CommandView): string {
 	const tail = c.result ? ` (${c.result})` : c.error ? ` (${c.error})` : "";
-	return `${c.kind} ${c.status}${tail}, command ${c.id}`;
+	return `${c.kind} ${COMMAND_LABELS[c.status]}${tail}, command ${c.id}`;
 }
 
 export function registerLinks(
@@ -136,7 +137,7 @@ export function registerLinks(
 									l.id,
 									l.closing ? `${l.state}*` : l.state,
 									String(l.files),
-									formatBytes(l.bytes),
+									formatBytes(l.bytes, "column"),
 									l.createdAt.slice(0, 16).replace("T", " "),
 									l.title,
 								]),

@@ -5,8 +5,9 @@
  */
 import cliProgress from "cli-progress";
 import type { ProblemBody } from "../../src/client/index.ts";
+import { formatBytes } from "../../src/client/vocabulary.ts";
 import type { Described } from "../exit.ts";
-import { formatBytes, formatDuration, formatRate } from "../format.ts";
+import { formatDuration, formatRate } from "../format.ts";
 import type { LocalFile } from "./files.ts";
 import {
 	Meter,
@@ -26,8 +27,8 @@ function label(name: string): string {
 
 function numbers(m: Meter): { done: string; size: string; speed: string; left: string } {
 	return {
-		done: formatBytes(m.shown()),
-		size: formatBytes(m.total),
+		done: formatBytes(m.shown(), "column"),
+		size: formatBytes(m.total, "column"),
 		speed: formatRate(m.rate()),
 		left: formatDuration(m.eta()),
 	};
@@ -97,7 +98,7 @@ export class TtyReporter implements Reporter {
 					this.bars.create(Math.max(1, f.size), 0, {
 						...idle,
 						name: label(f.name),
-						size: formatBytes(f.size),
+						size: formatBytes(f.size, "column"),
 					}),
 				);
 		else this.current = this.bars.create(1, 0, { ...idle, name: label("") });
@@ -196,7 +197,7 @@ export class LineReporter implements Reporter {
 
 	start(files: LocalFile[]): void {
 		this.total = new Meter(files.reduce((n, f) => n + f.size, 0));
-		this.out(`uploading ${files.length} file(s), ${formatBytes(this.total.total)}`);
+		this.out(`uploading ${files.length} file(s), ${formatBytes(this.total.total, "column")}`);
 	}
 	fileStart(file: LocalFile, info: FileStart): void {
 		const meter = new Meter(file.size, info.bytesStored);
@@ -207,7 +208,7 @@ export class LineReporter implements Reporter {
 		const resumed = info.resumed
 			? `; resuming upload ${info.uploadId}, ${info.partsStored.length} of ${info.partCount} parts already stored`
 			: "";
-		this.out(`${file.name}: ${formatBytes(file.size)}${parts}${resumed}`);
+		this.out(`${file.name}: ${formatBytes(file.size, "column")}${parts}${resumed}`);
 	}
 	part(file: LocalFile, part: { partNumber: number; size: number }): void {
 		this.notice.clear();

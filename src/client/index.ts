@@ -17,11 +17,14 @@ import type {
 	SmallUploadAccepted,
 	UploadView,
 } from "./types.ts";
+import { watch } from "./watch.ts";
 
 export * from "./owner.ts";
 export type { ProblemBody } from "./problem.ts";
 export { SMALL_UPLOAD_MAX_BYTES, type SmallMeta, smallMetadata } from "./small.ts";
 export type * from "./types.ts";
+export * from "./vocabulary.ts";
+export * from "./watch.ts";
 export { LinkGoneError, problemOf, ReceiveLinkError };
 
 export interface ClientOptions {
@@ -93,8 +96,8 @@ export interface UploadResult {
 	command: CommandView;
 }
 
-/** The first waits between command polls, before `min(pollMs, Retry-After)`. */
-const QUICK_POLLS_MS = [50, 100, 200, 400];
+/** The first wait between command polls; they double up to `min(pollMs, Retry-After)`. */
+const QUICK_POLL_MS = 50;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -300,26 +303,28 @@ export class UploaderClient {
 		return this.json("POST", `${this.path(session)}/finalize`, { headers: this.auth(session) });
 	}
 
-	/** Polls a command with its Retry-Token until it is final (succeeded, rejected, cancelled). */
+	/**
+	 * Polls a command with its Retry-Token until it is final (succeeded,
+	 * rejected, cancelled): `watch()` from 50 ms, doubling up to
+	 * min(`pollMs`, Retry-After). A problem (404, 410, 403) is thrown.
+	 */
 	async waitForCommand(commandId: string, retryToken: string | null): Promise<CommandView> {
 		if (!retryToken)
 			throw new Error("The service issued no Retry-Token (RETRY_TOKEN_SECRET unset)");
-		const started = Date.now();
-		for (let polls = 0; ; polls++) {
-			const res = await this.doFetch(`${this.origin()}/api/commands/${segment(commandId)}`, {
-				headers: { "Retry-Token": retryToken },
-			});
-			if (!res.ok) throw await problemOf(res);
-			const { command } = (await res.json()) as { command: CommandView };
-			if (isFinal(command.status)) return command;
-			if (Date.now() - started > this.maxWaitMs) {
-				throw new Error(`command ${commandId} still ${command.status} after ${this.maxWaitMs} ms`);
-			}
-			// Commands usually apply within tens of milliseconds (docs/commands.md, "Latency"):
-			// ask again soon at first, then every min(pollMs, Retry-After).
-			const cap = Math.min(this.pollMs, 1000 * Number(res.headers.get("retry-after") ?? 1));
-			await this.sleep(Math.min(QUICK_POLLS_MS[polls] ?? cap, cap));
-		}
+		const url = `${this.origin()}/api/commands/${segment(commandId)}`;
+		const end = await watch<CommandView>({
+			request: () => this.doFetch(url, { headers: { "Retry-Token": retryToken } }),
+			read: async (res) => ((await res.json()) as { command: CommandView }).command,
+			done: (command) => isFinal(command.status),
+			// Commands usually apply within tens of milliseconds (docs/commands.md, "Latency").
+			backoff: { firstMs: QUICK_POLL_MS, capMs: this.pollMs },
+			timeoutMs: this.maxWaitMs,
+			sleep: this.sleep,
+		});
+		if (end.kind === "gone") throw await problemOf(end.response);
+		if (end.kind === "timeout")
+			throw new Error(`command ${commandId} still ${end.state?.status} after ${this.maxWaitMs} ms`);
+		return end.state;
 	}
 
 	// --- internals ---

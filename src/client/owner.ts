@@ -4,13 +4,21 @@
  * dead letters. Typed methods return the parsed body and throw
  * `ReceiveLinkError` on any problem; the `*Response` methods hand back the raw
  * `Response` for callers that judge the status themselves (tests, the load
- * test). Shared by the tests, the load
- * test and the benchmarks; like the uploader client it runs wherever `fetch`
- * exists and imports nothing of the Worker but types.
+ * test, the benchmarks). Runs wherever `fetch` exists; imports nothing of
+ * the Worker but types.
  */
-import { FINAL_STATUSES } from "../contract/enums.ts";
+import { jsonOf, query } from "./answers.ts";
+import {
+	type Fetch,
+	FINAL_COMMAND_STATUSES,
+	type LifecycleKind,
+	type LifecycleOptions,
+	type OwnerClientOptions,
+	type PageOptions,
+	type WaitOptions,
+} from "./owner-options.ts";
 import { segment } from "./path.ts";
-import { problemOf, ReceiveLinkError } from "./problem.ts";
+import { problemOf } from "./problem.ts";
 import type {
 	AuditReport,
 	CommandAccepted,
@@ -40,44 +48,9 @@ import type {
 	WebhookEndpointView,
 	WebhookTestAccepted,
 } from "./types.ts";
+import { watch } from "./watch.ts";
 
-export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
-
-export interface OwnerClientOptions {
-	/** An owner's API key (`Authorization: Bearer <apiKey>`). */
-	apiKey?: string;
-	/** The admin token; admin routes need it, owner routes accept it for any link. */
-	adminToken?: string;
-	fetch?: Fetch;
-	sleep?: (ms: number) => Promise<void>;
-}
-
-/** Conditions and keys of a lifecycle request. */
-export interface LifecycleOptions {
-	/** `If-Match`: the link's ETag (`"<epoch>.<settingsRevision>"`) or `"<epoch>"`. */
-	ifMatch?: string;
-	/** `Idempotency-Key` (revoke and delete): a replay answers the same command. */
-	idempotencyKey?: string;
-	/** Extra headers, sent as they are. */
-	headers?: Record<string, string>;
-}
-
-export type LifecycleKind = "pause" | "resume" | "revoke" | "delete";
-
-export interface PageOptions {
-	limit?: number;
-	cursor?: string | null;
-}
-
-export interface WaitOptions {
-	/** Statuses that end the wait (default: the final ones). */
-	statuses?: readonly string[];
-	timeoutMs?: number;
-	pollMs?: number;
-}
-
-/** The statuses after which a command never changes (the contract's `FINAL_STATUSES`). */
-export const FINAL_COMMAND_STATUSES: readonly string[] = FINAL_STATUSES;
+export * from "./owner-options.ts";
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -106,7 +79,7 @@ export class OwnerClient {
 	request(
 		method: string,
 		path: string,
-		init: { body?: unknown; headers?: Record<string, string> } = {},
+		init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
 	): Promise<Response> {
 		const headers: Record<string, string> = {};
 		if (this.token) headers.Authorization = `Bearer ${this.token}`;
@@ -115,6 +88,7 @@ export class OwnerClient {
 			method,
 			headers: { ...headers, ...init.headers },
 			...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+			...(init.signal ? { signal: init.signal } : {}),
 		});
 	}
 
@@ -236,19 +210,30 @@ export class OwnerClient {
 		return (await this.json<{ command: CommandView }>(res, 200)).command;
 	}
 
-	/** Polls a command until its status is one of `statuses` (default: final). */
+	/**
+	 * Polls a command until its status is one of `statuses` (default: final):
+	 * `watch()` from 50 ms (or `pollMs` when less), doubling up to `pollMs`. A
+	 * problem (404, 410, 401) is thrown.
+	 */
 	async waitForCommand(commandId: string, options: WaitOptions = {}): Promise<CommandView> {
 		const statuses = options.statuses ?? FINAL_COMMAND_STATUSES;
-		const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-		for (;;) {
-			const command = await this.getCommand(commandId);
-			if (statuses.includes(command.status)) return command;
-			if (Date.now() > deadline)
-				throw new Error(
-					`command ${commandId} stuck in ${command.status}: ${JSON.stringify(command)}`,
-				);
-			await this.sleep(options.pollMs ?? 250);
-		}
+		const pollMs = options.pollMs ?? 250;
+		const path = `/api/commands/${segment(commandId)}`;
+		const end = await watch<CommandView>({
+			request: (signal) => this.request("GET", path, signal ? { signal } : {}),
+			read: async (res) => (await this.json<{ command: CommandView }>(res, 200)).command,
+			done: (command) => statuses.includes(command.status),
+			backoff: { firstMs: Math.min(50, pollMs), capMs: pollMs },
+			timeoutMs: options.timeoutMs ?? 60_000,
+			sleep: this.sleep,
+			...(options.signal ? { signal: options.signal } : {}),
+		});
+		if (end.kind === "gone") throw await problemOf(end.response);
+		if (end.kind === "timeout")
+			throw new Error(
+				`command ${commandId} stuck in ${end.state?.status}: ${JSON.stringify(end.state)}`,
+			);
+		return end.state;
 	}
 
 	/** A link's commands, newest first. */
@@ -465,27 +450,6 @@ export class OwnerClient {
 
 	/** The JSON body of an answer with one of `ok` statuses (default any 2xx); else its problem. */
 	private async json<T>(res: Response | Promise<Response>, ...ok: number[]): Promise<T> {
-		const r = await res;
-		const expected = ok.length > 0 ? ok.includes(r.status) : r.ok;
-		if (!expected) {
-			if (!r.ok) throw await problemOf(r);
-			throw new ReceiveLinkError({
-				type: "about:blank",
-				title: "Unexpected status",
-				status: r.status,
-				detail: `expected ${ok.join(" or ")}, got ${r.status}: ${(await r.text()).slice(0, 300)}`,
-				code: "unexpected-status",
-			});
-		}
-		return (await r.json()) as T;
+		return jsonOf<T>(await res, ok);
 	}
-}
-
-function query(page: PageOptions, extra: Record<string, string | undefined> = {}): string {
-	const q = new URLSearchParams();
-	if (page.limit !== undefined) q.set("limit", String(page.limit));
-	if (page.cursor) q.set("cursor", page.cursor);
-	for (const [k, v] of Object.entries(extra)) if (v !== undefined) q.set(k, v);
-	const s = q.toString();
-	return s ? `?${s}` : "";
 }

@@ -4,30 +4,27 @@
  * to, a clock and the test hooks. Services never see the Durable Object
  * itself, nor the bucket (only the `ObjectStore` over it).
  */
-
 import type { ObjectStore } from "../storage/object-store";
 import { r2Store } from "../storage/r2";
+import type { LinkBindings } from "./bindings";
 import { CommandLog } from "./command-log";
-import { EventLog } from "./event-log";
-import { Events } from "./events";
+import { Feed } from "./feed/feed";
+import { FeedLog } from "./feed/log";
 import { type LinkHooks, NO_HOOKS } from "./hooks";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { UploadStore } from "./upload-store";
 
-/** The bindings and variables a link's services use (file bytes only through `store`). */
-export type LinkBindings = Pick<
-	Env,
-	"DB" | "LINK_COMMANDS" | "WEBHOOK_DELIVERIES" | "OUTBOX_RESEND_MS" | "UPLOAD_IDLE_TIMEOUT_SECONDS"
->;
+export type { LinkBindings };
 
 export interface LinkHost {
 	readonly sql: Sql;
 	readonly timers: Timers;
-	readonly log: CommandLog;
+	/** The command log and its outbox rows (command-log.ts). */
+	readonly commandLog: CommandLog;
 	readonly uploads: UploadStore;
-	/** Webhook events: recorded with their change, sent after the commit. */
-	readonly events: Events;
+	/** The link's change feed: events recorded with their change, delivered to every sink after the commit. */
+	readonly events: Feed;
 	/** Where file bytes live (R2, behind the object store's interface). */
 	readonly store: ObjectStore;
 	readonly env: LinkBindings;
@@ -47,16 +44,17 @@ export function linkHost(
 	const sql = new Sql(ctx.storage.sql);
 	const timers = new Timers(sql, ctx.storage);
 	const now = () => Date.now();
-	return {
+	const host: LinkHost = {
 		sql,
 		timers,
-		log: new CommandLog(sql),
+		commandLog: new CommandLog(sql),
 		uploads: new UploadStore(sql),
-		events: new Events(sql, new EventLog(sql), timers, () => env.WEBHOOK_DELIVERIES, now, hooks),
+		events: new Feed(sql, new FeedLog(sql), timers, () => ({ env: host.env, hooks: hooks() }), now),
 		store: r2Store(env.FILES),
 		env,
 		transaction: (fn) => ctx.storage.transactionSync(fn),
 		now,
 		hooks,
 	};
+	return host;
 }

@@ -50,8 +50,8 @@ import { DeadLetters } from "./services/dead-letters";
 import { Drain } from "./services/drain";
 import { Finalizer } from "./services/finalize";
 import { UploadLedger } from "./services/ledger";
-import { Lifecycle } from "./services/lifecycle";
-import { LinkState } from "./services/link-state";
+import { LinkControls } from "./services/link-controls";
+import { LinkRow } from "./services/link-row";
 import { Outbox } from "./services/outbox";
 import { Reconcile } from "./services/reconcile";
 import { Sessions } from "./services/sessions";
@@ -67,9 +67,9 @@ export class LinkDO extends DurableObject<Env> {
 	hooks: LinkHooks = NO_HOOKS;
 
 	private readonly host: LinkHost;
-	private readonly state: LinkState;
+	private readonly row: LinkRow;
 	private readonly outbox: Outbox;
-	private readonly lifecycle: Lifecycle;
+	private readonly controls: LinkControls;
 	private readonly drainer: Drain;
 	private readonly commands: Commands;
 	private readonly ledger: UploadLedger;
@@ -85,28 +85,28 @@ export class LinkDO extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		const host = linkHost(ctx, env, () => this.hooks);
-		const state = new LinkState(host);
-		const outbox = new Outbox(host, state);
-		const sessions = new Sessions(host, state);
-		const finalizer = new Finalizer(host, state, sessions);
-		const uploadDeps = { host, state, sessions, finalizer, outbox };
+		const row = new LinkRow(host);
+		const outbox = new Outbox(host, row);
+		const sessions = new Sessions(host, row);
+		const finalizer = new Finalizer(host, row, sessions);
+		const uploadDeps = { host, row, sessions, finalizer, outbox };
 		const cleanup = new Cleanup(uploadDeps);
-		const drainer = new Drain(host, state, cleanup, finalizer);
+		const drainer = new Drain(host, row, cleanup, finalizer);
 		this.host = host;
-		this.state = state;
+		this.row = row;
 		this.outbox = outbox;
 		this.drainer = drainer;
-		this.lifecycle = new Lifecycle(host, state);
-		this.commands = new Commands(host, state, outbox, drainer);
+		this.controls = new LinkControls(host, row);
+		this.commands = new Commands(host, row, outbox, drainer);
 		this.ledger = new UploadLedger(uploadDeps);
 		this.tus = new TusLedger(uploadDeps);
-		this.writes = new WriteFence(host, state, sessions);
+		this.writes = new WriteFence(host, row, sessions);
 		this.small = new SmallUploads(uploadDeps, this.ledger, this.writes);
-		this.auditor = new Audit(host, state, drainer);
-		this.deadLetters = new DeadLetters(host, state);
-		this.reconciler = new Reconcile(host, state, outbox, this.deadLetters);
+		this.auditor = new Audit(host, row, drainer);
+		this.deadLetters = new DeadLetters(host, row);
+		this.reconciler = new Reconcile(host, row, outbox, this.deadLetters);
 		this.timerWork = {
-			[TIMERS.projection]: () => state.retryProjection(),
+			[TIMERS.projection]: () => row.retryProjection(),
 			[TIMERS.expire]: () => this.commands.expireNow(),
 			[TIMERS.outbox]: () => outbox.resend(),
 			[TIMERS.sweep]: () => drainer.sweep(),
@@ -120,7 +120,7 @@ export class LinkDO extends DurableObject<Env> {
 		// without an alarm (an event recorded, never sent): point the alarm at the
 		// earliest timer whenever the object starts. Nothing for an object never created.
 		// Commands an earlier process sent are re-sent within RESTART_RESEND_MS (outbox.onStart).
-		if (state.exists)
+		if (row.exists)
 			ctx.blockConcurrencyWhile(() => {
 				outbox.onStart();
 				return host.timers.rearm();
@@ -139,16 +139,16 @@ export class LinkDO extends DurableObject<Env> {
 
 	/** Creates the link at epoch 1. Called once, by POST /api/links. */
 	async create(input: CreateLinkInput): Promise<Result<LinkView>> {
-		return this.lifecycle.create(input);
+		return this.controls.create(input);
 	}
 
 	/** The link as its owner (or an admin) sees it. */
 	async get(caller: Caller): Promise<Result<LinkView>> {
-		return this.lifecycle.get(caller);
+		return this.controls.get(caller);
 	}
 
 	async secretBox(caller: Caller): Promise<Result<{ secretBox: string | null }>> {
-		return this.lifecycle.secretBox(caller);
+		return this.controls.secretBox(caller);
 	}
 
 	/** PATCH settings: synchronous, no epoch change; the settings revision (ETag) changes. */
@@ -157,22 +157,22 @@ export class LinkDO extends DurableObject<Env> {
 		update: SettingsUpdate,
 		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
-		return this.lifecycle.updateSettings(caller, update, ifMatch);
+		return this.controls.updateSettings(caller, update, ifMatch);
 	}
 
 	/** Pause: synchronous, +1 epoch; pausing a paused link is a no-op. */
 	async pause(caller: Caller, ifMatch?: IfMatch): Promise<Result<LinkView>> {
-		return this.lifecycle.transition(caller, "pause", ifMatch);
+		return this.controls.transition(caller, "pause", ifMatch);
 	}
 
 	/** Resume: synchronous, +1 epoch; resuming an active link is a no-op. */
 	async resume(caller: Caller, ifMatch?: IfMatch): Promise<Result<LinkView>> {
-		return this.lifecycle.transition(caller, "resume", ifMatch);
+		return this.controls.transition(caller, "resume", ifMatch);
 	}
 
 	/** Public info for uploaders holding the link secret (its hash, compared timing-safe). */
 	async publicInfo(secretHash: string): Promise<Result<PublicLinkView>> {
-		return this.lifecycle.publicInfo(secretHash);
+		return this.controls.publicInfo(secretHash);
 	}
 
 	// --- commands ---------------------------------------------------------------
@@ -319,7 +319,7 @@ export class LinkDO extends DurableObject<Env> {
 
 	/** Runs the timed work that is due, then re-arms for the next. Idempotent. */
 	override async alarm(): Promise<void> {
-		if (!this.state.exists) return;
+		if (!this.row.exists) return;
 		for (const name of this.host.timers.takeDue(this.host.now())) {
 			try {
 				await this.timerWork[name]();
@@ -327,7 +327,7 @@ export class LinkDO extends DurableObject<Env> {
 				// One timer's failure must not lose the others: this one runs again soon.
 				logEvent(
 					"timer.failed",
-					{ linkId: this.state.link()?.id, timer: name, error: errorField(error) },
+					{ linkId: this.row.link()?.id, timer: name, error: errorField(error) },
 					"error",
 				);
 				await this.host.timers.schedule(name, this.host.now() + TIMER_RETRY_MS);

@@ -157,6 +157,15 @@ const MIGRATIONS: readonly string[] = [
 	ALTER TABLE commands ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE commands ADD COLUMN dead_letter_recorded INTEGER NOT NULL DEFAULT 0
 	`,
+	// 12: how far each sink of the change feed acknowledged the events (src/do/feed/). A sink
+	// without a row (the webhook sink of every link made before) stands at the newest event
+	// every sink acknowledged (events.sent_at), which is where the outbox had got to.
+	`
+	CREATE TABLE feed_cursors (
+		sink TEXT PRIMARY KEY,
+		seq INTEGER NOT NULL
+	);
+	`,
 ];
 
 /** Whether this object's storage holds the schema (false for an object never created). */

@@ -12,8 +12,8 @@ import { ReceiveLinkError } from "../client/problem";
 import { ProblemError } from "../domain/problems";
 import { NoSuchPage } from "./ids";
 import { Page, type Surface } from "./layout";
+import { wordsFor } from "./problems";
 import { CrossSiteRequest } from "./security";
-import { wordsFor } from "./words";
 
 export function errorPage(
 	c: Context<AppEnv>,

@@ -86,20 +86,6 @@ export function Badge(props: { value: string; label?: string }) {
 	);
 }
 
-/** Sizes as people read them: 1.2 MB, 340 KB (decimal units, like file managers). */
-export function bytes(n: number | null | undefined): string {
-	if (n === null || n === undefined) return "no limit";
-	if (n < 1000) return `${n} B`;
-	const units = ["KB", "MB", "GB", "TB"];
-	let v = n / 1000;
-	let i = 0;
-	while (v >= 1000 && i < units.length - 1) {
-		v /= 1000;
-		i++;
-	}
-	return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
 /** A timestamp as `2026-12-03 08:11 UTC` (unambiguous, sortable). */
 export function when(iso: string | null | undefined): string {
 	if (!iso) return "never";

@@ -1,7 +1,8 @@
 /**
  * Problems in words a person understands: what happened, and what to do.
  * Pages show these instead of codes; the code stays visible in small print
- * for support. Codes without an entry fall back to the problem's own detail.
+ * for support (data only: `wordsFor` in problems.ts picks the sentence,
+ * falling back to the problem's own detail).
  */
 export const PROBLEM_WORDS: Record<string, string> = {
 	unauthorized: "Your session has ended. Sign in again.",
@@ -40,8 +41,3 @@ export const PROBLEM_WORDS: Record<string, string> = {
 		"You have asked for many test events and redeliveries in the last minute. Wait a minute and try again.",
 	"internal-error": "Something went wrong on our side. Try again in a moment.",
 };
-
-/** The sentence to show for a problem code (or the problem's detail when no sentence exists). */
-export function wordsFor(code: string | undefined, detail?: string): string {
-	return (code && PROBLEM_WORDS[code]) || detail || "Something went wrong. Try again.";
-}

@@ -5,8 +5,11 @@
  * probe for readiness. R2 is its one implementation (`r2Store` in
  * src/storage/r2.ts, the only code that reads R2's errors); the edge and the
  * link's Durable Object hold an `ObjectStore`, never the bucket
- * (docs/storage.md#r2). Types only: this module runs nothing.
+ * (docs/storage.md#r2). Types, and the store's parallelism.
  */
+
+/** Store calls a link's object keeps in flight at once (cleanup, finalize checks). */
+export const STORE_PARALLEL = 16;
 
 /** Why a store call failed: a closed set, read from the store's errors in one place. */
 export type StoreFailure =

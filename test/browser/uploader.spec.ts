@@ -45,10 +45,10 @@ test("files sent by the file chooser and by drag and drop are received, and the 
 	await expect(page.getByRole("heading", { level: 1 })).toHaveText("Tax documents 2026");
 	await expect(page.getByText("Please send your signed forms")).toBeVisible();
 	await expect(page.locator(".limits li")).toHaveText([
-		"Each file up to 20 MB.",
+		"Each file up to 20 MiB.",
 		"Only .pdf or .png files.",
-		"At most 5 files in all, 40 MB in total.",
-		"You can send 5 more files, up to 40 MB in total.",
+		"At most 5 files in all, 40 MiB in total.",
+		"You can send 5 more files, up to 40 MiB in total.",
 	]);
 	await expectAccessible(page, "uploader page, open");
 	await shot(page, "uploader-open");
@@ -108,7 +108,7 @@ test("a refused file type and an over-size file are explained before any upload"
 	);
 	await chooseFiles(page, makeFile("scan.pdf", 21 * MiB));
 	await expect(page.locator("ul.notes")).toContainText(
-		"“scan.pdf” was not added: it is 21 MB, and this link takes files up to 20 MB each.",
+		"“scan.pdf” was not added: it is 21 MiB, and this link takes files up to 20 MiB each.",
 	);
 	await expectAccessible(page, "uploader page with refusals");
 	await shot(page, "uploader-refused");

@@ -124,9 +124,9 @@ describe("the event outbox", () => {
 		await runInDurableObject(stubOf(linkId), async (instance: LinkDO, state) => {
 			const inner = instance as unknown as {
 				host: { transaction<T>(f: () => T): T; events: { record(l: unknown, t: string): void } };
-				state: { link(): unknown };
+				row: { link(): unknown };
 			};
-			inner.host.transaction(() => inner.host.events.record(inner.state.link(), "link.paused"));
+			inner.host.transaction(() => inner.host.events.record(inner.row.link(), "link.paused"));
 			await state.storage.deleteAlarm();
 		});
 		expect((await eventsOf(linkId)).map((e) => e.sent)).toEqual([false]);

@@ -33,8 +33,8 @@ describe("LinkDO", () => {
 			const rows = state.storage.sql
 				.exec<{ version: number }>("SELECT version FROM _schema")
 				.toArray();
-			// 5 added link.settings_revision, 6 the password_attempts table (issue 9), 7 and 8 the tus columns, 9 link.secret_box, 10 the events outbox, 11 command generation and dead_letter_recorded.
-			expect(rows).toEqual([{ version: 11 }]);
+			// 5 added link.settings_revision, 6 the password_attempts table (issue 9), 7 and 8 the tus columns, 9 link.secret_box, 10 the events outbox, 11 command generation and dead_letter_recorded, 12 the feed's per-sink cursors.
+			expect(rows).toEqual([{ version: 12 }]);
 			const revision = state.storage.sql
 				.exec<{ settings_revision: number }>("SELECT settings_revision FROM link")
 				.one();

@@ -3,15 +3,18 @@
 //   <span data-live-command-reason></span>   (optional, anywhere after it; gets the reason)
 // The URL (same origin, the session cookie goes with it) answers
 //   { "status": "applying", "label": "applying", "final": false, "reason": null }
-// This module polls it until `final` (or the element leaves
-// the page): soon at first (a command usually applies within tens of
-// milliseconds, docs/commands.md "Latency"), then backing off to once a
-// second; and keeps the badge's text and class, `data-status` and
-// `data-final` in step. The element should sit in an aria-live region (the
-// server renders role="status" around it) so screen readers hear the change.
+// This module watches it (`watch()`, src/client/watch.ts) until `final` (or
+// the element leaves the page, or 10 minutes pass): soon at first (a command
+// usually applies within tens of milliseconds, docs/commands.md "Latency"),
+// then backing off to once a second; and keeps the badge's text and class,
+// `data-status` and `data-final` in step. It stops on 401, 403 and 404 and
+// asks again after anything else. The element should sit in an aria-live
+// region (the server renders role="status" around it) so screen readers hear
+// the change.
+import { watch } from "../../src/client/watch.ts";
 
-/** Waits between polls: short at first, then once a second. */
-const POLL_MS = [100, 200, 400, 700, 1000];
+/** The first wait and the longest, ms. */
+const BACKOFF = { firstMs: 100, capMs: 1000 };
 const MAX_MS = 10 * 60 * 1000;
 
 interface LiveStatus {
@@ -33,22 +36,28 @@ function render(el: HTMLElement, s: LiveStatus): void {
 async function follow(el: HTMLElement): Promise<void> {
 	const url = el.dataset.liveCommand;
 	if (!url || el.dataset.final === "1") return;
-	const started = Date.now();
-	let polls = 0;
-	while (el.isConnected && Date.now() - started < MAX_MS) {
-		try {
-			const res = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-			if (res.ok) {
-				const s = (await res.json()) as LiveStatus;
-				render(el, s);
-				if (s.final) return;
-			} else if (res.status === 401 || res.status === 403 || res.status === 404) {
-				return;
-			}
-		} catch {
-			// A dropped connection: try again on the next tick.
-		}
-		await new Promise((r) => setTimeout(r, POLL_MS[Math.min(polls++, POLL_MS.length - 1)]));
+	const left = new AbortController();
+	try {
+		await watch<LiveStatus>({
+			request: (signal) => {
+				if (!el.isConnected) left.abort();
+				return fetch(url, {
+					headers: { Accept: "application/json" },
+					cache: "no-store",
+					...(signal ? { signal } : {}),
+				});
+			},
+			read: async (res) => (await res.json()) as LiveStatus,
+			onState: (s) => render(el, s),
+			done: (s) => s.final,
+			gone: (status) => status === 401 || status === 403 || status === 404,
+			failures: "retry",
+			backoff: BACKOFF,
+			timeoutMs: MAX_MS,
+			signal: left.signal,
+		});
+	} catch (error) {
+		if (!left.signal.aborted) throw error;
 	}
 }
 

@@ -3,7 +3,7 @@
 // Uppy counts bytes as they leave the browser. When a link is paused, the
 // PATCH that was in flight is refused (423) after its bytes left, and Uppy
 // then shows 100 % (and, once at 100 %, ignores any lower progress) while
-// the server holds less: the page's own list said "8 MB of 12 MB", Uppy's
+// the server holds less: the page's own list said "8 MiB of 12 MiB", Uppy's
 // status bar "Uploading: 100 %". After such a refusal the file's progress
 // goes back to the last offset the server acknowledged; tus-js-client
 // resumes from that same offset once the link reopens.

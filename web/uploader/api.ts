@@ -2,6 +2,8 @@
 // (`GET /r/<linkId>` with `Link-Secret`) and polling a finalize command with
 // its Retry-Token. The secret only ever travels in the `Link-Secret` header:
 // never in a URL, never in a log line.
+
+import { watch } from "../../src/client/watch.ts";
 import { isFinal } from "../../src/contract/enums.ts";
 import type { CommandView, PublicLinkView } from "../../src/contract/index.ts";
 
@@ -52,59 +54,61 @@ export class LinkApi {
 	/** `GET /r/<linkId>` as JSON; a network failure is status 0. */
 	async info(): Promise<InfoResult> {
 		try {
-			const res = await fetch(`/r/${encodeURIComponent(this.linkId)}`, {
-				headers: { Accept: "application/json", ...this.headers },
-				cache: "no-store",
-				credentials: "omit",
-			});
-			if (res.ok) return { ok: true, link: ((await res.json()) as { link: PublicLinkInfo }).link };
+			const res = await this.infoRequest();
+			if (res.ok) return { ok: true, link: await LinkApi.linkOf(res) };
 			return { ok: false, problem: problemOf(res.status, await res.text()) };
 		} catch {
 			return { ok: false, problem: { status: 0 } };
 		}
 	}
+
+	/** The request behind `info()`, answered as it is. */
+	infoRequest(signal?: AbortSignal): Promise<Response> {
+		return fetch(`/r/${encodeURIComponent(this.linkId)}`, {
+			headers: { Accept: "application/json", ...this.headers },
+			cache: "no-store",
+			credentials: "omit",
+			...(signal ? { signal } : {}),
+		});
+	}
+
+	/** The link's public info in a 2xx answer of `infoRequest()`. */
+	static async linkOf(res: Response): Promise<PublicLinkInfo> {
+		return ((await res.json()) as { link: PublicLinkInfo }).link;
+	}
 }
 
 export type CommandState = Pick<CommandView, "status" | "result">;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Polls a command's status URL with its Retry-Token (no other credential)
- * until the command is final, telling `onStatus` each status seen. Waits
- * `Retry-After` (1 to 5 s) between polls, longer while dead-lettered (an
- * admin has to act), and keeps going through dropped connections. Resolves
- * with the final state, or null when the command cannot be read at all.
+ * Follows a command's status URL with its Retry-Token (no other credential)
+ * until the command is final, telling `onStatus` each status seen: `watch()`
+ * from 1 s, never longer than Retry-After while the command moves, every 10 s
+ * while it is dead-lettered (an admin has to act), and through dropped
+ * connections and server errors. Resolves with the final state, or null when
+ * the command cannot be read at all (a 4xx).
  */
 export async function followCommand(
 	statusUrl: string,
 	retryToken: string,
 	onStatus: (s: CommandState) => void,
 ): Promise<CommandState | null> {
-	let failures = 0;
-	for (;;) {
-		let wait = 1000;
-		try {
-			const res = await fetch(statusUrl, {
+	const end = await watch<CommandState>({
+		request: (signal) =>
+			fetch(statusUrl, {
 				headers: { Accept: "application/json", "Retry-Token": retryToken },
 				cache: "no-store",
 				credentials: "omit",
-			});
-			if (res.ok) {
-				failures = 0;
-				const { command } = (await res.json()) as { command: CommandState };
-				onStatus(command);
-				if (isFinal(command.status)) return command;
-				const after = Number(res.headers.get("Retry-After"));
-				wait = Number.isFinite(after) ? Math.min(Math.max(after, 1), 5) * 1000 : 1000;
-				if (command.status === "dead_lettered") wait = 10_000;
-			} else if (res.status >= 400 && res.status < 500) {
-				return null;
-			} else {
-				wait = Math.min(2000 * 2 ** failures++, 30_000);
-			}
-		} catch {
-			wait = Math.min(2000 * 2 ** failures++, 30_000);
-		}
-		await sleep(wait);
-	}
+				...(signal ? { signal } : {}),
+			}),
+		read: async (res) => ((await res.json()) as { command: CommandState }).command,
+		done: (command) => isFinal(command.status),
+		onState: onStatus,
+		gone: (status) => status >= 400 && status < 500,
+		failures: "retry",
+		idle: (command) => command.status === "dead_lettered",
+		backoff: { firstMs: 1000, capMs: 10_000 },
+	});
+	if (end.kind === "gone") await end.response.body?.cancel();
+	return end.kind === "done" ? end.state : null;
 }

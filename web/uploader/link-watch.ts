@@ -1,10 +1,11 @@
 // Where the link stands for this page: open, waiting (the owner paused it, or
 // a revoke/delete is being settled: tus answers 423) or closed (revoked,
-// expired, deleted: 410). While waiting it asks `GET /r/<linkId>` every few
-// seconds, and tus requests that would send bytes or create an upload are
-// held (`whenOpen`) until the link reopens, so no retry budget is spent
-// waiting and uploads continue by themselves, however long the pause.
-import type { LinkApi, PublicLinkInfo } from "./api.ts";
+// expired, deleted: 410). While waiting it watches `GET /r/<linkId>`
+// (`watch()`, every 3 s), and tus requests that would send bytes or create an
+// upload are held (`whenOpen`) until the link reopens, so no retry budget is
+// spent waiting and uploads continue by themselves, however long the pause.
+import { watch } from "../../src/client/watch.ts";
+import { LinkApi, type PublicLinkInfo, problemOf } from "./api.ts";
 
 export type WatchState =
 	| { kind: "open" }
@@ -26,6 +27,8 @@ export class LinkWatch {
 	state: WatchState = { kind: "open" };
 	private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 	private polling = false;
+	/** Stops the watch of a waiting link as soon as the link opens or closes. */
+	private stopPolling: AbortController | null = null;
 
 	constructor(
 		private readonly api: LinkApi,
@@ -73,6 +76,7 @@ export class LinkWatch {
 		if (state.kind === "open") this.release((w) => w.resolve());
 		if (state.kind === "closed") this.release((w) => w.reject(new Error("the link is closed")));
 		if (state.kind === "waiting") void this.poll();
+		else this.stopPolling?.abort();
 		const changed =
 			before.kind !== state.kind ||
 			(before.kind === "waiting" && state.kind === "waiting" && before.why !== state.why);
@@ -85,16 +89,30 @@ export class LinkWatch {
 		for (const w of waiters) fn(w);
 	}
 
+	/** Watches the link's info while it is waiting; ends once it opens or closes. */
 	private async poll(): Promise<void> {
 		if (this.polling) return;
 		this.polling = true;
+		const stop = new AbortController();
+		this.stopPolling = stop;
 		try {
-			while (this.state.kind === "waiting") {
-				await new Promise((r) => setTimeout(r, this.pollMs));
-				await this.check();
-			}
+			const end = await watch<PublicLinkInfo>({
+				request: (signal) => this.api.infoRequest(signal),
+				read: LinkApi.linkOf,
+				onState: (link) => this.fromInfo(link),
+				done: () => this.state.kind !== "waiting",
+				// A 410 closes the page; anything else (a dropped connection too) is asked again.
+				gone: (status) => status === 410,
+				failures: "retry",
+				backoff: { firstMs: this.pollMs, capMs: this.pollMs },
+				signal: stop.signal,
+			});
+			if (end.kind === "gone") this.sawProblem(410, problemOf(410, await end.response.text()).code);
+		} catch (error) {
+			if (!stop.signal.aborted) throw error;
 		} finally {
 			this.polling = false;
+			this.stopPolling = null;
 		}
 	}
 }

@@ -13,8 +13,9 @@ import { fill, h } from "./dom.ts";
 import { LinkWatch, type WatchState } from "./link-watch.ts";
 import { pendingUploads } from "./resume-store.ts";
 import { Sender } from "./sender.ts";
+import { closedWords, limitLines, list } from "./sentences.ts";
 import { StatusList } from "./status-list.ts";
-import { closedWords, DOES_NOT_WORK, limitLines, list, WAITING } from "./words.ts";
+import { DOES_NOT_WORK, WAITING } from "./words.ts";
 
 const root = document.getElementById("uploader");
 if (root) void start(root);

@@ -7,8 +7,8 @@
 // command is followed until it is final.
 import type { HttpRequest, HttpResponse } from "tus-js-client";
 import { type CommandState, followCommand } from "./api.ts";
+import { finalizeWords } from "./sentences.ts";
 import type { StatusList } from "./status-list.ts";
-import { finalizeWords } from "./words.ts";
 
 const UNCONFIRMED = "The service did not confirm this file. Ask the owner whether it arrived.";
 

@@ -2,8 +2,10 @@
 // before any byte is sent, in words. The server applies the same rules at
 // creation (415 file-type-not-allowed, 413 file-too-large, 409
 // quota-exceeded); checking here first saves the person a failed upload.
+
+import { formatBytes } from "../../src/client/vocabulary.ts";
 import type { Limits } from "./api.ts";
-import { list, size } from "./words.ts";
+import { list } from "./sentences.ts";
 
 export interface UppyRestrictions {
 	maxFileSize: number | null;
@@ -73,15 +75,15 @@ export function fileRefusal(
 	const type = typeRefusal(file, limits);
 	if (type) return type;
 	if (file.size !== null && file.size > limits.maxFileBytes)
-		return `it is ${size(file.size)}, and this link takes files up to ${size(limits.maxFileBytes)} each.`;
+		return `it is ${formatBytes(file.size)}, and this link takes files up to ${formatBytes(limits.maxFileBytes)} each.`;
 	return null;
 }
 
 /** Why adding files would pass the link's quota (what Uppy's aggregate check refused). */
-export function quotaRefusal(r: UppyRestrictions, count: number, bytes: number): string {
+export function quotaRefusal(r: UppyRestrictions, count: number, total: number): string {
 	if (r.maxNumberOfFiles !== null && count > r.maxNumberOfFiles)
 		return `this link takes only ${r.maxNumberOfFiles} more ${r.maxNumberOfFiles === 1 ? "file" : "files"}.`;
-	if (r.maxTotalFileSize !== null && bytes > r.maxTotalFileSize)
-		return `together your files would pass what the link has room for (${size(r.maxTotalFileSize)} in total).`;
+	if (r.maxTotalFileSize !== null && total > r.maxTotalFileSize)
+		return `together your files would pass what the link has room for (${formatBytes(r.maxTotalFileSize)} in total).`;
 	return "the link has no room left for it.";
 }

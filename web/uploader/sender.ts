@@ -10,6 +10,7 @@ import Uppy, { type Meta, type UppyFile } from "@uppy/core";
 import Dashboard from "@uppy/dashboard";
 import Tus, { type TusBody, type TusDetailedError } from "@uppy/tus";
 import type { HttpRequest, HttpResponse } from "tus-js-client";
+import { formatBytes } from "../../src/client/vocabulary.ts";
 import { AcknowledgedProgress, fileIn } from "./acknowledged.ts";
 import { type LinkApi, type PublicLinkInfo, problemOf } from "./api.ts";
 import type { Details } from "./details.ts";
@@ -18,9 +19,9 @@ import { outcomeOf, PasswordGate } from "./password-gate.ts";
 import { Receipts } from "./receipts.ts";
 import { fileRefusal, quotaRefusal, restrictionsOf, typeRefusal } from "./restrictions.ts";
 import { forgetUploads, pendingUploads } from "./resume-store.ts";
+import { fileProblemWords, typesSentence } from "./sentences.ts";
 import type { StatusList } from "./status-list.ts";
 import { patchUppyA11y } from "./uppy-a11y.ts";
-import { fileProblemWords, size, typesSentence } from "./words.ts";
 
 type File = UppyFile<Meta, TusBody>;
 
@@ -89,7 +90,7 @@ export class Sender {
 			singleFileFullScreen: false,
 			// Its EXIF reader fetches `blob:` URLs, which the page's CSP (connect-src 'self') refuses.
 			disableThumbnailGenerator: true,
-			note: `${typesSentence(link.limits) ?? "Any kind of file."} Up to ${size(link.limits.maxFileBytes)} each.`,
+			note: `${typesSentence(link.limits) ?? "Any kind of file."} Up to ${formatBytes(link.limits.maxFileBytes)} each.`,
 		});
 		patchUppyA11y(target);
 		this.acknowledged = new AcknowledgedProgress(this.uppy);

@@ -2,8 +2,9 @@
 // bytes arrived; a file is "Received" once its finalize command succeeded.
 // Each row: the name, a progress bar while sending, and the status in words;
 // status changes are announced (aria-live), progress is not.
+
+import { formatBytes } from "../../src/client/vocabulary.ts";
 import { h } from "./dom.ts";
-import { size } from "./words.ts";
 
 export type FileStatus =
 	| "queued"
@@ -59,7 +60,7 @@ export class StatusList {
 		);
 	}
 
-	add(id: string, name: string, bytes: number): void {
+	add(id: string, name: string, size: number): void {
 		if (this.rows.has(id)) return;
 		const label = h("span", { class: "status" });
 		const reason = h("span", { class: "reason" });
@@ -68,11 +69,11 @@ export class StatusList {
 			"li",
 			{ "data-file": name },
 			h("span", { class: "name" }, name),
-			h("span", { class: "size muted" }, size(bytes)),
+			h("span", { class: "size muted" }, formatBytes(size)),
 			bar,
 			h("span", { class: "state" }, label, reason),
 		);
-		const row: Row = { li, status: "queued", label, reason, bar, sent: 0, total: bytes };
+		const row: Row = { li, status: "queued", label, reason, bar, sent: 0, total: size };
 		this.rows.set(id, row);
 		this.list.append(li);
 		this.element.hidden = false;
@@ -144,7 +145,7 @@ export class StatusList {
 		const sent = sending.reduce((n, r) => n + r.sent, 0);
 		const total = sending.reduce((n, r) => n + r.total, 0);
 		this.bytesLine.textContent = sending.length
-			? `In progress: ${size(sent)} of ${size(total)} sent.`
+			? `In progress: ${formatBytes(sent)} of ${formatBytes(total)} sent.`
 			: "";
 	}
 }

@@ -12,24 +12,24 @@ import { R2Keys, TIMERS } from "../../storage/names";
 import type { LinkHost } from "../host";
 import { listTransitions } from "../link-store";
 import type { Drain } from "./drain";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 
 export class Audit {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly drain: Drain,
 	) {}
 
 	/** `sweep` runs the post-terminal sweep first (it is otherwise due 60 s after the transition). */
 	async run(options: { sweep?: boolean } = {}): Promise<Result<AuditReport & { linkId: string }>> {
-		let link = this.state.link();
+		let link = this.row.link();
 		if (!link) return fail(problem("link-not-found"));
-		const { env, sql, log, timers, uploads, store } = this.host;
+		const { env, sql, commandLog, timers, uploads, store } = this.host;
 		if (options.sweep && isTerminal(link.state)) {
 			await this.drain.sweep();
 			await timers.cancel(TIMERS.sweep);
-			link = this.state.link() ?? link;
+			link = this.row.link() ?? link;
 		}
 		const objects: string[] = [];
 		for await (const keys of store.list(R2Keys.linkPrefix(link.id)))
@@ -49,7 +49,7 @@ export class Audit {
 				maxTotalBytes: link.settings.maxTotalBytes,
 			},
 			transitions: listTransitions(sql),
-			commands: log.list(1_000_000, null).map((c) => ({
+			commands: commandLog.list(1_000_000, null).map((c) => ({
 				id: c.id,
 				seq: c.seq,
 				kind: c.kind,

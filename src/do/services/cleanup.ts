@@ -10,7 +10,7 @@ import { expiredSession, settle } from "../../domain/uploads";
 import { R2Keys, TIMERS } from "../../storage/names";
 import type { LinkRecord } from "../link-store";
 import type { UploadRecord } from "../upload-store";
-import type { UploadDeps } from "./sessions";
+import type { UploadDeps } from "./upload-deps";
 
 /** Uploads settled per batch when a link becomes terminal. */
 const SETTLE_BATCH = 500;
@@ -40,7 +40,7 @@ export class Cleanup {
 			await this.deps.sessions.drop(by.abort, "aborted");
 			await this.deps.sessions.drop(by.reject, "rejected");
 			if (by.finalize.length > 0)
-				await this.deps.finalizer.finalize(this.deps.state.link() ?? link, by.finalize);
+				await this.deps.finalizer.finalize(this.deps.row.link() ?? link, by.finalize);
 			// Give the event loop a turn between batches: a long cleanup must not starve other I/O.
 			await new Promise((resolve) => setTimeout(resolve, 0));
 		}
@@ -98,7 +98,7 @@ export class Cleanup {
 	 */
 	private async expireSession(uploadId: string, now: number): Promise<boolean> {
 		const upload = this.deps.host.uploads.get(uploadId);
-		const link = this.deps.state.link();
+		const link = this.deps.row.link();
 		if (!upload || !link || upload.expiresAt > now || upload.finalizeCommandId) return false;
 		if (upload.state !== "open" && upload.state !== "completed") return false;
 		const action = expiredSession(upload.state, link.settings.lateFinalize);

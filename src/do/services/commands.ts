@@ -17,7 +17,7 @@ import type { LinkHost } from "../host";
 import { pageOf } from "../page";
 import type { CommandRequest, CommandView } from "../rpc";
 import type { Drain } from "./drain";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 import type { Outbox } from "./outbox";
 
 /** While another terminal command is pending, an overdue expiry is checked again this often. */
@@ -26,7 +26,7 @@ const EXPIRE_RECHECK_MS = 30_000;
 export class Commands {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly outbox: Outbox,
 		private readonly drain: Drain,
 	) {}
@@ -38,45 +38,48 @@ export class Commands {
 	 * outbox alarm. An Idempotency-Key replay returns the original command.
 	 */
 	async request(req: CommandRequest): Promise<Result<{ command: CommandView; created: boolean }>> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link || !mayActOn(req.caller, link.ownerId)) return fail(problem("link-not-found"));
-		const { log } = this.host;
+		const { commandLog } = this.host;
 		const scope = actorOf(req.caller);
 		if (req.idempotency) {
-			const seen = log.idempotent(scope, req.idempotency.key);
+			const seen = commandLog.idempotent(scope, req.idempotency.key);
 			if (seen) {
 				if (seen.requestHash !== req.idempotency.requestHash)
 					return fail(problem("idempotency-key-reused"));
-				const original = log.get(seen.id);
+				const original = commandLog.get(seen.id);
 				if (original) return ok({ command: commandView(link.id, original), created: false });
 			}
 		}
-		const decision = acceptTerminal(req.kind, link.state, log.pending());
+		const decision = acceptTerminal(req.kind, link.state, commandLog.pending());
 		if (decision.kind === "refuse") return fail(refusal(decision.code, link.epoch));
 		const stale = checkIfMatch(link, req.ifMatch);
 		if (stale) return fail(stale);
 		if (decision.kind === "existing") {
-			const existing = log.get(decision.commandId);
+			const existing = commandLog.get(decision.commandId);
 			if (existing) {
 				if (req.idempotency)
-					log.remember(scope, req.idempotency.key, req.idempotency.requestHash, existing.id);
+					commandLog.remember(scope, req.idempotency.key, req.idempotency.requestHash, existing.id);
 				return ok({ command: commandView(link.id, existing), created: false });
 			}
 		}
 		const command = this.host.transaction(() => {
 			const c = this.outbox.newCommand(link, req.kind, scope);
 			if (req.idempotency)
-				log.remember(scope, req.idempotency.key, req.idempotency.requestHash, c.id);
+				commandLog.remember(scope, req.idempotency.key, req.idempotency.requestHash, c.id);
 			return c;
 		});
 		await this.outbox.afterAccept(true);
-		return ok({ command: commandView(link.id, log.get(command.id) ?? command), created: true });
+		return ok({
+			command: commandView(link.id, commandLog.get(command.id) ?? command),
+			created: true,
+		});
 	}
 
 	/** One command, for its owner or an admin; `caller` null when a Retry-Token was verified at the edge. */
 	get(caller: Caller | null, commandId: string): Result<CommandView> {
-		const link = this.state.link();
-		const command = link ? this.host.log.get(commandId) : null;
+		const link = this.row.link();
+		const command = link ? this.host.commandLog.get(commandId) : null;
 		if (!link || !command || (caller && !mayActOn(caller, link.ownerId)))
 			return fail(problem("command-not-found"));
 		return ok(commandView(link.id, command));
@@ -88,9 +91,9 @@ export class Commands {
 		limit: number,
 		beforeSeq: number | null,
 	): Result<{ items: CommandView[]; nextCursor: string | null }> {
-		const found = this.state.authorize(caller, "owner-read");
+		const found = this.row.authorize(caller, "owner-read");
 		if (!found.ok) return found;
-		const rows = this.host.log.list(limit + 1, beforeSeq);
+		const rows = this.host.commandLog.list(limit + 1, beforeSeq);
 		const linkId = found.value.id;
 		return ok(
 			pageOf(
@@ -109,12 +112,12 @@ export class Commands {
 	 * Idempotent.
 	 */
 	async replay(commandId: string): Promise<Result<CommandView>> {
-		const link = this.state.link();
-		const log = this.host.log;
-		const command = link ? log.get(commandId) : null;
+		const link = this.row.link();
+		const commandLog = this.host.commandLog;
+		const command = link ? commandLog.get(commandId) : null;
 		if (!link || !command) return fail(problem("command-not-found"));
 		if (command.status === "dead_lettered") {
-			log.update(commandId, {
+			commandLog.update(commandId, {
 				status: command.appliedEpoch === null ? "accepted" : "applying",
 				generation: command.generation + 1,
 				deadLetterRecorded: false,
@@ -122,7 +125,7 @@ export class Commands {
 			await this.outbox.armResend();
 			await this.outbox.sendDue(0);
 		}
-		return ok(commandView(link.id, log.get(commandId) ?? command));
+		return ok(commandView(link.id, commandLog.get(commandId) ?? command));
 	}
 
 	/**
@@ -132,35 +135,35 @@ export class Commands {
 	 * remaining steps).
 	 */
 	async discard(commandId: string): Promise<Result<CommandView>> {
-		const link = this.state.link();
-		const log = this.host.log;
-		const command = link ? log.get(commandId) : null;
+		const link = this.row.link();
+		const commandLog = this.host.commandLog;
+		const command = link ? commandLog.get(commandId) : null;
 		if (!link || !command) return fail(problem("command-not-found"));
 		if (!isFinal(command.status)) {
-			log.update(commandId, {
+			commandLog.update(commandId, {
 				status: "cancelled",
 				result: command.appliedEpoch === null ? "cancelled" : "cancelled-after-apply",
 				finishedAt: new Date(this.host.now()).toISOString(),
 			});
 			if (command.appliedEpoch !== null) await this.drain.sweep();
 			await this.outbox.sendDue(0);
-			await this.state.republish();
+			await this.row.republish();
 		}
-		return ok(commandView(link.id, log.get(commandId) ?? command));
+		return ok(commandView(link.id, commandLog.get(commandId) ?? command));
 	}
 
 	/** The expiry alarm: a system `expire` command through the same pipeline. */
 	async expireNow(): Promise<void> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link) return;
 		const at = expiryMs(link.settings);
 		if (at === null) return;
-		const { timers, log } = this.host;
+		const { timers, commandLog } = this.host;
 		if (at > this.host.now()) {
 			await timers.reschedule(TIMERS.expire, at);
 			return;
 		}
-		const decision = acceptTerminal("expire", link.state, log.pending());
+		const decision = acceptTerminal("expire", link.state, commandLog.pending());
 		if (decision.kind === "existing") {
 			// Another terminal command is on its way; if it is discarded, expiry must still happen.
 			await timers.schedule(TIMERS.expire, this.host.now() + EXPIRE_RECHECK_MS);

@@ -18,7 +18,7 @@ import { TIMERS } from "../../storage/names";
 import { commandView } from "../command-log";
 import type { LinkHost } from "../host";
 import type { CommandView, DeadLetterReport } from "../rpc";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 
 /** How soon a failed D1 write of a dead letter is tried again. */
 const RECORD_RETRY_MS = 30_000;
@@ -26,7 +26,7 @@ const RECORD_RETRY_MS = 30_000;
 export class DeadLetters {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 	) {}
 
 	/**
@@ -36,9 +36,9 @@ export class DeadLetters {
 	 * letter in D1. Returns the command, or null when nothing was dead-lettered.
 	 */
 	async mark(report: DeadLetterReport): Promise<CommandView | null> {
-		const link = this.state.link();
-		const log = this.host.log;
-		const command = link ? log.get(report.commandId) : null;
+		const link = this.row.link();
+		const commandLog = this.host.commandLog;
+		const command = link ? commandLog.get(report.commandId) : null;
 		if (!link || !command || isFinal(command.status)) return null;
 		if (isStaleGeneration(report.generation, command.generation)) {
 			logEvent("dead-letter.stale", {
@@ -51,7 +51,7 @@ export class DeadLetters {
 		}
 		if (command.status !== "dead_lettered")
 			this.host.transaction(() => {
-				log.update(command.id, { status: "dead_lettered", deadLetterRecorded: false });
+				commandLog.update(command.id, { status: "dead_lettered", deadLetterRecorded: false });
 				this.host.events.record(link, "command.dead_lettered", {
 					commandId: command.id,
 					kind: command.kind,
@@ -65,7 +65,7 @@ export class DeadLetters {
 		await this.recordPending(
 			report.messageId ? { commandId: command.id, messageId: report.messageId } : undefined,
 		);
-		return commandView(link.id, log.get(command.id) ?? command);
+		return commandView(link.id, commandLog.get(command.id) ?? command);
 	}
 
 	/**
@@ -76,10 +76,10 @@ export class DeadLetters {
 	 * DO). Returns the commands recorded by this call.
 	 */
 	async recordPending(from?: { commandId: string; messageId: string }): Promise<string[]> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link) return [];
 		const recorded: string[] = [];
-		for (const command of this.host.log.unrecordedDeadLetters()) {
+		for (const command of this.host.commandLog.unrecordedDeadLetters()) {
 			try {
 				this.host.hooks().beforeDeadLetterRecord?.();
 				await DeadLettersTable.record(this.host.env.DB, {
@@ -105,9 +105,9 @@ export class DeadLetters {
 				return recorded;
 			}
 			// A replay while the write was in flight moved the command on: leave its flag alone.
-			const now = this.host.log.get(command.id);
+			const now = this.host.commandLog.get(command.id);
 			if (now?.status === "dead_lettered" && now.generation === command.generation)
-				this.host.log.update(command.id, { deadLetterRecorded: true });
+				this.host.commandLog.update(command.id, { deadLetterRecorded: true });
 			recorded.push(command.id);
 		}
 		await this.host.timers.cancel(TIMERS.deadLetters);

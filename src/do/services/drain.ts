@@ -25,7 +25,7 @@ import { type LinkRecord, markProjected, recordTransition, saveLink } from "../l
 import type { DrainReport } from "../rpc";
 import type { Cleanup } from "./cleanup";
 import type { Finalizer } from "./finalize";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 
 /** How long after a terminal transition the sweep runs (in-flight writes finish first). */
 const SWEEP_DELAY_MS = 60_000;
@@ -48,17 +48,17 @@ export class Drain {
 
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly cleanup: Cleanup,
 		private readonly finalizer: Finalizer,
 	) {
 		this.steps = {
-			"cleanup-uploads": (link, kind) => cleanup.settleUploads(state.link() ?? link, kind),
+			"cleanup-uploads": (link, kind) => cleanup.settleUploads(row.link() ?? link, kind),
 			"purge-objects": (link) => cleanup.purgeObjects(link),
 			"purge-index": (link) => cleanup.purgeIndex(link),
 			project: async (link) => {
-				const current = state.link() ?? link;
-				await LinksTable.upsert(host.env.DB, state.view(current), current.version);
+				const current = row.link() ?? link;
+				await LinksTable.upsert(host.env.DB, row.view(current), current.version);
 				markProjected(host.sql, current.version);
 			},
 		};
@@ -72,25 +72,25 @@ export class Drain {
 	}
 
 	private async drainNow(): Promise<DrainReport> {
-		if (!this.state.exists) return { outcome: "idle", unfinished: [] };
-		const log = this.host.log;
+		if (!this.row.exists) return { outcome: "idle", unfinished: [] };
+		const commandLog = this.host.commandLog;
 		for (;;) {
-			const next = log.unfinished()[0];
+			const next = commandLog.unfinished()[0];
 			if (!next) return { outcome: "idle", unfinished: [] };
 			if (next.status === "dead_lettered") {
-				return { outcome: "blocked", unfinished: log.unfinished().map((c) => c.id) };
+				return { outcome: "blocked", unfinished: commandLog.unfinished().map((c) => c.id) };
 			}
 			try {
 				await this.apply(next);
 			} catch (error) {
 				const message = String(error instanceof Error ? error.message : error);
-				const current = log.get(next.id);
+				const current = commandLog.get(next.id);
 				const attempts = (current?.attempts ?? next.attempts) + 1;
-				log.update(next.id, { attempts, error: message });
+				commandLog.update(next.id, { attempts, error: message });
 				logEvent(
 					"command.failed",
 					{
-						linkId: this.state.link()?.id,
+						linkId: this.row.link()?.id,
 						commandId: next.id,
 						kind: next.kind,
 						attempts,
@@ -100,7 +100,7 @@ export class Drain {
 				);
 				return {
 					outcome: "failed",
-					unfinished: log.unfinished().map((c) => c.id),
+					unfinished: commandLog.unfinished().map((c) => c.id),
 					error: message,
 					failedCommandId: next.id,
 				};
@@ -114,17 +114,17 @@ export class Drain {
 	 * Re-running resumes at the first step not done.
 	 */
 	private async apply(command: CommandRecord): Promise<void> {
-		const { log, timers } = this.host;
-		log.touch(command.id, this.host.now());
-		let link = this.state.link();
+		const { commandLog, timers } = this.host;
+		commandLog.touch(command.id, this.host.now());
+		let link = this.row.link();
 		if (!link) throw new Error("link row missing");
 		if (!isTerminalKind(command.kind)) {
 			const outcome = await this.finalizer.apply(command);
 			if (this.cancelled(command.id)) return;
 			const status = outcome.succeeded ? "succeeded" : "rejected";
-			log.update(command.id, {
+			commandLog.update(command.id, {
 				status,
-				appliedEpoch: (this.state.link() ?? link).epoch,
+				appliedEpoch: (this.row.link() ?? link).epoch,
 				result: outcome.result,
 				error: null,
 				finishedAt: new Date(this.host.now()).toISOString(),
@@ -139,7 +139,7 @@ export class Drain {
 			const now = new Date(this.host.now()).toISOString();
 			if (!applied.ok || !applied.changed) {
 				const result = applied.ok ? "already-applied" : applied.code;
-				log.update(command.id, { status: "rejected", result, finishedAt: now });
+				commandLog.update(command.id, { status: "rejected", result, finishedAt: now });
 				this.logFinal(link.id, command, "rejected", result);
 				return;
 			}
@@ -147,7 +147,7 @@ export class Drain {
 			link = this.host.transaction(() => {
 				const saved = saveLink(this.host.sql, { ...before, ...applied.next }, now);
 				recordTransition(this.host.sql, saved, kind);
-				log.update(command.id, { status: "applying", appliedEpoch: saved.epoch });
+				commandLog.update(command.id, { status: "applying", appliedEpoch: saved.epoch });
 				this.host.events.record(saved, EVENT_OF[kind], { commandId: command.id });
 				return saved;
 			});
@@ -162,10 +162,10 @@ export class Drain {
 			// Requests admitted before the transition may still be writing: sweep after they are done.
 			await timers.schedule(TIMERS.sweep, this.host.now() + SWEEP_DELAY_MS);
 		}
-		await this.finishSteps(link, log.get(command.id) ?? command);
+		await this.finishSteps(link, commandLog.get(command.id) ?? command);
 		// A discard while a step was awaited wins: the command stays cancelled.
 		if (this.cancelled(command.id)) return;
-		log.update(command.id, {
+		commandLog.update(command.id, {
 			status: "succeeded",
 			result: RESULT_OF[kind],
 			error: null,
@@ -187,16 +187,16 @@ export class Drain {
 	}
 
 	private cancelled(commandId: string): boolean {
-		return this.host.log.get(commandId)?.status === "cancelled";
+		return this.host.commandLog.get(commandId)?.status === "cancelled";
 	}
 
 	/** Runs the steps of `command` not done yet, recording each as it completes. */
 	private async finishSteps(link: LinkRecord, command: CommandRecord): Promise<void> {
 		if (!isTerminalKind(command.kind)) return;
-		const log = this.host.log;
+		const commandLog = this.host.commandLog;
 		for (const { name } of command.steps) {
 			// Read the steps afresh: a sweep may have finished some while this awaited.
-			if (log.get(command.id)?.steps.find((s) => s.name === name)?.done) continue;
+			if (commandLog.get(command.id)?.steps.find((s) => s.name === name)?.done) continue;
 			this.host.hooks().beforeStep?.(name);
 			// Step names are stored as text: an unknown one fails the command (retried, then dead-lettered).
 			const run = this.steps[name] as StepHandler | undefined;
@@ -210,10 +210,10 @@ export class Drain {
 				step: name,
 				durationMs: this.host.now() - started,
 			});
-			const steps = (log.get(command.id)?.steps ?? command.steps).map((s) =>
+			const steps = (commandLog.get(command.id)?.steps ?? command.steps).map((s) =>
 				s.name === name ? { ...s, done: true } : s,
 			);
-			log.update(command.id, { steps });
+			commandLog.update(command.id, { steps });
 		}
 	}
 
@@ -225,12 +225,12 @@ export class Drain {
 	 * sweep timer.
 	 */
 	async sweep(): Promise<void> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link) return;
 		try {
-			for (const command of this.host.log.cancelledWithOpenSteps())
+			for (const command of this.host.commandLog.cancelledWithOpenSteps())
 				await this.finishSteps(link, command);
-			const now = this.state.link() ?? link;
+			const now = this.row.link() ?? link;
 			if (isTerminal(now.state)) {
 				await this.cleanup.settleUploads(now, terminalKindOf(now.state));
 				await this.cleanup.sweepObjects(now);

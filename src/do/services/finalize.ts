@@ -11,12 +11,13 @@ import type { Problem } from "../../domain/problems";
 import { finalizeOutcome } from "../../domain/uploads";
 import { mapLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
+import { STORE_PARALLEL } from "../../storage/object-store";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
 import type { UploadRecord } from "../upload-store";
-import type { LinkState } from "./link-state";
-import { R2_PARALLEL, type Sessions } from "./sessions";
+import type { LinkRow } from "./link-row";
+import type { Sessions } from "./sessions";
 
 /** A finalized file's id, derived from its upload's. */
 const fileIdOf = (uploadId: string): string => `fil_${uploadId.slice(4)}`;
@@ -31,7 +32,7 @@ export class Finalizer {
 
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly sessions: Sessions,
 	) {}
 
@@ -44,7 +45,7 @@ export class Finalizer {
 	async apply(command: CommandRecord): Promise<{ succeeded: boolean; result: string }> {
 		const uploadId = String(command.payload.uploadId ?? "");
 		const upload = this.host.uploads.get(uploadId);
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!upload || !link) return { succeeded: false, result: "upload-not-found" };
 		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
 		if (outcome.kind === "done") return { succeeded: true, result: "finalized" };
@@ -78,7 +79,7 @@ export class Finalizer {
 	): Promise<Map<string, Problem["code"]>> {
 		const { env, store, hooks } = this.host;
 		const refused = new Map<string, Problem["code"]>();
-		const checks = await mapLimit(uploads, R2_PARALLEL, (u) =>
+		const checks = await mapLimit(uploads, STORE_PARALLEL, (u) =>
 			store.check(R2Keys.upload(link.id, u.id), u.size, u.sha256),
 		);
 		const checked = hooks().at?.("finalize-check");
@@ -96,7 +97,7 @@ export class Finalizer {
 			refused,
 		);
 		if (good.length === 0) return refused;
-		const epoch = (this.state.link() ?? link).epoch;
+		const epoch = (this.row.link() ?? link).epoch;
 		const createdAt = new Date(this.host.now()).toISOString();
 		await FilesTable.insertMany(
 			env.DB,
@@ -127,7 +128,7 @@ export class Finalizer {
 	private commit(good: UploadRecord[]): void {
 		const store = this.host.uploads;
 		this.host.transaction(() => {
-			const fresh = this.state.link();
+			const fresh = this.row.link();
 			if (!fresh) return;
 			const done = good.filter((u) => store.get(u.id)?.state === "completed");
 			for (const u of done) {

@@ -35,7 +35,7 @@ import type {
 	UploadView,
 } from "../rpc";
 import type { UploadRecord } from "../upload-store";
-import type { UploadDeps } from "./sessions";
+import type { UploadDeps } from "./upload-deps";
 
 /** A password-protected link's answer to an init without a matching proof: derive it under `params`. */
 export type PasswordChallenge = Extract<InitOutcome, { kind: "password" }>;
@@ -82,10 +82,10 @@ export class UploadLedger {
 	 * link's params).
 	 */
 	gate(req: InitRequest): Result<{ link: LinkRecord } | PasswordChallenge> {
-		const link = this.deps.state.link();
+		const link = this.deps.row.link();
 		if (!link || !timingSafeEqual(link.tokenHash, req.linkSecretHash))
 			return fail(problem("link-not-found"));
-		const refused = this.deps.state.refuse(link, "init");
+		const refused = this.deps.row.refuse(link, "init");
 		if (refused) return fail(refused);
 		return this.checkPassword(link, req) ?? ok({ link });
 	}
@@ -152,7 +152,12 @@ export class UploadLedger {
 			upload.createdAt,
 		);
 		if (idempotency)
-			this.deps.host.log.remember(scope, idempotency.key, idempotency.requestHash, upload.id);
+			this.deps.host.commandLog.remember(
+				scope,
+				idempotency.key,
+				idempotency.requestHash,
+				upload.id,
+			);
 	}
 
 	/** After a session was opened: its expiry timer, and the test hook of an admit. */
@@ -167,7 +172,7 @@ export class UploadLedger {
 		req: InitRequest,
 		idempotency: { key: string; requestHash: string },
 	): Result<InitOutcome> | null {
-		const seen = this.deps.host.log.idempotent(INIT_SCOPE, idempotency.key);
+		const seen = this.deps.host.commandLog.idempotent(INIT_SCOPE, idempotency.key);
 		if (!seen) return null;
 		if (seen.requestHash !== idempotency.requestHash)
 			return fail(problem("idempotency-key-reused"));
@@ -226,7 +231,7 @@ export class UploadLedger {
 	async recordInit(uploadId: string, multipartId: string): Promise<Result<UploadView>> {
 		const hook = this.deps.host.hooks().at?.("record");
 		if (hook) await hook;
-		const link = this.deps.state.link();
+		const link = this.deps.row.link();
 		const upload = this.deps.host.uploads.get(uploadId);
 		if (!link || !upload) return fail(problem("upload-not-found"));
 		const key = this.deps.sessions.keyOf(uploadId);
@@ -243,18 +248,17 @@ export class UploadLedger {
 					logEvent("r2.abort-multipart-failed", { uploadId, error: errorField(error) }, "warn");
 				});
 			}
-			const now = this.deps.state.link() ?? link;
+			const now = this.deps.row.link() ?? link;
 			const current = this.deps.host.uploads.get(uploadId) ?? upload;
 			const gone = checkRecord(now.state, current);
-			if (gone && gone.code !== "upload-state-conflict")
-				return fail(this.deps.state.withEpoch(gone));
+			if (gone && gone.code !== "upload-state-conflict") return fail(this.deps.row.withEpoch(gone));
 			return ok(this.deps.sessions.view(current));
 		}
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
 			await this.deps.host.store.abortMultipart(key, multipartId);
 			await this.deps.sessions.dropOne(upload, "aborted");
-			return fail(this.deps.state.withEpoch(refused));
+			return fail(this.deps.row.withEpoch(refused));
 		}
 		this.deps.host.uploads.update(uploadId, { multipartId });
 		return ok(this.deps.sessions.view({ ...upload, multipartId }));
@@ -274,7 +278,7 @@ export class UploadLedger {
 	 * terminal-state table's `abort` row applies.
 	 */
 	async ownerAbort(caller: Caller, uploadId: string): Promise<Result<null>> {
-		const found = this.deps.state.authorize(caller, "abort");
+		const found = this.deps.row.authorize(caller, "abort");
 		if (!found.ok) return found;
 		const upload = this.deps.host.uploads.get(uploadId);
 		if (!upload) return fail(problem("upload-not-found"));
@@ -284,7 +288,7 @@ export class UploadLedger {
 	/** Ends a session unless it already ended, is finalized, or is being finalized (`decideAbort`). */
 	private async end(upload: UploadRecord): Promise<Result<null>> {
 		const decision = decideAbort(upload.state, this.deps.finalizer.isFinalizing(upload.id));
-		if (decision.kind === "refuse") return fail(this.deps.state.withEpoch(decision.problem));
+		if (decision.kind === "refuse") return fail(this.deps.row.withEpoch(decision.problem));
 		if (decision.kind === "drop") await this.deps.sessions.dropOne(upload, "aborted");
 		return ok(null);
 	}
@@ -305,9 +309,9 @@ export class UploadLedger {
 		const found = this.deps.sessions.authorize(auth, "finalize");
 		if (!found.ok) return found;
 		const { link, upload } = found.value;
-		const { log, uploads } = this.deps.host;
+		const { commandLog, uploads } = this.deps.host;
 		if (upload.finalizeCommandId) {
-			const existing = log.get(upload.finalizeCommandId);
+			const existing = commandLog.get(upload.finalizeCommandId);
 			if (existing) return ok({ command: commandView(link.id, existing), created: false });
 		}
 		const outcome = finalizeOutcome({ ...link, lateFinalize: link.settings.lateFinalize }, upload);
@@ -320,7 +324,10 @@ export class UploadLedger {
 			return c;
 		});
 		await this.deps.outbox.afterAccept(false);
-		return ok({ command: commandView(link.id, log.get(command.id) ?? command), created: true });
+		return ok({
+			command: commandView(link.id, commandLog.get(command.id) ?? command),
+			created: true,
+		});
 	}
 
 	/** Upload sessions for the owner, newest first. */
@@ -329,7 +336,7 @@ export class UploadLedger {
 		limit: number,
 		before: UploadCursor | null,
 	): Result<{ items: UploadView[]; nextCursor: UploadCursor | null }> {
-		const found = this.deps.state.authorize(caller, "owner-read");
+		const found = this.deps.row.authorize(caller, "owner-read");
 		if (!found.ok) return found;
 		const rows = this.deps.host.uploads.list(limit + 1, before);
 		return ok(

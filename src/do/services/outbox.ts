@@ -15,7 +15,7 @@ import { TIMERS } from "../../storage/names";
 import type { CommandRecord } from "../command-log";
 import type { LinkHost } from "../host";
 import type { LinkRecord } from "../link-store";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 
 /** How soon a failed send is tried again. */
 const FAILED_SEND_RETRY_MS = 1_000;
@@ -33,7 +33,7 @@ export class Outbox {
 
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 	) {
 		this.startedAt = host.now();
 	}
@@ -51,7 +51,7 @@ export class Outbox {
 		const now = new Date(this.host.now()).toISOString();
 		const command: CommandRecord = {
 			id: newCommandId(link.id),
-			seq: this.host.log.nextSeq(),
+			seq: this.host.commandLog.nextSeq(),
 			kind,
 			actor,
 			payload,
@@ -68,7 +68,7 @@ export class Outbox {
 			generation: 0,
 			deadLetterRecorded: false,
 		};
-		this.host.log.insert(command);
+		this.host.commandLog.insert(command);
 		return command;
 	}
 
@@ -76,7 +76,7 @@ export class Outbox {
 	async afterAccept(raisesFence: boolean): Promise<void> {
 		await this.armResend();
 		await this.sendDue(0);
-		if (raisesFence) await this.state.republish();
+		if (raisesFence) await this.row.republish();
 	}
 
 	/** Arms the resend alarm one resend interval from now. */
@@ -91,13 +91,13 @@ export class Outbox {
 
 	/** Sends outbox rows last sent before `before` (ms) or never. */
 	private async sendBefore(before: number): Promise<void> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link) return;
-		const { log, env, timers } = this.host;
-		const head = log.unfinished()[0];
+		const { commandLog, env, timers } = this.host;
+		const head = commandLog.unfinished()[0];
 		// A dead-lettered command blocks the log: re-sending the rest would only spin.
 		if (head?.status === "dead_lettered") return;
-		for (const row of log.dueForSend(before)) {
+		for (const row of commandLog.dueForSend(before)) {
 			try {
 				this.host.hooks().beforeSend?.();
 				await LinkCommands.send(
@@ -108,14 +108,14 @@ export class Outbox {
 						generation: row.generation,
 					}),
 				);
-				log.markSent(row.commandId, this.host.now());
+				commandLog.markSent(row.commandId, this.host.now());
 			} catch (error) {
 				logEvent(
 					"outbox.send-failed",
 					{ linkId: link.id, commandId: row.commandId, error: errorField(error) },
 					"warn",
 				);
-				log.markSendFailed(row.commandId, String(error));
+				commandLog.markSendFailed(row.commandId, String(error));
 				await timers.schedule(TIMERS.outbox, this.host.now() + FAILED_SEND_RETRY_MS);
 			}
 		}
@@ -136,9 +136,9 @@ export class Outbox {
 	 * log, and makes sure the resend timer is armed. Returns how many were sent.
 	 */
 	async resendOverdue(): Promise<number> {
-		const { log } = this.host;
-		if (!log.hasOutbox()) return 0;
-		const overdue = log.dueForSend(this.overdueBefore()).length;
+		const { commandLog } = this.host;
+		if (!commandLog.hasOutbox()) return 0;
+		const overdue = commandLog.dueForSend(this.overdueBefore()).length;
 		if (overdue > 0) await this.sendBefore(this.overdueBefore());
 		if (!this.host.timers.has(TIMERS.outbox)) await this.armResend();
 		return overdue;
@@ -155,13 +155,13 @@ export class Outbox {
 	 * `RESTART_RESEND_MS` from now instead of waiting out its interval.
 	 */
 	onStart(): void {
-		if (this.host.log.hasOutbox())
+		if (this.host.commandLog.hasOutbox())
 			this.host.timers.scheduleInTransaction(TIMERS.outbox, this.startedAt + RESTART_RESEND_MS);
 	}
 
 	/** Re-arms the resend alarm while anything is left in the outbox. */
 	async rearmIfPending(): Promise<void> {
-		if (this.state.exists && this.host.log.hasOutbox()) await this.armResend();
+		if (this.row.exists && this.host.commandLog.hasOutbox()) await this.armResend();
 	}
 
 	private resendAfterMs(): number {

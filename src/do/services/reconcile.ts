@@ -13,26 +13,26 @@ import type { LinkHost } from "../host";
 import type { LinkRecord } from "../link-store";
 import type { ReconcileRepair, ReconcileReport } from "../rpc";
 import type { DeadLetters } from "./dead-letters";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 import type { Outbox } from "./outbox";
 
 export class Reconcile {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly outbox: Outbox,
 		private readonly deadLetters: DeadLetters,
 	) {}
 
 	/** See the module comment; null for an object that holds no link. */
 	async run(): Promise<ReconcileReport | null> {
-		if (!this.state.link()) return null;
+		if (!this.row.link()) return null;
 		const repairs: ReconcileRepair[] = [];
 		const resent = await this.outbox.resendOverdue();
 		if (resent > 0) repairs.push({ kind: "outbox-resent", count: resent });
 		for (const commandId of await this.deadLetters.recordPending())
 			repairs.push({ kind: "dead-letter-recorded", commandId });
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link) return null;
 		let swept = false;
 		if (isTerminal(link.state)) {
@@ -43,9 +43,11 @@ export class Reconcile {
 				repairs.push({ kind: "sweep-rearmed", count: leftovers });
 			}
 			swept =
-				leftovers === 0 && !timers.has(TIMERS.sweep) && this.host.log.unfinished().length === 0;
+				leftovers === 0 &&
+				!timers.has(TIMERS.sweep) &&
+				this.host.commandLog.unfinished().length === 0;
 		}
-		return { linkId: link.id, view: this.state.view(link), version: link.version, swept, repairs };
+		return { linkId: link.id, view: this.row.view(link), version: link.version, swept, repairs };
 	}
 
 	/** Objects under the link's prefix that no finalized file owns (every object once deleted). */

@@ -9,30 +9,17 @@ import { durableOffset, idleTimeoutMs, partCountOf } from "../../domain/uploads"
 import { timingSafeEqual } from "../../lib/crypto";
 import { forEachLimit } from "../../lib/limit";
 import { R2Keys } from "../../storage/names";
+import { STORE_PARALLEL } from "../../storage/object-store";
 import type { LinkHost } from "../host";
 import { type LinkRecord, saveLink } from "../link-store";
 import type { UploadAuth, UploadView, WriteOp } from "../rpc";
 import type { UploadRecord } from "../upload-store";
-import type { Finalizer } from "./finalize";
-import type { LinkState } from "./link-state";
-import type { Outbox } from "./outbox";
-
-/** What the services that run upload sessions (the ledger, cleanup) are built from. */
-export interface UploadDeps {
-	host: LinkHost;
-	state: LinkState;
-	sessions: Sessions;
-	finalizer: Finalizer;
-	outbox: Outbox;
-}
-
-/** R2 calls in flight at once during cleanup. */
-export const R2_PARALLEL = 16;
+import type { LinkRow } from "./link-row";
 
 export class Sessions {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 	) {}
 
 	/**
@@ -40,13 +27,13 @@ export class Sessions {
 	 * (either wrong: 404, compared timing-safe), then the terminal-state table.
 	 */
 	authorize(auth: UploadAuth, op: Operation): Result<{ link: LinkRecord; upload: UploadRecord }> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link || !timingSafeEqual(link.tokenHash, auth.linkSecretHash))
 			return fail(problem("link-not-found"));
 		const upload = this.host.uploads.get(auth.uploadId);
 		if (!upload || !timingSafeEqual(upload.tokenHash, auth.tokenHash))
 			return fail(problem("upload-not-found"));
-		const refused = this.state.refuse(link, op);
+		const refused = this.row.refuse(link, op);
 		return refused ? fail(refused) : ok({ link, upload });
 	}
 
@@ -57,13 +44,13 @@ export class Sessions {
 
 	/** The R2 key of an upload of this link. */
 	keyOf(uploadId: string): string {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link) throw new Error("link row missing");
 		return R2Keys.upload(link.id, uploadId);
 	}
 
 	view(u: UploadRecord): UploadView {
-		const command = u.finalizeCommandId ? this.host.log.get(u.finalizeCommandId) : null;
+		const command = u.finalizeCommandId ? this.host.commandLog.get(u.finalizeCommandId) : null;
 		const parts = u.mode === "multipart" ? this.host.uploads.parts(u.id) : [];
 		return {
 			id: u.id,
@@ -113,7 +100,7 @@ export class Sessions {
 		state: "aborted" | "rejected",
 		reasons: ReadonlyMap<string, string> = new Map(),
 	): Promise<void> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link || uploads.length === 0) return;
 		const store = this.host.uploads;
 		this.host.transaction(() => {
@@ -122,7 +109,7 @@ export class Sessions {
 				.filter((u) => u.state === "open" || u.state === "completed");
 			if (current.length === 0) return;
 			for (const u of current) store.update(u.id, { state });
-			const fresh = this.state.link() ?? link;
+			const fresh = this.row.link() ?? link;
 			if (state === "rejected")
 				for (const u of current)
 					this.host.events.record(fresh, "upload.rejected", {
@@ -153,7 +140,7 @@ export class Sessions {
 		const objects = this.host.store;
 		await forEachLimit(
 			ended.filter((u) => u.multipartId),
-			R2_PARALLEL,
+			STORE_PARALLEL,
 			(u) => objects.abortMultipart(R2Keys.upload(link.id, u.id), u.multipartId ?? ""),
 		);
 		await objects.delete(

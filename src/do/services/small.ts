@@ -21,7 +21,7 @@ import type {
 	WriteGrant,
 } from "../rpc";
 import type { UploadLedger } from "./ledger";
-import type { UploadDeps } from "./sessions";
+import type { UploadDeps } from "./upload-deps";
 import type { WriteFence } from "./writes";
 
 /** Idempotency scope of one-request uploads on a link (apart from the inits'). */
@@ -97,13 +97,13 @@ export class SmallUploads {
 		link: LinkRecord,
 		idempotency: { key: string; requestHash: string },
 	): Promise<Result<SmallAdmitOutcome> | null | "again"> {
-		const { log, uploads } = this.deps.host;
-		const seen = log.idempotent(SMALL_SCOPE, idempotency.key);
+		const { commandLog, uploads } = this.deps.host;
+		const seen = commandLog.idempotent(SMALL_SCOPE, idempotency.key);
 		if (!seen) return null;
 		if (seen.requestHash !== idempotency.requestHash)
 			return fail(problem("idempotency-key-reused"));
 		const original = uploads.get(seen.id) ?? null;
-		const command = original?.finalizeCommandId ? log.get(original.finalizeCommandId) : null;
+		const command = original?.finalizeCommandId ? commandLog.get(original.finalizeCommandId) : null;
 		switch (decideSmallReplay(original, this.deps.host.now())) {
 			case "replay":
 				if (original && command)
@@ -118,11 +118,11 @@ export class SmallUploads {
 			case "abandoned":
 				// Its quota is released and any bytes it left removed; should its record
 				// still arrive, it meets an aborted session and is refused.
-				log.forget(SMALL_SCOPE, idempotency.key);
+				commandLog.forget(SMALL_SCOPE, idempotency.key);
 				if (original) await this.deps.sessions.dropOne(original, "aborted");
 				return "again";
 		}
-		log.forget(SMALL_SCOPE, idempotency.key);
+		commandLog.forget(SMALL_SCOPE, idempotency.key);
 		return null;
 	}
 

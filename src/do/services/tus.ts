@@ -16,7 +16,7 @@ import { randomBase32 } from "../../lib/crypto";
 import { R2Keys } from "../../storage/names";
 import type { TusBeginRequest, TusEndRequest, TusGrant, UploadView } from "../rpc";
 import type { UploadRecord } from "../upload-store";
-import type { UploadDeps } from "./sessions";
+import type { UploadDeps } from "./upload-deps";
 
 export class TusLedger {
 	constructor(private readonly deps: UploadDeps) {}
@@ -66,10 +66,10 @@ export class TusLedger {
 	 * with the terminal row's 410 and removes its remainder.
 	 */
 	async end(req: TusEndRequest): Promise<Result<UploadView>> {
-		const { host, state, sessions } = this.deps;
+		const { host, row, sessions } = this.deps;
 		const hook = host.hooks().at?.("record");
 		if (hook) await hook;
-		const link = state.link();
+		const link = row.link();
 		const upload = host.uploads.get(req.uploadId);
 		if (!link || !upload || upload.protocol !== "tus") return fail(problem("upload-not-found"));
 		const own = R2Keys.tusRest(link.id, upload.id, req.hold);
@@ -87,7 +87,7 @@ export class TusLedger {
 		if (refused) {
 			if (req.restWritten) await this.remove([own]);
 			if (upload.state === "open") await sessions.dropOne(upload, "aborted");
-			return fail(state.withEpoch(refused));
+			return fail(row.withEpoch(refused));
 		}
 		return ok(await this.record(upload, req, own));
 	}

@@ -15,13 +15,13 @@ import { checkRecord, decideWrite, SINGLE_WRITE_LEASE_MS } from "../../domain/wr
 import type { LinkHost } from "../host";
 import type { RecordRequest, UploadView, WriteGrant, WriteRequest } from "../rpc";
 import type { UploadRecord } from "../upload-store";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 import type { Sessions } from "./sessions";
 
 export class WriteFence {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 		private readonly sessions: Sessions,
 	) {}
 
@@ -84,7 +84,7 @@ export class WriteFence {
 	async record(req: RecordRequest): Promise<Result<UploadView>> {
 		const hook = this.host.hooks().at?.("record");
 		if (hook) await hook;
-		const link = this.state.link();
+		const link = this.row.link();
 		const store = this.host.uploads;
 		const found = store.get(req.uploadId);
 		if (!link || !found) return fail(problem("upload-not-found"));
@@ -97,7 +97,7 @@ export class WriteFence {
 		const refused = checkRecord(link.state, upload);
 		if (refused) {
 			if (req.outcome.ok) await this.sessions.compensate(upload, req.op);
-			return fail(this.state.withEpoch(fenceProblem("record-refused", kind, refused) ?? refused));
+			return fail(this.row.withEpoch(fenceProblem("record-refused", kind, refused) ?? refused));
 		}
 		const answered = fenceProblem(req.outcome.ok ? "ok" : req.outcome.reason, kind);
 		// Only a write that landed can be recorded: it needs the store's etag.

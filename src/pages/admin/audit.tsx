@@ -8,10 +8,11 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
+import { formatBytes } from "../../client/vocabulary";
 import { type AuditReport, type LinkView, TERMINAL_STATES } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
-import { Badge, bytes, Notice, when } from "../layout";
+import { Badge, Notice, when } from "../layout";
 import { findingWords } from "./audit-words";
 import { CommandBadge } from "./command-view";
 import { AdminPage } from "./frame";
@@ -38,8 +39,8 @@ function LinkFacts(props: { link: LinkView }) {
 			</dd>
 			<dt>Files</dt>
 			<dd>
-				{l.counters.files} ({bytes(l.counters.bytes)}); {l.counters.reservedFiles} in progress (
-				{bytes(l.counters.reservedBytes)})
+				{l.counters.files} ({formatBytes(l.counters.bytes)}); {l.counters.reservedFiles} in progress
+				({formatBytes(l.counters.reservedBytes)})
 			</dd>
 			<dt>Waiting commands</dt>
 			<dd>

@@ -1,12 +1,12 @@
 /** @jsxImportSource hono/jsx */
 /**
  * A command as the console shows it: its status badge (live until it
- * settles: web/pages/live-command.ts polls commands.ts), why it is there,
+ * settles: web/pages/live-command.ts polls src/pages/command-status.ts), why it is there,
  * and its facts (kind, link, epochs, attempts, steps, times).
  */
+import { COMMAND_LABELS, commandExplanation, settledForDisplay } from "../../client/vocabulary";
 import type { CommandView } from "../../contract/index";
 import { Badge, when } from "../layout";
-import { COMMAND_LABELS, commandReason, settledForDisplay } from "./words";
 
 /**
  * The status badge and its reason; followed live while the command can still
@@ -26,7 +26,7 @@ export function CommandStatus(props: { command: CommandView }) {
 			>
 				{COMMAND_LABELS[c.status]}
 			</span>{" "}
-			<span data-live-command-reason>{commandReason(c) ?? ""}</span>
+			<span data-live-command-reason>{commandExplanation(c) ?? ""}</span>
 		</p>
 	);
 }

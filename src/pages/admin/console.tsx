@@ -2,14 +2,14 @@
 /**
  * The admin console's pages (behind a live admin session): the overview at
  * /admin, and one module per section: owners, links and their audit, dead
- * letters and their actions, and the command status the live badges poll.
+ * letters and their actions. (The command status the live badges poll is
+ * src/pages/command-status.ts, mounted before the session redirect.)
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { apiFor } from "../api-client";
 import { Notice } from "../layout";
 import { auditPages } from "./audit";
-import { commandStatus } from "./commands";
 import { deadLetterActions } from "./dead-letter-actions";
 import { deadLetterPages } from "./dead-letters";
 import { AdminPage, href } from "./frame";
@@ -63,5 +63,4 @@ export const adminConsole = new Hono<AppEnv>()
 	.route("/links", linkPages)
 	.route("/links", auditPages)
 	.route("/dead-letters", deadLetterPages)
-	.route("/dead-letters", deadLetterActions)
-	.route("/commands", commandStatus);
+	.route("/dead-letters", deadLetterActions);

@@ -12,7 +12,7 @@ import { ReceiveLinkError } from "../../client/problem";
 import type { CommandView } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
-import { wordsFor } from "../words";
+import { wordsFor } from "../problems";
 import { CommandFacts } from "./command-view";
 import { deadLetterHref, detailPage, isWebhookDeadLetter } from "./dead-letters";
 import { AdminPage } from "./frame";

@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
+import { DEAD_LETTER_LABELS } from "../../client/vocabulary";
 import {
 	DEAD_LETTER_STATUSES,
 	type DeadLetterDetail,
@@ -19,10 +20,9 @@ import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
-import { wordsFor } from "../words";
+import { wordsFor } from "../problems";
 import { CommandFacts, CommandStatus } from "./command-view";
 import { AdminPage, idFilter, oneOf, Pager } from "./frame";
-import { DEAD_LETTER_STATUS_TEXT, whyNoActions } from "./words";
 
 const LIST = "/admin/dead-letters";
 /** A dead letter of the webhook queues: an undeliverable event, no command (docs/webhooks.md). */
@@ -39,7 +39,7 @@ function Filters(props: { status: string | undefined; linkId: string | undefined
 					<option value="">Any status</option>
 					{DEAD_LETTER_STATUSES.map((s) => (
 						<option value={s} selected={s === props.status}>
-							{DEAD_LETTER_STATUS_TEXT[s]}
+							{DEAD_LETTER_LABELS[s]}
 						</option>
 					))}
 				</select>
@@ -274,3 +274,17 @@ export const deadLetterPages = new Hono<AppEnv>()
 		const done = oneOf(c.req.query("done"), ["replayed", "discarded"] as const);
 		return detailPage(c, pathId(c, "id", "deadLetter"), done ? { done } : {});
 	});
+
+/** Why a dead letter that is no longer pending shows no action. */
+function whyNoActions(dl: DeadLetterView): string {
+	switch (dl.status) {
+		case "replayed":
+			return `This dead letter was replayed on ${when(dl.updatedAt)}: its command was sent again. There is nothing left to do here; its command's status is below.`;
+		case "discarded":
+			return `This dead letter was discarded on ${when(dl.updatedAt)}: its command was cancelled. There is nothing left to do here.`;
+		case "invalid":
+			return "This message was not a command the service can read, so there is nothing to replay or discard. It is kept here for inspection.";
+		default:
+			return "";
+	}
+}

@@ -10,7 +10,7 @@ import { ReceiveLinkError } from "../../client/problem";
 import { LINK_STATES, type LinkList, type LinkSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { Badge, Notice, when } from "../layout";
-import { wordsFor } from "../words";
+import { wordsFor } from "../problems";
 import { AdminPage, href, idFilter, oneOf, Pager } from "./frame";
 
 const LIST = "/admin/links";

@@ -12,7 +12,7 @@ import { ReceiveLinkError } from "../../client/problem";
 import type { OwnerList, OwnerSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { Notice, when } from "../layout";
-import { wordsFor } from "../words";
+import { wordsFor } from "../problems";
 import { AdminPage, Pager } from "./frame";
 import { ownerLinksHref } from "./links";
 

@@ -3,20 +3,18 @@
  * A command's page (/app/commands/:commandId), where a revoke or delete lands
  * after its confirmation: the status, live until settled (web/pages/live-command.ts
  * polls `status.json`), the reason when it failed, its epochs, attempts and
- * steps. `status.json` answers `{ status, label, final, reason }`; it is
- * mounted before the session redirect (commandStatus) so a poll whose session
- * ended gets a 401 instead of the sign-in page's HTML.
+ * steps. `status.json` (src/pages/command-status.ts) answers `{ status,
+ * label, final, reason }`; it is mounted before the session redirect so a
+ * poll whose session ended gets a 401 instead of the sign-in page's HTML.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import type { CommandView } from "../../contract";
-import { isFinal } from "../../contract";
 import { apiFor } from "../api-client";
-import { isIdOf, pathId } from "../ids";
+import { pathId } from "../ids";
 import { when } from "../layout";
-import { sessionCaller } from "../session";
-import { AppPage, KIND_WORDS, STATUS_LABELS } from "./frame";
-import { CommandStatusBadge, reasonOf } from "./link-sections";
+import { AppPage, KIND_WORDS } from "./frame";
+import { CommandStatusBadge } from "./link-sections";
 
 const HEADING: Record<string, string> = {
 	revoke: "Revoking the link",
@@ -31,9 +29,6 @@ const STEP_WORDS: Record<string, string> = {
 	"purge-index": "Remove the files from the index",
 	project: "Update the list of links",
 };
-
-/** A dead-lettered command waits for an administrator: the page stops following it there. */
-const settled = (c: CommandView) => isFinal(c.status) || c.status === "dead_lettered";
 
 function CommandPage(props: { command: CommandView; linkTitle: string | null }) {
 	const c = props.command;
@@ -102,25 +97,4 @@ export const commandPages = new Hono<AppEnv>().get("/:commandId", async (c) => {
 		() => null,
 	);
 	return c.html(<CommandPage command={command} linkTitle={linkTitle} />);
-});
-
-/** `GET /app/commands/:commandId/status.json` for the live badge; its own session check. */
-export const commandStatus = new Hono<AppEnv>().get("/:commandId/status.json", async (c) => {
-	const caller = await sessionCaller(c, "owner");
-	if (!caller) return c.json({ error: "Your session has ended. Sign in again." }, 401);
-	const commandId = c.req.param("commandId");
-	if (!isIdOf("command", commandId)) return c.json({ error: "No such command." }, 404);
-	c.set("caller", caller);
-	const res = await apiFor(c).getCommandResponse(commandId);
-	if (!res.ok) {
-		await res.body?.cancel();
-		return c.json({ error: "No such command." }, res.status === 404 ? 404 : 502);
-	}
-	const { command } = (await res.json()) as { command: CommandView };
-	return c.json({
-		status: command.status,
-		label: STATUS_LABELS[command.status],
-		final: settled(command),
-		reason: reasonOf(command),
-	});
 });

@@ -13,7 +13,7 @@ import type { CreatedLink } from "../../contract";
 import { DEFAULT_SETTINGS } from "../../domain/settings";
 import { apiFor } from "../api-client";
 import { Notice } from "../layout";
-import { wordsFor } from "../words";
+import { wordsFor } from "../problems";
 import { AppPage } from "./frame";
 import { SettingsFields } from "./settings-fields";
 import {

@@ -2,11 +2,11 @@
 /**
  * What every dashboard page shares: the frame with the dashboard's navigation,
  * the one-line notices a redirect carries (`?done=` after a change, `?problem=`
- * after a refusal), sizes in binary units (the forms take MiB), and the
- * dashboard's words for states and statuses.
+ * after a refusal), counts and command kinds. Sizes, statuses and states are
+ * in the shared vocabulary (src/client/vocabulary.ts).
  */
 import type { Child } from "hono/jsx";
-import type { CommandStatus, LinkState } from "../../contract";
+import type { LinkState } from "../../contract";
 import { Notice, Page } from "../layout";
 import { SignOut } from "../sign-in";
 import { PROBLEM_WORDS } from "../words";
@@ -57,41 +57,8 @@ export function RedirectNotice(props: { done?: string | undefined; problem?: str
 	);
 }
 
-const UNITS = ["KiB", "MiB", "GiB", "TiB"];
-
-/** A size in binary units, as the dashboard's forms take them: `20 MiB`, `1.5 GiB`, `512 bytes`. */
-export function size(n: number | null | undefined): string {
-	if (n === null || n === undefined) return "no limit";
-	if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`;
-	let v = n / 1024;
-	let i = 0;
-	while (v >= 1024 && i < UNITS.length - 1) {
-		v /= 1024;
-		i++;
-	}
-	const shown = v >= 100 ? Math.round(v).toString() : Number(v.toFixed(1)).toString();
-	return `${shown} ${UNITS[i]}`;
-}
-
 /** A count with thousands separators. */
 export const count = (n: number): string => n.toLocaleString("en-US");
-
-export const STATE_WORDS: Record<LinkState, string> = {
-	active: "Accepting uploads.",
-	paused: "Paused: uploads wait until you resume the link.",
-	revoked: "Revoked: the link no longer accepts uploads. Its files stay available.",
-	expired: "Expired: the link no longer accepts uploads. Its files stay available.",
-	deleted: "Deleted: the link and every file it received are gone.",
-};
-
-export const STATUS_LABELS: Record<CommandStatus, string> = {
-	accepted: "accepted",
-	applying: "applying",
-	succeeded: "succeeded",
-	rejected: "rejected",
-	dead_lettered: "dead-lettered",
-	cancelled: "cancelled",
-};
 
 /** What a command kind does, for headings and tables. */
 export const KIND_WORDS: Record<string, string> = {

@@ -5,11 +5,11 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../app-env";
+import { commandStatusRoute } from "../command-status";
 import { pageErrors, pageNotFound } from "../errors";
 import { formsFromThisOrigin, pageHeaders } from "../security";
 import { requireSession } from "../session";
 import { signInRoutes } from "../sign-in";
-import { commandStatus } from "./commands";
 import { dashboard } from "./dashboard";
 
 /**
@@ -26,7 +26,7 @@ const downloadsStaySandboxed: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const ownerApp = new Hono<AppEnv>()
 	.use(downloadsStaySandboxed, pageHeaders, formsFromThisOrigin)
 	.route("/", signInRoutes("owner"))
-	.route("/commands", commandStatus)
+	.route("/commands", commandStatusRoute("owner"))
 	.use(requireSession("owner"))
 	.route("/", dashboard)
 	.notFound(pageNotFound("app"))

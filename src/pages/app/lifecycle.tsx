@@ -11,11 +11,12 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { problemOf } from "../../client/problem";
+import { formatBytes } from "../../client/vocabulary";
 import type { CommandAccepted } from "../../contract";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
 import { Notice } from "../layout";
-import { AppPage, count, isTerminal, size } from "./frame";
+import { AppPage, count, isTerminal } from "./frame";
 
 type Op = "pause" | "resume" | "revoke" | "delete";
 
@@ -74,7 +75,7 @@ async function confirmPage(c: Context<AppEnv>, op: "revoke" | "delete") {
 			<h1>{title}</h1>
 			<p>
 				Link: <strong>{link.settings.title}</strong> ({link.state}, {count(link.counters.files)}{" "}
-				{link.counters.files === 1 ? "file" : "files"}, {size(link.counters.bytes)})
+				{link.counters.files === 1 ? "file" : "files"}, {formatBytes(link.counters.bytes)})
 			</p>
 			{refused ? (
 				<Notice kind="warn">{refused}</Notice>

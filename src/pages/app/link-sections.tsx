@@ -6,10 +6,11 @@
  */
 import { raw } from "hono/html";
 import { renderSVG } from "uqr";
+import { COMMAND_LABELS, commandExplanation, formatBytes } from "../../client/vocabulary";
 import type { CommandView, FileView, LinkSettingsView, UploadView } from "../../contract";
 import { isFinal } from "../../contract";
 import { Badge, when } from "../layout";
-import { count, KIND_WORDS, STATUS_LABELS, size, TableWrap } from "./frame";
+import { count, KIND_WORDS, TableWrap } from "./frame";
 
 /**
  * The upload URL with a copy button and its QR code: in the create answer
@@ -62,11 +63,11 @@ export function SettingsList(props: { settings: LinkSettingsView }) {
 			<dt>Description</dt>
 			<dd>{s.description || <span class="muted">none</span>}</dd>
 			<dt>Largest file</dt>
-			<dd>{size(s.maxFileBytes)}</dd>
+			<dd>{formatBytes(s.maxFileBytes)}</dd>
 			<dt>Number of files</dt>
 			<dd>{s.maxFiles === null ? "no limit" : count(s.maxFiles)}</dd>
 			<dt>All files together</dt>
-			<dd>{size(s.maxTotalBytes)}</dd>
+			<dd>{formatBytes(s.maxTotalBytes)}</dd>
 			<dt>Allowed extensions</dt>
 			<dd>{list(s.allowedExtensions, "any")}</dd>
 			<dt>Allowed MIME types</dt>
@@ -95,11 +96,11 @@ export function SettingsList(props: { settings: LinkSettingsView }) {
  */
 export function CommandStatusBadge(props: { command: CommandView; live?: boolean }) {
 	const c = props.command;
-	const reason = reasonOf(c);
+	const reason = commandExplanation(c);
 	if (isFinal(c.status) || props.live === false) {
 		return (
 			<span>
-				<Badge value={c.status} label={STATUS_LABELS[c.status]} />
+				<Badge value={c.status} label={COMMAND_LABELS[c.status]} />
 				{reason ? <span class="small"> {reason}</span> : null}
 			</span>
 		);
@@ -111,23 +112,13 @@ export function CommandStatusBadge(props: { command: CommandView; live?: boolean
 				data-live-command={`/app/commands/${c.id}/status.json`}
 				data-status={c.status}
 			>
-				{STATUS_LABELS[c.status]}
+				{COMMAND_LABELS[c.status]}
 			</span>{" "}
 			<span class="small" data-live-command-reason>
 				{reason ?? ""}
 			</span>
 		</span>
 	);
-}
-
-/** Why a command did not succeed, in words (null when it did, or is still on its way). */
-export function reasonOf(c: CommandView): string | null {
-	if (c.status === "dead_lettered")
-		return `It failed after ${c.attempts} attempts: ${c.error ?? "no error was recorded"}. An administrator can replay or discard it.`;
-	if (c.status === "rejected")
-		return `It was refused: ${c.result ?? c.error ?? "no reason was recorded"}.`;
-	if (c.status === "cancelled") return "An administrator discarded it.";
-	return null;
 }
 
 export function CommandsTable(props: { commands: CommandView[]; caption: string; live?: boolean }) {
@@ -213,7 +204,7 @@ export function UploadsTable(props: { uploads: UploadView[] }) {
 										<progress max={100} value={pct} aria-label={`Progress of ${u.name}`} />
 									) : null}
 									<span class="small">
-										{size(u.offset)} of {size(u.size)} ({pct}%)
+										{formatBytes(u.offset)} of {formatBytes(u.size)} ({pct}%)
 									</span>
 								</td>
 								<td>{uploaderOf(u)}</td>
@@ -261,7 +252,7 @@ export function FilesTable(props: { files: FileView[] }) {
 									</span>
 								) : null}
 							</td>
-							<td class="num">{size(f.size)}</td>
+							<td class="num">{formatBytes(f.size)}</td>
 							<td class="mono">{f.type}</td>
 							<td>{uploaderOf(f)}</td>
 							<td>{when(f.createdAt)}</td>

@@ -11,13 +11,14 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
+import { formatBytes, LINK_STATE_EXPLANATIONS } from "../../client/vocabulary";
 import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
 import { errorPage } from "../errors";
 import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
 import { zipHref } from "./files";
-import { AppPage, count, isTerminal, RedirectNotice, STATE_WORDS, size } from "./frame";
+import { AppPage, count, isTerminal, RedirectNotice } from "./frame";
 import {
 	CommandsTable,
 	FilesTable,
@@ -95,7 +96,7 @@ function Status(props: { link: LinkView }) {
 		<dl class="kv">
 			<dt>State</dt>
 			<dd>
-				<Badge value={l.state} /> {STATE_WORDS[l.state]}
+				<Badge value={l.state} /> {LINK_STATE_EXPLANATIONS[l.state]}
 			</dd>
 			<dt>Closing</dt>
 			<dd>{l.closing ? "yes: a revoke or delete is being applied" : "no"}</dd>
@@ -103,12 +104,12 @@ function Status(props: { link: LinkView }) {
 			<dd>{l.epoch}</dd>
 			<dt>Files received</dt>
 			<dd>
-				{count(l.counters.files)} ({size(l.counters.bytes)})
+				{count(l.counters.files)} ({formatBytes(l.counters.bytes)})
 			</dd>
 			<dt>Reserved</dt>
 			<dd>
 				{count(l.counters.reservedFiles)} {l.counters.reservedFiles === 1 ? "file" : "files"} (
-				{size(l.counters.reservedBytes)}) for uploads under way
+				{formatBytes(l.counters.reservedBytes)}) for uploads under way
 			</dd>
 			<dt>Expires</dt>
 			<dd>{when(l.settings.expiresAt)}</dd>

@@ -8,10 +8,11 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
+import { formatBytes } from "../../client/vocabulary";
 import type { LinkSummary } from "../../contract";
 import { apiFor } from "../api-client";
 import { Badge, when } from "../layout";
-import { AppPage, count, NextPage, size, TableWrap } from "./frame";
+import { AppPage, count, NextPage, TableWrap } from "./frame";
 
 const PAGE_SIZE = 20;
 
@@ -30,7 +31,7 @@ function Row(props: { link: LinkSummary }) {
 			</td>
 			<td class="num">{l.epoch}</td>
 			<td class="num">{count(l.files)}</td>
-			<td class="num">{size(l.bytes)}</td>
+			<td class="num">{formatBytes(l.bytes)}</td>
 			<td>{when(l.expiresAt)}</td>
 			<td>{when(l.createdAt)}</td>
 		</tr>

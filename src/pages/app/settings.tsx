@@ -16,7 +16,7 @@ import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
 import { Notice } from "../layout";
-import { wordsFor } from "../words";
+import { wordsFor } from "../problems";
 import { AppPage, isTerminal, TableWrap } from "./frame";
 import { SettingsFields } from "./settings-fields";
 import {

@@ -21,18 +21,18 @@ import {
 } from "../link-store";
 import { saveAttempts } from "../password-attempts";
 import type { CreateLinkInput, LinkView, PublicLinkView, SettingsUpdate } from "../rpc";
-import type { LinkState } from "./link-state";
+import type { LinkRow } from "./link-row";
 
-export class Lifecycle {
+export class LinkControls {
 	constructor(
 		private readonly host: LinkHost,
-		private readonly state: LinkState,
+		private readonly row: LinkRow,
 	) {}
 
 	/** Creates the link at epoch 1 (its schema first: an object writes nothing before this). */
 	async create(input: CreateLinkInput): Promise<Result<LinkView>> {
-		if (!this.state.exists) this.state.migrate();
-		if (this.state.link()) return fail(problem("internal-error", "Link id collision."));
+		if (!this.row.exists) this.row.migrate();
+		if (this.row.link()) return fail(problem("internal-error", "Link id collision."));
 		const now = new Date(this.host.now()).toISOString();
 		const link: LinkRecord = {
 			id: input.linkId,
@@ -54,23 +54,23 @@ export class Lifecycle {
 		};
 		insertLink(this.host.sql, link);
 		// No one knows the id yet: a creation refused by the owner's cap leaves nothing behind.
-		const published = await this.state.publishNew(link, input.maxLinks);
+		const published = await this.row.publishNew(link, input.maxLinks);
 		if (!published.ok) {
 			removeNewLink(this.host.sql, link.id);
 			return published;
 		}
-		await this.state.scheduleExpiry(link);
+		await this.row.scheduleExpiry(link);
 		return published;
 	}
 
 	get(caller: Caller): Result<LinkView> {
-		const found = this.state.authorize(caller, "owner-read");
-		return found.ok ? ok(this.state.view(found.value)) : found;
+		const found = this.row.authorize(caller, "owner-read");
+		return found.ok ? ok(this.row.view(found.value)) : found;
 	}
 
 	/** The sealed secret, for the edge to rebuild the upload URL (the owner's or an admin's). */
 	secretBox(caller: Caller): Result<{ secretBox: string | null }> {
-		const found = this.state.authorize(caller, "owner-read");
+		const found = this.row.authorize(caller, "owner-read");
 		return found.ok ? ok({ secretBox: found.value.secretBox }) : found;
 	}
 
@@ -80,7 +80,7 @@ export class Lifecycle {
 		update: SettingsUpdate,
 		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
-		const found = this.state.authorize(caller, "settings", ifMatch);
+		const found = this.row.authorize(caller, "settings", ifMatch);
 		if (!found.ok) return found;
 		const link = found.value;
 		const { passwordHash, ...patch } = update;
@@ -100,8 +100,8 @@ export class Lifecycle {
 				new Date(this.host.now()).toISOString(),
 			);
 		});
-		await this.state.scheduleExpiry(next);
-		return ok(await this.state.publish(next));
+		await this.row.scheduleExpiry(next);
+		return ok(await this.row.publish(next));
 	}
 
 	/** Pause or resume: +1 epoch, committed with its transitions row; a repeat is a no-op. */
@@ -110,12 +110,12 @@ export class Lifecycle {
 		operation: "pause" | "resume",
 		ifMatch?: IfMatch,
 	): Promise<Result<LinkView>> {
-		const found = this.state.authorize(caller, operation, ifMatch);
+		const found = this.row.authorize(caller, operation, ifMatch);
 		if (!found.ok) return found;
 		const link = found.value;
 		const applied = applyTransition(link, operation);
 		if (!applied.ok) return fail(refusal(applied.code, link.epoch));
-		if (!applied.changed) return ok(this.state.view(link));
+		if (!applied.changed) return ok(this.row.view(link));
 		const next = this.host.transaction(() => {
 			const saved = saveLink(
 				this.host.sql,
@@ -127,15 +127,15 @@ export class Lifecycle {
 			return saved;
 		});
 		await this.host.events.afterCommit();
-		return ok(await this.state.publish(next));
+		return ok(await this.row.publish(next));
 	}
 
 	/** What an uploader holding the link secret (its hash, compared timing-safe) may see. */
 	publicInfo(secretHash: string): Result<PublicLinkView> {
-		const link = this.state.link();
+		const link = this.row.link();
 		if (!link || !timingSafeEqual(link.tokenHash, secretHash))
 			return fail(problem("link-not-found"));
-		const refused = this.state.refuse(link, "public-info");
+		const refused = this.row.refuse(link, "public-info");
 		if (refused) return fail(refused);
 		const s = link.settings;
 		const left = remainingQuota(s, link);
@@ -143,7 +143,7 @@ export class Lifecycle {
 			title: s.title,
 			description: s.description,
 			state: link.state,
-			phase: this.state.phase(link),
+			phase: this.row.phase(link),
 			epoch: link.epoch,
 			passwordRequired: link.passwordHash !== null,
 			requireUploaderName: s.requireUploaderName,

@@ -30,7 +30,7 @@ import { hasSchema, migrate } from "../schema";
 /** How long to wait before retrying a failed D1 projection write. */
 const PROJECTION_RETRY_MS = 5_000;
 
-export class LinkState {
+export class LinkRow {
 	/** Whether this object holds a link's schema (false until `create`). */
 	private ready: boolean;
 
@@ -94,7 +94,7 @@ export class LinkState {
 
 	private closing(link: LinkRecord): boolean {
 		if (isTerminal(link.state)) return false;
-		if (this.host.log.closingFence().length > 0) return true;
+		if (this.host.commandLog.closingFence().length > 0) return true;
 		const at = expiryMs(link.settings);
 		return at !== null && at <= this.host.now();
 	}
@@ -117,7 +117,7 @@ export class LinkState {
 				reservedFiles: link.reservedFiles,
 				reservedBytes: link.reservedBytes,
 			},
-			pendingCommands: this.host.log.unfinished().map((c) => commandView(link.id, c)),
+			pendingCommands: this.host.commandLog.unfinished().map((c) => commandView(link.id, c)),
 			createdAt: link.createdAt,
 			updatedAt: link.updatedAt,
 		};
