@@ -40,7 +40,7 @@ export const TIMERS = {
 	projection: "projection",
 	sweep: "sweep",
 	sessions: "sessions",
-	/** Sends the event outbox's unsent events (webhooks). */
+	/** Offers each sink of the link's change feed the events it has not acknowledged (src/do/feed/). */
 	events: "events",
 	/** Writes the D1 row of a dead-lettered command until one write succeeds. */
 	deadLetters: "dead-letters",
