@@ -8,6 +8,7 @@
  */
 import type * as v from "valibot";
 import type * as wire from "./schemas";
+import type * as webhookWire from "./webhook-schemas";
 
 export * from "./enums";
 
@@ -40,14 +41,14 @@ export type DeadLetterView = v.InferOutput<typeof wire.DeadLetter>;
 export type DeadLetterList = v.InferOutput<typeof wire.DeadLetterList>;
 export type DeadLetterDetail = v.InferOutput<typeof wire.DeadLetterDetail>;
 export type ProblemBody = v.InferOutput<typeof wire.ProblemBody>;
-export type WebhookEndpointView = v.InferOutput<typeof wire.WebhookEndpoint>;
-export type WebhookEndpointList = v.InferOutput<typeof wire.WebhookEndpointList>;
-export type CreatedWebhookEndpoint = v.InferOutput<typeof wire.CreatedWebhookEndpoint>;
+export type WebhookEndpointView = v.InferOutput<typeof webhookWire.WebhookEndpoint>;
+export type WebhookEndpointList = v.InferOutput<typeof webhookWire.WebhookEndpointList>;
+export type CreatedWebhookEndpoint = v.InferOutput<typeof webhookWire.CreatedWebhookEndpoint>;
 /** The body of POST /api/webhooks, as a client writes it. */
-export type CreateWebhookInput = v.InferInput<typeof wire.CreateWebhookBody>;
+export type CreateWebhookInput = v.InferInput<typeof webhookWire.CreateWebhookBody>;
 /** The body of PATCH /api/webhooks/:endpointId, as a client writes it. */
-export type PatchWebhookInput = v.InferInput<typeof wire.PatchWebhookBody>;
-export type WebhookTestAccepted = v.InferOutput<typeof wire.WebhookTestAccepted>;
-export type DeliveryAttemptView = v.InferOutput<typeof wire.DeliveryAttempt>;
-export type DeliveryAttemptList = v.InferOutput<typeof wire.DeliveryAttemptList>;
-export type RedeliveryAccepted = v.InferOutput<typeof wire.RedeliveryAccepted>;
+export type PatchWebhookInput = v.InferInput<typeof webhookWire.PatchWebhookBody>;
+export type WebhookTestAccepted = v.InferOutput<typeof webhookWire.WebhookTestAccepted>;
+export type DeliveryAttemptView = v.InferOutput<typeof webhookWire.DeliveryAttempt>;
+export type DeliveryAttemptList = v.InferOutput<typeof webhookWire.DeliveryAttemptList>;
+export type RedeliveryAccepted = v.InferOutput<typeof webhookWire.RedeliveryAccepted>;

@@ -9,9 +9,11 @@ import {
 	DeadLetterIdParam,
 	DeadLetterList,
 	DeadLetterListQuery,
+} from "../../contract/schemas";
+import {
 	WebhookDeadLetterDiscarded,
 	WebhookDeadLetterSettled,
-} from "../../contract/schemas";
+} from "../../contract/webhook-schemas";
 import * as DeadLettersTable from "../../d1/dead-letters";
 import { unwrap } from "../../do/stub";
 import { type SettleOutcome, settlementOf } from "../../domain/dead-letters";

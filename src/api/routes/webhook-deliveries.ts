@@ -9,13 +9,13 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
+import { ListQuery } from "../../contract/schemas";
 import {
 	DeliveryAttemptList,
 	DeliveryLogParams,
-	ListQuery,
 	RedeliverParams,
 	RedeliveryAccepted,
-} from "../../contract/schemas";
+} from "../../contract/webhook-schemas";
 import * as WebhookLog from "../../d1/webhook-log";
 import * as Redeliveries from "../../d1/webhook-redeliveries";
 import { ProblemError, problem } from "../../domain/problems";

@@ -10,10 +10,10 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import type { WebhookEndpointView } from "../../contract";
 import { WEBHOOK_TEST_EVENT_TYPE } from "../../contract/enums";
+import { ListQuery } from "../../contract/schemas";
 import {
 	CreatedWebhookEndpoint,
 	CreateWebhookBody,
-	ListQuery,
 	PatchWebhookBody,
 	RotateWebhookBody,
 	WebhookEndpointList,
@@ -21,7 +21,7 @@ import {
 	WebhookEndpointResponse,
 	WebhookSecretResponse,
 	WebhookTestAccepted,
-} from "../../contract/schemas";
+} from "../../contract/webhook-schemas";
 import * as Endpoints from "../../d1/webhook-endpoints";
 import { ProblemError, problem } from "../../domain/problems";
 import { checkWebhookUrl } from "../../domain/ssrf";
