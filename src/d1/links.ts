@@ -57,6 +57,27 @@ const summaryOf = (r: Row): LinkSummary => ({
 	updatedAt: r.updated_at,
 });
 
+/** The columns a projection writes, and their parameters ?1 to ?10 (`rowOf`). */
+const COLUMNS =
+	"(id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)";
+const VALUES = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10";
+
+/** The values of COLUMNS for `link` at `version`. */
+function rowOf(link: ProjectedLink, version: number) {
+	return [
+		link.id,
+		link.ownerId,
+		link.settings.title,
+		link.state,
+		link.epoch,
+		link.closing ? 1 : 0,
+		link.settings.expiresAt,
+		version,
+		link.createdAt,
+		link.updatedAt,
+	];
+}
+
 /** Upserts the link's row as of the DO row's `version`; an older version changes nothing. */
 export async function upsert(db: D1Database, link: ProjectedLink, version: number): Promise<void> {
 	await write(db, link, version, ">");
@@ -75,23 +96,11 @@ export async function insertUnderCap(
 ): Promise<boolean> {
 	const res = await db
 		.prepare(
-			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
-			 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+			`INSERT INTO ${D1.links} ${COLUMNS}
+			 SELECT ${VALUES}
 			 WHERE (SELECT COUNT(*) FROM ${D1.links} WHERE owner_id = ?2 AND state != 'deleted') < ?11`,
 		)
-		.bind(
-			link.id,
-			link.ownerId,
-			link.settings.title,
-			link.state,
-			link.epoch,
-			link.closing ? 1 : 0,
-			link.settings.expiresAt,
-			version,
-			link.createdAt,
-			link.updatedAt,
-			cap,
-		)
+		.bind(...rowOf(link, version), cap)
 		.run();
 	return res.meta.changes === 1;
 }
@@ -105,25 +114,14 @@ async function write(
 ): Promise<void> {
 	await db
 		.prepare(
-			`INSERT INTO ${D1.links} (id, owner_id, title, state, epoch, closing, expires_at, version, created_at, updated_at)
-			 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+			`INSERT INTO ${D1.links} ${COLUMNS}
+			 VALUES (${VALUES})
 			 ON CONFLICT (id) DO UPDATE SET title = ?3, state = ?4, epoch = ?5, closing = ?6,
 				expires_at = ?7, version = ?8, updated_at = ?10,
 				swept = CASE WHEN ${D1.links}.state = ?4 THEN ${D1.links}.swept ELSE 0 END
 			 WHERE excluded.version ${over} ${D1.links}.version`,
 		)
-		.bind(
-			link.id,
-			link.ownerId,
-			link.settings.title,
-			link.state,
-			link.epoch,
-			link.closing ? 1 : 0,
-			link.settings.expiresAt,
-			version,
-			link.createdAt,
-			link.updatedAt,
-		)
+		.bind(...rowOf(link, version))
 		.run();
 }
 
