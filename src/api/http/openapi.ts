@@ -19,6 +19,19 @@ interface RouteDoc {
 	security?: "owner" | "admin" | "link" | "none";
 }
 
+/** What a route with a JSON body may also answer (in this order). */
+export const BODY_PROBLEMS = [
+	"validation-failed",
+	"malformed-json",
+	"unsupported-media-type",
+	"payload-too-large",
+] as const satisfies readonly ProblemCode[];
+
+/** An admin route's doc: tagged `admin`, behind the admin token. */
+export function adminDoc(spec: Omit<RouteDoc, "tags" | "security">) {
+	return doc({ ...spec, tags: ["admin"], security: "admin" });
+}
+
 /** describeRoute() with success schemas and the route's problem codes grouped by status. */
 export function doc(spec: RouteDoc) {
 	const responses: ResponsesWithResolver = {};

@@ -40,3 +40,11 @@ export function decodeCursor(text: string | undefined): Cursor | null {
 export function wirePage<T>(p: Page<T>): { items: T[]; nextCursor: string | null } {
 	return { items: p.items, nextCursor: p.next && encodeCursor(p.next) };
 }
+
+/** A list query's page: where it starts (its decoded cursor) and how many (DEFAULT_PAGE unless said). */
+export function pageOf(query: { limit?: number; cursor?: string }): {
+	after: Cursor | null;
+	limit: number;
+} {
+	return { after: decodeCursor(query.cursor), limit: query.limit ?? DEFAULT_PAGE };
+}

@@ -22,13 +22,11 @@ import { ProblemError, problem } from "../../domain/problems";
 import { sha256Hex } from "../../lib/crypto";
 import { isOwnerId, newApiKey, newOwnerId } from "../../lib/ids";
 import { linkPage } from "../http/listings";
-import { doc } from "../http/openapi";
-import { DEFAULT_PAGE, decodeCursor, wirePage } from "../http/pagination";
+import { adminDoc } from "../http/openapi";
+import { pageOf, wirePage } from "../http/pagination";
 import { jsonBody, valid } from "../http/validation";
 import { adminOnly } from "../middleware/auth";
 import { stubFor } from "../middleware/do-calls";
-
-const TAGS = ["admin"];
 
 /** A new API key and what is stored of it (its hash and first 8 characters); the key is shown once. */
 async function newKey(): Promise<{ apiKey: string; stored: OwnersTable.ApiKeyRow }> {
@@ -51,10 +49,8 @@ export const admin = new Hono<AppEnv>()
 	.use(adminOnly)
 	.post(
 		"/owners",
-		doc({
+		adminDoc({
 			summary: "Create an owner and its API key (the key is shown once)",
-			tags: TAGS,
-			security: "admin",
 			ok: { 201: CreatedOwner },
 			problems: [
 				"unauthorized",
@@ -77,26 +73,22 @@ export const admin = new Hono<AppEnv>()
 	)
 	.get(
 		"/owners",
-		doc({
+		adminDoc({
 			summary: "List owners, newest first (each with its live key's prefix and its link count)",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: OwnerList },
 			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
 		}),
 		valid("query", ListQuery),
 		async (c) => {
-			const { limit, cursor } = c.req.valid("query");
-			const page = await OwnersTable.list(c.env.DB, decodeCursor(cursor), limit ?? DEFAULT_PAGE);
+			const { after, limit } = pageOf(c.req.valid("query"));
+			const page = await OwnersTable.list(c.env.DB, after, limit);
 			return c.json(wirePage(page));
 		},
 	)
 	.get(
 		"/owners/:ownerId",
-		doc({
+		adminDoc({
 			summary: "Read an owner (its live key's prefix, never the key)",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: OwnerResponse },
 			problems: ["unauthorized", "forbidden", "owner-not-found", "validation-failed"],
 		}),
@@ -109,11 +101,9 @@ export const admin = new Hono<AppEnv>()
 	)
 	.post(
 		"/owners/:ownerId/keys",
-		doc({
+		adminDoc({
 			summary:
 				"Rotate an owner's API key: every live key is revoked and a new one issued (shown once)",
-			tags: TAGS,
-			security: "admin",
 			ok: { 201: RotatedOwnerKey },
 			problems: ["unauthorized", "forbidden", "owner-not-found", "validation-failed"],
 		}),
@@ -134,10 +124,8 @@ export const admin = new Hono<AppEnv>()
 	)
 	.get(
 		"/links",
-		doc({
+		adminDoc({
 			summary: "List every link (filter by state or owner)",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: LinkList },
 			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
 		}),
@@ -150,11 +138,9 @@ export const admin = new Hono<AppEnv>()
 	)
 	.get(
 		"/links/:linkId/audit",
-		doc({
+		adminDoc({
 			summary:
 				"Audit one link against the invariants (DO state, R2 objects, D1 rows); ?sweep=1 sweeps first",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: AuditResponse },
 			problems: ["unauthorized", "forbidden", "link-not-found"],
 		}),

@@ -21,13 +21,20 @@ import { ProblemError, problem } from "../../domain/problems";
 import { familyOf } from "../../queues";
 import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { accepted } from "../http/accepted";
-import { doc } from "../http/openapi";
-import { DEFAULT_PAGE, decodeCursor, wirePage } from "../http/pagination";
+import { adminDoc } from "../http/openapi";
+import { pageOf, wirePage } from "../http/pagination";
 import { valid } from "../http/validation";
 import { adminOnly } from "../middleware/auth";
 import { stubFor } from "../middleware/do-calls";
 
-const TAGS = ["admin"];
+/** What replaying or discarding a dead letter may answer. */
+const SETTLE_PROBLEMS = [
+	"unauthorized",
+	"forbidden",
+	"dead-letter-not-found",
+	"dead-letter-not-pending",
+	"dead-letter-not-replayable",
+] as const;
 
 /** Replays or discards a command's dead letter through its link's DO, then marks the row. */
 async function settleCommand(
@@ -95,32 +102,24 @@ export const deadLetters = new Hono<AppEnv>()
 	.use(adminOnly)
 	.get(
 		"/",
-		doc({
+		adminDoc({
 			summary: "List dead letters (filter by status and link)",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: DeadLetterList },
 			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
 		}),
 		valid("query", DeadLetterListQuery),
 		async (c) => {
-			const { limit: l, cursor, status, linkId } = c.req.valid("query");
-			const limit = l ?? DEFAULT_PAGE;
-			const found = await DeadLettersTable.list(
-				c.env.DB,
-				{ status, linkId },
-				decodeCursor(cursor),
-				limit,
-			);
+			const query = c.req.valid("query");
+			const { after, limit } = pageOf(query);
+			const { status, linkId } = query;
+			const found = await DeadLettersTable.list(c.env.DB, { status, linkId }, after, limit);
 			return c.json(wirePage(found));
 		},
 	)
 	.get(
 		"/:id",
-		doc({
+		adminDoc({
 			summary: "One dead letter with its command",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: DeadLetterDetail },
 			problems: ["unauthorized", "forbidden", "dead-letter-not-found"],
 		}),
@@ -138,20 +137,12 @@ export const deadLetters = new Hono<AppEnv>()
 	)
 	.post(
 		"/:id/replay",
-		doc({
+		adminDoc({
 			summary: "Replay: the command is accepted again and re-sent (202)",
 			description:
 				"A webhook dead letter (queue webhook-deliveries*) has no command: its message is sent to the webhook queue again and the answer is { deadLetter }.",
-			tags: TAGS,
-			security: "admin",
 			ok: { 202: v.union([CommandAccepted, WebhookDeadLetterSettled]) },
-			problems: [
-				"unauthorized",
-				"forbidden",
-				"dead-letter-not-found",
-				"dead-letter-not-pending",
-				"dead-letter-not-replayable",
-			],
+			problems: [...SETTLE_PROBLEMS],
 		}),
 		valid("param", DeadLetterIdParam),
 		async (c) => {
@@ -163,20 +154,12 @@ export const deadLetters = new Hono<AppEnv>()
 	)
 	.post(
 		"/:id/discard",
-		doc({
+		adminDoc({
 			summary: "Discard: cancel the command (lifts the closing fence if nothing else waits)",
 			description:
 				"A webhook dead letter has no command: it is only marked discarded and the answer is { command: null, deadLetter }.",
-			tags: TAGS,
-			security: "admin",
 			ok: { 200: v.union([CommandResponse, WebhookDeadLetterDiscarded]) },
-			problems: [
-				"unauthorized",
-				"forbidden",
-				"dead-letter-not-found",
-				"dead-letter-not-pending",
-				"dead-letter-not-replayable",
-			],
+			problems: [...SETTLE_PROBLEMS],
 		}),
 		valid("param", DeadLetterIdParam),
 		async (c) => {

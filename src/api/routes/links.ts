@@ -29,9 +29,9 @@ import { openLinkSecret, sealLinkSecret } from "../../lib/seal";
 import { accepted } from "../http/accepted";
 import { idempotencyKeyOf } from "../http/idempotency";
 import { filesOfLink, linkPage } from "../http/listings";
-import { doc } from "../http/openapi";
+import { BODY_PROBLEMS, doc } from "../http/openapi";
 import { publicOrigin } from "../http/origin";
-import { DEFAULT_PAGE, decodeCursor, encodeCursor } from "../http/pagination";
+import { DEFAULT_PAGE, encodeCursor, pageOf } from "../http/pagination";
 import { jsonBody, valid } from "../http/validation";
 import { ownerOrAdmin } from "../middleware/auth";
 import { stubFor } from "../middleware/do-calls";
@@ -142,10 +142,7 @@ export const links = new Hono<AppEnv>()
 			problems: [
 				"unauthorized",
 				"forbidden",
-				"validation-failed",
-				"malformed-json",
-				"unsupported-media-type",
-				"payload-too-large",
+				...BODY_PROBLEMS,
 				"too-many-links",
 				"public-origin-unset",
 			],
@@ -243,14 +240,7 @@ export const links = new Hono<AppEnv>()
 				"Update a link's settings (synchronous; If-Match with the ETag guards concurrent edits)",
 			tags: TAGS,
 			ok: { 200: LinkResponse },
-			problems: [
-				...LIFECYCLE_PROBLEMS,
-				"settings-mismatch",
-				"validation-failed",
-				"malformed-json",
-				"unsupported-media-type",
-				"payload-too-large",
-			],
+			problems: [...LIFECYCLE_PROBLEMS, "settings-mismatch", ...BODY_PROBLEMS],
 		}),
 		valid("param", LinkIdParam),
 		jsonBody,
@@ -342,11 +332,10 @@ export const links = new Hono<AppEnv>()
 		valid("param", LinkIdParam),
 		valid("query", ListQuery),
 		async (c) => {
-			const { limit, cursor } = c.req.valid("query");
 			const stub = await stubFor(c, c.req.valid("param").linkId);
-			const page = unwrap(
-				await stub.listUploads(c.var.caller, limit ?? DEFAULT_PAGE, decodeCursor(cursor)),
-			);
+			// After the link is found: an unknown link is 404 even with a malformed cursor.
+			const { after, limit } = pageOf(c.req.valid("query"));
+			const page = unwrap(await stub.listUploads(c.var.caller, limit, after));
 			return c.json({
 				items: page.items,
 				nextCursor: page.nextCursor && encodeCursor(page.nextCursor),

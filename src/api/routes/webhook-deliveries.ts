@@ -23,7 +23,7 @@ import { redeliveryLeaseUntil, redeliveryRefusal } from "../../domain/redelivery
 import { newRedeliveryId } from "../../lib/ids";
 import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { doc } from "../http/openapi";
-import { DEFAULT_PAGE, decodeCursor, wirePage } from "../http/pagination";
+import { pageOf, wirePage } from "../http/pagination";
 import { valid } from "../http/validation";
 import { endpointOf } from "../http/webhook-endpoint";
 import { admitWebhookSend } from "../http/webhook-sends";
@@ -46,13 +46,8 @@ export const webhookDeliveries = new Hono<AppEnv>()
 		valid("query", ListQuery),
 		async (c) => {
 			const endpoint = await endpointOf(c, c.req.valid("param").endpointId);
-			const { limit, cursor } = c.req.valid("query");
-			const page = await WebhookLog.listForEndpoint(
-				c.env.DB,
-				endpoint.id,
-				decodeCursor(cursor),
-				limit ?? DEFAULT_PAGE,
-			);
+			const { after, limit } = pageOf(c.req.valid("query"));
+			const page = await WebhookLog.listForEndpoint(c.env.DB, endpoint.id, after, limit);
 			c.header("Cache-Control", "no-store");
 			return c.json(wirePage(page));
 		},

@@ -29,8 +29,8 @@ import { endpointUrlKey, MAX_WEBHOOKS_PER_OWNER, previousSecretUntil } from "../
 import { newWebhookEndpointId, newWebhookEventId, newWebhookSecret } from "../../lib/ids";
 import { openWebhookSecret, sealWebhookSecret } from "../../lib/seal";
 import * as WebhookDeliveries from "../../queues/webhook-deliveries";
-import { doc } from "../http/openapi";
-import { DEFAULT_PAGE, decodeCursor, wirePage } from "../http/pagination";
+import { BODY_PROBLEMS, doc } from "../http/openapi";
+import { pageOf, wirePage } from "../http/pagination";
 import { jsonBody, valid } from "../http/validation";
 import { endpointOf, notFound } from "../http/webhook-endpoint";
 import { admitWebhookSend } from "../http/webhook-sends";
@@ -38,12 +38,8 @@ import { ownerOrAdmin } from "../middleware/auth";
 
 const TAGS = ["webhooks"];
 
-const BODY_PROBLEMS = [
-	"validation-failed",
-	"malformed-json",
-	"unsupported-media-type",
-	"payload-too-large",
-] as const;
+/** What a route naming one endpoint may answer. */
+const ENDPOINT_PROBLEMS = ["unauthorized", "webhook-not-found", "validation-failed"] as const;
 
 const duplicate = (d: Endpoints.Duplicate) =>
 	new ProblemError(
@@ -160,14 +156,10 @@ export const webhooks = new Hono<AppEnv>()
 		}),
 		valid("query", ListQuery),
 		async (c) => {
-			const { limit, cursor } = c.req.valid("query");
+			const { after, limit } = pageOf(c.req.valid("query"));
 			const caller = c.var.caller;
-			const page = await Endpoints.list(
-				c.env.DB,
-				caller.kind === "owner" ? caller.ownerId : undefined,
-				decodeCursor(cursor),
-				limit ?? DEFAULT_PAGE,
-			);
+			const owner = caller.kind === "owner" ? caller.ownerId : undefined;
+			const page = await Endpoints.list(c.env.DB, owner, after, limit);
 			return c.json(wirePage({ items: page.items.map(endpointView), next: page.next }));
 		},
 	)
@@ -177,7 +169,7 @@ export const webhooks = new Hono<AppEnv>()
 			summary: "Read a webhook endpoint (never its secret)",
 			tags: TAGS,
 			ok: { 200: WebhookEndpointResponse },
-			problems: ["unauthorized", "webhook-not-found", "validation-failed"],
+			problems: [...ENDPOINT_PROBLEMS],
 		}),
 		valid("param", WebhookEndpointParam),
 		async (c) => {
@@ -226,7 +218,7 @@ export const webhooks = new Hono<AppEnv>()
 			summary: "The endpoint's current signing secret (kept sealed; for the owner to see again)",
 			tags: TAGS,
 			ok: { 200: WebhookSecretResponse },
-			problems: ["unauthorized", "webhook-not-found", "validation-failed"],
+			problems: [...ENDPOINT_PROBLEMS],
 		}),
 		valid("param", WebhookEndpointParam),
 		async (c) => {
@@ -243,7 +235,7 @@ export const webhooks = new Hono<AppEnv>()
 			summary: "Delete a webhook endpoint (no more deliveries to it)",
 			tags: TAGS,
 			ok: { 204: null },
-			problems: ["unauthorized", "webhook-not-found", "validation-failed"],
+			problems: [...ENDPOINT_PROBLEMS],
 		}),
 		valid("param", WebhookEndpointParam),
 		async (c) => {
