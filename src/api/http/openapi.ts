@@ -27,6 +27,42 @@ export const BODY_PROBLEMS = [
 	"payload-too-large",
 ] as const satisfies readonly ProblemCode[];
 
+/** Why a link takes no upload: it is unknown, or not open (uploader routes). */
+export const LINK_CLOSED_PROBLEMS = [
+	"link-not-found",
+	"link-paused",
+	"link-closing",
+	"link-revoked",
+	"link-expired",
+	"link-deleted",
+] as const satisfies readonly ProblemCode[];
+
+/** Why a link refuses this uploader or this file when an upload starts (in this order). */
+export const ADMISSION_PROBLEMS = [
+	"password-required",
+	"password-incorrect",
+	"too-many-attempts",
+	"uploader-details-required",
+	"file-too-large",
+	"file-type-not-allowed",
+	"quota-exceeded",
+] as const satisfies readonly ProblemCode[];
+
+/** What an owner's list may answer. */
+export const LIST_PROBLEMS = [
+	"unauthorized",
+	"invalid-cursor",
+	"validation-failed",
+] as const satisfies readonly ProblemCode[];
+
+/** What an admin list may answer. */
+export const ADMIN_LIST_PROBLEMS = [
+	"unauthorized",
+	"forbidden",
+	"invalid-cursor",
+	"validation-failed",
+] as const satisfies readonly ProblemCode[];
+
 /** An admin route's doc: tagged `admin`, behind the admin token. */
 export function adminDoc(spec: Omit<RouteDoc, "tags" | "security">) {
 	return doc({ ...spec, tags: ["admin"], security: "admin" });

@@ -22,7 +22,7 @@ import { ProblemError, problem } from "../../domain/problems";
 import { sha256Hex } from "../../lib/crypto";
 import { isOwnerId, newApiKey, newOwnerId } from "../../lib/ids";
 import { linkPage } from "../http/listings";
-import { adminDoc } from "../http/openapi";
+import { ADMIN_LIST_PROBLEMS, adminDoc } from "../http/openapi";
 import { pageOf, wirePage } from "../http/pagination";
 import { jsonBody, valid } from "../http/validation";
 import { adminOnly } from "../middleware/auth";
@@ -33,6 +33,14 @@ async function newKey(): Promise<{ apiKey: string; stored: OwnersTable.ApiKeyRow
 	const apiKey = newApiKey();
 	return { apiKey, stored: storedApiKey(apiKey, await sha256Hex(apiKey)) };
 }
+
+/** What a route naming one owner may answer. */
+const OWNER_PROBLEMS = [
+	"unauthorized",
+	"forbidden",
+	"owner-not-found",
+	"validation-failed",
+] as const;
 
 const ownerNotFound = () => new ProblemError(problem("owner-not-found"));
 
@@ -76,7 +84,7 @@ export const admin = new Hono<AppEnv>()
 		adminDoc({
 			summary: "List owners, newest first (each with its live key's prefix and its link count)",
 			ok: { 200: OwnerList },
-			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
+			problems: [...ADMIN_LIST_PROBLEMS],
 		}),
 		valid("query", ListQuery),
 		async (c) => {
@@ -90,7 +98,7 @@ export const admin = new Hono<AppEnv>()
 		adminDoc({
 			summary: "Read an owner (its live key's prefix, never the key)",
 			ok: { 200: OwnerResponse },
-			problems: ["unauthorized", "forbidden", "owner-not-found", "validation-failed"],
+			problems: [...OWNER_PROBLEMS],
 		}),
 		valid("param", OwnerIdParam),
 		async (c) => {
@@ -105,7 +113,7 @@ export const admin = new Hono<AppEnv>()
 			summary:
 				"Rotate an owner's API key: every live key is revoked and a new one issued (shown once)",
 			ok: { 201: RotatedOwnerKey },
-			problems: ["unauthorized", "forbidden", "owner-not-found", "validation-failed"],
+			problems: [...OWNER_PROBLEMS],
 		}),
 		valid("param", OwnerIdParam),
 		async (c) => {
@@ -127,7 +135,7 @@ export const admin = new Hono<AppEnv>()
 		adminDoc({
 			summary: "List every link (filter by state or owner)",
 			ok: { 200: LinkList },
-			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
+			problems: [...ADMIN_LIST_PROBLEMS],
 		}),
 		valid("query", AdminListQuery),
 		async (c) => {

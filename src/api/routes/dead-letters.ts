@@ -21,7 +21,7 @@ import { ProblemError, problem } from "../../domain/problems";
 import { familyOf } from "../../queues";
 import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { accepted } from "../http/accepted";
-import { adminDoc } from "../http/openapi";
+import { ADMIN_LIST_PROBLEMS, adminDoc } from "../http/openapi";
 import { pageOf, wirePage } from "../http/pagination";
 import { valid } from "../http/validation";
 import { adminOnly } from "../middleware/auth";
@@ -105,7 +105,7 @@ export const deadLetters = new Hono<AppEnv>()
 		adminDoc({
 			summary: "List dead letters (filter by status and link)",
 			ok: { 200: DeadLetterList },
-			problems: ["unauthorized", "forbidden", "invalid-cursor", "validation-failed"],
+			problems: [...ADMIN_LIST_PROBLEMS],
 		}),
 		valid("query", DeadLetterListQuery),
 		async (c) => {

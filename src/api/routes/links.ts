@@ -29,7 +29,7 @@ import { openLinkSecret, sealLinkSecret } from "../../lib/seal";
 import { accepted } from "../http/accepted";
 import { idempotencyKeyOf } from "../http/idempotency";
 import { filesOfLink, linkPage } from "../http/listings";
-import { BODY_PROBLEMS, doc } from "../http/openapi";
+import { BODY_PROBLEMS, doc, LIST_PROBLEMS } from "../http/openapi";
 import { publicOrigin } from "../http/origin";
 import { DEFAULT_PAGE, encodeCursor, pageOf } from "../http/pagination";
 import { jsonBody, valid } from "../http/validation";
@@ -102,6 +102,14 @@ async function issueCommand(c: Context<AppEnv>, linkId: string, kind: "revoke" |
 	);
 	return accepted(c, command);
 }
+
+/** What a list of one link's commands or uploads may answer. */
+const LINK_LIST_PROBLEMS = [
+	"unauthorized",
+	"link-not-found",
+	"link-deleted",
+	"validation-failed",
+] as const;
 
 const COMMAND_PROBLEMS = [
 	"unauthorized",
@@ -185,7 +193,7 @@ export const links = new Hono<AppEnv>()
 			summary: "List your links",
 			tags: TAGS,
 			ok: { 200: LinkList },
-			problems: ["unauthorized", "invalid-cursor", "validation-failed"],
+			problems: [...LIST_PROBLEMS],
 		}),
 		valid("query", ListQuery),
 		async (c) => {
@@ -304,7 +312,7 @@ export const links = new Hono<AppEnv>()
 			summary: "Command history of a link, newest first",
 			tags: TAGS,
 			ok: { 200: CommandList },
-			problems: ["unauthorized", "link-not-found", "link-deleted", "validation-failed"],
+			problems: [...LINK_LIST_PROBLEMS],
 		}),
 		valid("param", LinkIdParam),
 		valid("query", CommandListQuery),
@@ -327,7 +335,7 @@ export const links = new Hono<AppEnv>()
 			summary: "Upload sessions of a link with their states, newest first",
 			tags: TAGS,
 			ok: { 200: UploadList },
-			problems: ["unauthorized", "link-not-found", "link-deleted", "validation-failed"],
+			problems: [...LINK_LIST_PROBLEMS],
 		}),
 		valid("param", LinkIdParam),
 		valid("query", ListQuery),

@@ -24,7 +24,7 @@ import { filesStore } from "../../storage/r2";
 import { accepted } from "../http/accepted";
 import { idempotencyKeyOf } from "../http/idempotency";
 import { linkOf } from "../http/link-secret";
-import { doc } from "../http/openapi";
+import { ADMISSION_PROBLEMS, doc, LINK_CLOSED_PROBLEMS } from "../http/openapi";
 import { mediaTypeOf, valid } from "../http/validation";
 import { fencedWrite } from "../uploads/fenced-write";
 import { withPasswordProof } from "../uploads/init";
@@ -106,23 +106,12 @@ export const small = new Hono<AppEnv>().use("/:linkId/files", retryAfterOn423).p
 		security: "link",
 		ok: { 202: SmallUploadAccepted },
 		problems: [
-			"link-not-found",
-			"link-paused",
-			"link-closing",
-			"link-revoked",
-			"link-expired",
-			"link-deleted",
+			...LINK_CLOSED_PROBLEMS,
 			"validation-failed",
 			"length-required",
 			"length-mismatch",
 			"payload-too-large",
-			"password-required",
-			"password-incorrect",
-			"too-many-attempts",
-			"uploader-details-required",
-			"file-too-large",
-			"file-type-not-allowed",
-			"quota-exceeded",
+			...ADMISSION_PROBLEMS,
 			"checksum-mismatch",
 			"invalid-idempotency-key",
 			"idempotency-key-reused",

@@ -27,20 +27,13 @@ import { filesStore } from "../../storage/r2";
 import { accepted } from "../http/accepted";
 import { idempotencyKeyOf } from "../http/idempotency";
 import { linkOf } from "../http/link-secret";
-import { doc } from "../http/openapi";
+import { ADMISSION_PROBLEMS, doc, LINK_CLOSED_PROBLEMS } from "../http/openapi";
 import { jsonBody, valid } from "../http/validation";
 import { writeToSession } from "../uploads/fenced-write";
 import { createSession } from "../uploads/init";
 
 const TAGS = ["uploads"];
-const TERMINAL = [
-	"link-not-found",
-	"link-paused",
-	"link-closing",
-	"link-revoked",
-	"link-expired",
-	"link-deleted",
-] as const;
+const TERMINAL = LINK_CLOSED_PROBLEMS;
 const SESSION = [
 	"unauthorized",
 	"upload-not-found",
@@ -93,13 +86,7 @@ export const uploads = new Hono<AppEnv>()
 			problems: [
 				...TERMINAL,
 				"validation-failed",
-				"password-required",
-				"password-incorrect",
-				"too-many-attempts",
-				"uploader-details-required",
-				"file-too-large",
-				"file-type-not-allowed",
-				"quota-exceeded",
+				...ADMISSION_PROBLEMS,
 				"invalid-idempotency-key",
 				"invalid-upload-token",
 				"idempotency-key-reused",

@@ -29,7 +29,7 @@ import { endpointUrlKey, MAX_WEBHOOKS_PER_OWNER, previousSecretUntil } from "../
 import { newWebhookEndpointId, newWebhookEventId, newWebhookSecret } from "../../lib/ids";
 import { openWebhookSecret, sealWebhookSecret } from "../../lib/seal";
 import * as WebhookDeliveries from "../../queues/webhook-deliveries";
-import { BODY_PROBLEMS, doc } from "../http/openapi";
+import { BODY_PROBLEMS, doc, LIST_PROBLEMS } from "../http/openapi";
 import { pageOf, wirePage } from "../http/pagination";
 import { jsonBody, valid } from "../http/validation";
 import { endpointOf, notFound } from "../http/webhook-endpoint";
@@ -152,7 +152,7 @@ export const webhooks = new Hono<AppEnv>()
 			summary: "List your webhook endpoints, newest first (with the admin token: everyone's)",
 			tags: TAGS,
 			ok: { 200: WebhookEndpointList },
-			problems: ["unauthorized", "invalid-cursor", "validation-failed"],
+			problems: [...LIST_PROBLEMS],
 		}),
 		valid("query", ListQuery),
 		async (c) => {
