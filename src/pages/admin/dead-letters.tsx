@@ -8,7 +8,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
-import { ReceiveLinkError } from "../../client/problem";
 import { DEAD_LETTER_LABELS } from "../../client/vocabulary";
 import {
 	DEAD_LETTER_STATUSES,
@@ -20,9 +19,9 @@ import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
 import { Badge, Notice, when } from "../layout";
-import { wordsFor } from "../problems";
 import { CommandFacts, CommandStatus } from "./command-view";
 import { AdminPage, idFilter, oneOf, Pager } from "./frame";
+import { Filters, listOrProblem } from "./list-parts";
 
 const LIST = "/admin/dead-letters";
 /** A dead letter of the webhook queues: an undeliverable event, no command (docs/webhooks.md). */
@@ -30,37 +29,27 @@ export const isWebhookDeadLetter = (dl: DeadLetterView) =>
 	familyOf(dl.queue) === WebhookDeliveries.QUEUE;
 export const deadLetterHref = (id: string) => `${LIST}/${encodeURIComponent(id)}`;
 
-function Filters(props: { status: string | undefined; linkId: string | undefined }) {
+function DeadLetterFilters(props: { status: string | undefined; linkId: string | undefined }) {
 	return (
-		<form class="filters" method="get" action={LIST}>
-			<div class="field">
-				<label for="dl-status">Status</label>
-				<select id="dl-status" name="status">
-					<option value="">Any status</option>
-					{DEAD_LETTER_STATUSES.map((s) => (
-						<option value={s} selected={s === props.status}>
-							{DEAD_LETTER_LABELS[s]}
-						</option>
-					))}
-				</select>
-			</div>
-			<div class="field">
-				<label for="dl-link">Link id</label>
-				<input
-					id="dl-link"
-					name="linkId"
-					type="text"
-					value={props.linkId ?? ""}
-					placeholder="lnk_…"
-					autocomplete="off"
-					spellcheck={false}
-				/>
-			</div>
-			<div class="filter-buttons">
-				<button type="submit">Filter</button>
-				{props.status || props.linkId ? <a href={LIST}>Clear filters</a> : null}
-			</div>
-		</form>
+		<Filters
+			action={LIST}
+			select={{
+				id: "dl-status",
+				name: "status",
+				label: "Status",
+				any: "Any status",
+				options: DEAD_LETTER_STATUSES,
+				labelOf: (s) => DEAD_LETTER_LABELS[s],
+				value: props.status,
+			}}
+			text={{
+				id: "dl-link",
+				name: "linkId",
+				label: "Link id",
+				placeholder: "lnk_…",
+				value: props.linkId,
+			}}
+		/>
 	);
 }
 
@@ -237,16 +226,11 @@ export const deadLetterPages = new Hono<AppEnv>()
 		const status = oneOf(c.req.query("status"), DEAD_LETTER_STATUSES);
 		const linkId = idFilter(c.req.query("linkId"));
 		const cursor = c.req.query("cursor") || undefined;
-		let items: DeadLetterView[] = [];
-		let nextCursor: string | null = null;
-		let problem: string | undefined;
-		try {
-			({ items, nextCursor } = await apiFor(c).listDeadLetters({ status, linkId, cursor }));
-		} catch (error) {
-			if (!(error instanceof ReceiveLinkError) || error.status !== 400) throw error;
-			problem = `${wordsFor(error.code, error.problem.detail)} (${error.code})`;
-			c.status(400);
-		}
+		const empty = { items: [] as DeadLetterView[], nextCursor: null as string | null };
+		const { page, problem } = await listOrProblem(c, empty, () =>
+			apiFor(c).listDeadLetters({ status, linkId, cursor }),
+		);
+		const { items, nextCursor } = page;
 		const filters = { status, linkId };
 		return c.html(
 			<AdminPage title="Dead letters" section="dead-letters">
@@ -255,7 +239,7 @@ export const deadLetterPages = new Hono<AppEnv>()
 					Commands that failed every retry, and messages the service could not read. A pending dead
 					letter holds its link's commands until it is replayed or discarded.
 				</p>
-				<Filters {...filters} />
+				<DeadLetterFilters {...filters} />
 				{problem ? <Notice kind="bad">{problem}</Notice> : null}
 				{items.length === 0 && !problem ? (
 					<p class="empty">

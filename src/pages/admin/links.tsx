@@ -6,48 +6,37 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
-import { ReceiveLinkError } from "../../client/problem";
 import { LINK_STATES, type LinkList, type LinkSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { Badge, Notice, when } from "../layout";
-import { wordsFor } from "../problems";
 import { AdminPage, href, idFilter, oneOf, Pager } from "./frame";
+import { Filters, listOrProblem } from "./list-parts";
 
 const LIST = "/admin/links";
 export const auditHref = (linkId: string) => `${LIST}/${encodeURIComponent(linkId)}/audit`;
 export const ownerLinksHref = (ownerId: string) => href(LIST, { ownerId });
 
-function Filters(props: { state: string | undefined; ownerId: string | undefined }) {
+function LinkFilters(props: { state: string | undefined; ownerId: string | undefined }) {
 	return (
-		<form class="filters" method="get" action={LIST}>
-			<div class="field">
-				<label for="link-state">State</label>
-				<select id="link-state" name="state">
-					<option value="">Any state</option>
-					{LINK_STATES.map((s) => (
-						<option value={s} selected={s === props.state}>
-							{s}
-						</option>
-					))}
-				</select>
-			</div>
-			<div class="field">
-				<label for="link-owner">Owner id</label>
-				<input
-					id="link-owner"
-					name="ownerId"
-					type="text"
-					value={props.ownerId ?? ""}
-					placeholder="own_…"
-					autocomplete="off"
-					spellcheck={false}
-				/>
-			</div>
-			<div class="filter-buttons">
-				<button type="submit">Filter</button>
-				{props.state || props.ownerId ? <a href={LIST}>Clear filters</a> : null}
-			</div>
-		</form>
+		<Filters
+			action={LIST}
+			select={{
+				id: "link-state",
+				name: "state",
+				label: "State",
+				any: "Any state",
+				options: LINK_STATES,
+				labelOf: (s) => s,
+				value: props.state,
+			}}
+			text={{
+				id: "link-owner",
+				name: "ownerId",
+				label: "Owner id",
+				placeholder: "own_…",
+				value: props.ownerId,
+			}}
+		/>
 	);
 }
 
@@ -104,21 +93,16 @@ export const linkPages = new Hono<AppEnv>().get("/", async (c) => {
 	const state = oneOf(c.req.query("state"), LINK_STATES);
 	const ownerId = idFilter(c.req.query("ownerId"));
 	const cursor = c.req.query("cursor") || undefined;
-	let page: LinkList = { items: [], nextCursor: null };
-	let problem: string | undefined;
-	try {
-		page = await apiFor(c).listAllLinks({ state, ownerId }, { cursor });
-	} catch (error) {
-		if (!(error instanceof ReceiveLinkError) || error.status !== 400) throw error;
-		problem = `${wordsFor(error.code, error.problem.detail)} (${error.code})`;
-		c.status(400);
-	}
+	const empty: LinkList = { items: [], nextCursor: null };
+	const { page, problem } = await listOrProblem(c, empty, () =>
+		apiFor(c).listAllLinks({ state, ownerId }, { cursor }),
+	);
 	const filters = { state, ownerId };
 	return c.html(
 		<AdminPage title="Links" section="links">
 			<h1>Links</h1>
 			<p>Every owner's links, newest first. Audit a link to check it against the invariants.</p>
-			<Filters {...filters} />
+			<LinkFilters {...filters} />
 			{problem ? <Notice kind="bad">{problem}</Notice> : null}
 			{page.items.length > 0 ? (
 				<Table items={page.items} />

@@ -15,6 +15,7 @@ import { Notice, when } from "../layout";
 import { wordsFor } from "../problems";
 import { AdminPage, Pager } from "./frame";
 import { ownerLinksHref } from "./links";
+import { listOrProblem } from "./list-parts";
 
 const LIST = "/admin/owners";
 export const ownerHref = (ownerId: string) => `${LIST}/${encodeURIComponent(ownerId)}`;
@@ -163,15 +164,8 @@ function Table(props: { items: OwnerSummary[] }) {
 /** The list with the creation form (its values and errors after a refused POST). */
 async function listPage(c: Context<AppEnv>, form: FormState = {}) {
 	const cursor = c.req.query("cursor") || undefined;
-	let page: OwnerList = { items: [], nextCursor: null };
-	let problem: string | undefined;
-	try {
-		page = await apiFor(c).listOwners({ cursor });
-	} catch (error) {
-		if (!(error instanceof ReceiveLinkError) || error.status !== 400) throw error;
-		problem = `${wordsFor(error.code, error.problem.detail)} (${error.code})`;
-		c.status(400);
-	}
+	const empty: OwnerList = { items: [], nextCursor: null };
+	const { page, problem } = await listOrProblem(c, empty, () => apiFor(c).listOwners({ cursor }));
 	return c.html(
 		<AdminPage title="Owners" section="owners">
 			<h1>Owners</h1>
