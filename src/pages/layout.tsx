@@ -79,6 +79,15 @@ export function Notice(props: { kind?: "ok" | "warn" | "bad"; children?: Child; 
 	);
 }
 
+/** A refused field's error, next to the field (its id for `aria-describedby`); nothing when there is none. */
+export function ErrorText(props: { id: string | undefined; error: string | undefined }) {
+	return props.error ? (
+		<span class="error-text" id={props.id}>
+			{props.error}
+		</span>
+	) : null;
+}
+
 /** A state or status as a badge whose text carries the meaning. */
 export function Badge(props: { value: string; label?: string }) {
 	return (

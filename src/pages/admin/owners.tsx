@@ -11,7 +11,7 @@ import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
 import type { OwnerList, OwnerSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
-import { Notice, when } from "../layout";
+import { ErrorText, Notice, when } from "../layout";
 import { wordsFor } from "../problems";
 import { AdminPage, Pager } from "./frame";
 import { ownerLinksHref } from "./links";
@@ -81,11 +81,7 @@ function CreateForm(props: FormState) {
 						aria-invalid={e.name ? "true" : undefined}
 						aria-describedby={e.name ? "owner-name-error" : undefined}
 					/>
-					{e.name ? (
-						<span class="error-text" id="owner-name-error">
-							{e.name}
-						</span>
-					) : null}
+					<ErrorText id="owner-name-error" error={e.name} />
 				</div>
 				<div class="field">
 					<label for="owner-email">E-mail (optional)</label>
@@ -98,11 +94,7 @@ function CreateForm(props: FormState) {
 						aria-invalid={e.email ? "true" : undefined}
 						aria-describedby={e.email ? "owner-email-error" : undefined}
 					/>
-					{e.email ? (
-						<span class="error-text" id="owner-email-error">
-							{e.email}
-						</span>
-					) : null}
+					<ErrorText id="owner-email-error" error={e.email} />
 				</div>
 				<div>
 					<button type="submit">Create owner</button>

@@ -5,6 +5,7 @@
  * refused value next to its field (`aria-invalid`, `aria-describedby`).
  */
 import type { Child } from "hono/jsx";
+import { ErrorText } from "../layout";
 import type { FieldErrors, FieldName, PasswordAction, SettingsValues } from "./settings-input";
 
 interface FieldProps {
@@ -23,11 +24,7 @@ function Field(props: FieldProps) {
 	return (
 		<div class="field">
 			<label for={props.name}>{props.label}</label>
-			{error ? (
-				<span class="error-text" id={errorId}>
-					{error}
-				</span>
-			) : null}
+			<ErrorText id={errorId} error={error} />
 			{props.children({
 				id: props.name,
 				name: props.name,
