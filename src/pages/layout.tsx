@@ -88,6 +88,21 @@ export function ErrorText(props: { id: string | undefined; error: string | undef
 	) : null;
 }
 
+/** A table's header row: a column header each, those named in `numeric` aligned as numbers. */
+export function ColumnHeads(props: { columns: readonly string[]; numeric?: readonly string[] }) {
+	return (
+		<thead>
+			<tr>
+				{props.columns.map((name) => (
+					<th scope="col" class={props.numeric?.includes(name) ? "num" : undefined}>
+						{name}
+					</th>
+				))}
+			</tr>
+		</thead>
+	);
+}
+
 /** A state or status as a badge whose text carries the meaning. */
 export function Badge(props: { value: string; label?: string }) {
 	return (

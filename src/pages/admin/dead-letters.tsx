@@ -18,7 +18,7 @@ import { familyOf } from "../../queues";
 import * as WebhookDeliveries from "../../queues/webhook-deliveries";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
-import { Badge, Notice, when } from "../layout";
+import { Badge, ColumnHeads, Notice, when } from "../layout";
 import { CommandFacts, CommandStatus } from "./command-view";
 import { AdminPage, idFilter, oneOf, Pager } from "./frame";
 import { Filters, listOrProblem } from "./list-parts";
@@ -61,18 +61,10 @@ function Table(props: { items: DeadLetterView[] }) {
 		<div class="table-wrap">
 			<table>
 				<caption class="visually-hidden">Dead letters, newest first</caption>
-				<thead>
-					<tr>
-						<th scope="col">Dead letter</th>
-						<th scope="col">Status</th>
-						<th scope="col">Link</th>
-						<th scope="col" class="num">
-							Attempts
-						</th>
-						<th scope="col">Last error</th>
-						<th scope="col">Created</th>
-					</tr>
-				</thead>
+				<ColumnHeads
+					columns={["Dead letter", "Status", "Link", "Attempts", "Last error", "Created"]}
+					numeric={["Attempts"]}
+				/>
 				<tbody>
 					{props.items.map((dl) => (
 						<tr data-dead-letter={dl.id}>

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { LINK_STATES, type LinkList, type LinkSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
-import { Badge, Notice, when } from "../layout";
+import { Badge, ColumnHeads, Notice, when } from "../layout";
 import { AdminPage, href, idFilter, oneOf, Pager } from "./frame";
 import { Filters, listOrProblem } from "./list-parts";
 
@@ -45,19 +45,10 @@ function Table(props: { items: LinkSummary[] }) {
 		<div class="table-wrap">
 			<table>
 				<caption class="visually-hidden">Links, newest first</caption>
-				<thead>
-					<tr>
-						<th scope="col">Link</th>
-						<th scope="col">State</th>
-						<th scope="col" class="num">
-							Epoch
-						</th>
-						<th scope="col">Owner</th>
-						<th scope="col">Expires</th>
-						<th scope="col">Created</th>
-						<th scope="col">Audit</th>
-					</tr>
-				</thead>
+				<ColumnHeads
+					columns={["Link", "State", "Epoch", "Owner", "Expires", "Created", "Audit"]}
+					numeric={["Epoch"]}
+				/>
 				<tbody>
 					{props.items.map((l) => (
 						<tr data-link={l.id}>

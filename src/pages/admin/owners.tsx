@@ -11,7 +11,7 @@ import type { AppEnv } from "../../app-env";
 import { ReceiveLinkError } from "../../client/problem";
 import type { OwnerList, OwnerSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
-import { ErrorText, Notice, when } from "../layout";
+import { ColumnHeads, ErrorText, Notice, when } from "../layout";
 import { wordsFor } from "../problems";
 import { AdminPage, Pager } from "./frame";
 import { ownerLinksHref } from "./links";
@@ -109,17 +109,10 @@ function Table(props: { items: OwnerSummary[] }) {
 		<div class="table-wrap">
 			<table>
 				<caption class="visually-hidden">Owners, newest first</caption>
-				<thead>
-					<tr>
-						<th scope="col">Owner</th>
-						<th scope="col">E-mail</th>
-						<th scope="col">API key</th>
-						<th scope="col" class="num">
-							Links
-						</th>
-						<th scope="col">Created</th>
-					</tr>
-				</thead>
+				<ColumnHeads
+					columns={["Owner", "E-mail", "API key", "Links", "Created"]}
+					numeric={["Links"]}
+				/>
 				<tbody>
 					{props.items.map((o) => (
 						<tr data-owner={o.id}>

@@ -9,7 +9,7 @@ import { renderSVG } from "uqr";
 import { COMMAND_LABELS, commandExplanation, formatBytes } from "../../client/vocabulary";
 import type { CommandView, FileView, LinkSettingsView, UploadView } from "../../contract";
 import { isFinal } from "../../contract";
-import { Badge, when } from "../layout";
+import { Badge, ColumnHeads, when } from "../layout";
 import { count, KIND_WORDS, TableWrap } from "./frame";
 
 /**
@@ -126,18 +126,10 @@ export function CommandsTable(props: { commands: CommandView[]; caption: string;
 		<TableWrap label={props.caption}>
 			<table>
 				<caption class="visually-hidden">{props.caption}</caption>
-				<thead>
-					<tr>
-						<th scope="col">Command</th>
-						<th scope="col">Status</th>
-						<th scope="col" class="num">
-							Seq
-						</th>
-						<th scope="col">Epoch</th>
-						<th scope="col">Issued</th>
-						<th scope="col">Finished</th>
-					</tr>
-				</thead>
+				<ColumnHeads
+					columns={["Command", "Status", "Seq", "Epoch", "Issued", "Finished"]}
+					numeric={["Seq"]}
+				/>
 				<tbody>
 					{props.commands.map((c) => (
 						<tr>
@@ -180,15 +172,7 @@ export function UploadsTable(props: { uploads: UploadView[] }) {
 		<TableWrap label="Uploads">
 			<table>
 				<caption class="visually-hidden">Upload sessions, newest first</caption>
-				<thead>
-					<tr>
-						<th scope="col">File</th>
-						<th scope="col">State</th>
-						<th scope="col">Progress</th>
-						<th scope="col">Uploader</th>
-						<th scope="col">Started</th>
-					</tr>
-				</thead>
+				<ColumnHeads columns={["File", "State", "Progress", "Uploader", "Started"]} />
 				<tbody>
 					{props.uploads.map((u) => {
 						const pct = u.size > 0 ? Math.floor((u.offset / u.size) * 100) : 100;
@@ -228,18 +212,10 @@ export function FilesTable(props: { files: FileView[] }) {
 		<TableWrap label="Files received">
 			<table>
 				<caption class="visually-hidden">Files received, newest first</caption>
-				<thead>
-					<tr>
-						<th scope="col">File</th>
-						<th scope="col" class="num">
-							Size
-						</th>
-						<th scope="col">Type</th>
-						<th scope="col">Uploader</th>
-						<th scope="col">Received</th>
-						<th scope="col">Download</th>
-					</tr>
-				</thead>
+				<ColumnHeads
+					columns={["File", "Size", "Type", "Uploader", "Received", "Download"]}
+					numeric={["Size"]}
+				/>
 				<tbody>
 					{props.files.map((f) => (
 						<tr>

@@ -11,7 +11,7 @@ import type { AppEnv } from "../../app-env";
 import { formatBytes } from "../../client/vocabulary";
 import type { LinkSummary } from "../../contract";
 import { apiFor } from "../api-client";
-import { Badge, when } from "../layout";
+import { Badge, ColumnHeads, when } from "../layout";
 import { AppPage, count, NextPage, TableWrap } from "./frame";
 
 const PAGE_SIZE = 20;
@@ -63,24 +63,19 @@ export const linksList = new Hono<AppEnv>().get("/", async (c) => {
 				<TableWrap label="Your links">
 					<table>
 						<caption class="visually-hidden">Your links, newest first</caption>
-						<thead>
-							<tr>
-								<th scope="col">Title</th>
-								<th scope="col">State</th>
-								<th scope="col">Closing</th>
-								<th scope="col" class="num">
-									Epoch
-								</th>
-								<th scope="col" class="num">
-									Files
-								</th>
-								<th scope="col" class="num">
-									Received
-								</th>
-								<th scope="col">Expires</th>
-								<th scope="col">Created</th>
-							</tr>
-						</thead>
+						<ColumnHeads
+							columns={[
+								"Title",
+								"State",
+								"Closing",
+								"Epoch",
+								"Files",
+								"Received",
+								"Expires",
+								"Created",
+							]}
+							numeric={["Epoch", "Files", "Received"]}
+						/>
 						<tbody>
 							{page.items.map((l) => (
 								<Row link={l} />

@@ -15,7 +15,7 @@ import { problemOf } from "../../client/problem";
 import type { LinkView } from "../../contract";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
-import { Notice } from "../layout";
+import { ColumnHeads, Notice } from "../layout";
 import { wordsFor } from "../problems";
 import { AppPage, isTerminal, TableWrap } from "./frame";
 import { SettingsFields } from "./settings-fields";
@@ -104,14 +104,9 @@ function Conflict(props: {
 				<TableWrap label="What you entered beside the current values">
 					<table>
 						<caption class="visually-hidden">What you entered beside the current values</caption>
-						<thead>
-							<tr>
-								<th scope="col">Setting</th>
-								<th scope="col">When you opened the form</th>
-								<th scope="col">You entered</th>
-								<th scope="col">Current value</th>
-							</tr>
-						</thead>
+						<ColumnHeads
+							columns={["Setting", "When you opened the form", "You entered", "Current value"]}
+						/>
 						<tbody>
 							{rows.map((k) => (
 								<tr>
