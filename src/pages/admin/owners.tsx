@@ -62,6 +62,35 @@ interface FormState {
 	errors?: { name?: string; email?: string; form?: string };
 }
 
+/** A field of the creation form, with its error (if refused) described by it. */
+function OwnerField(props: {
+	name: "name" | "email";
+	label: string;
+	type: "text" | "email";
+	required?: boolean;
+	maxlength: number;
+	value: string | undefined;
+	error: string | undefined;
+}) {
+	const id = `owner-${props.name}`;
+	return (
+		<div class="field">
+			<label for={id}>{props.label}</label>
+			<input
+				id={id}
+				name={props.name}
+				type={props.type}
+				required={props.required}
+				maxlength={props.maxlength}
+				value={props.value ?? ""}
+				aria-invalid={props.error ? "true" : undefined}
+				aria-describedby={props.error ? `${id}-error` : undefined}
+			/>
+			<ErrorText id={`${id}-error`} error={props.error} />
+		</div>
+	);
+}
+
 function CreateForm(props: FormState) {
 	const e = props.errors ?? {};
 	return (
@@ -69,33 +98,23 @@ function CreateForm(props: FormState) {
 			<h2 id="create-owner">Create an owner</h2>
 			{e.form ? <Notice kind="bad">{e.form}</Notice> : null}
 			<form class="stack" method="post" action={LIST}>
-				<div class="field">
-					<label for="owner-name">Name</label>
-					<input
-						id="owner-name"
-						name="name"
-						type="text"
-						required
-						maxlength={200}
-						value={props.name ?? ""}
-						aria-invalid={e.name ? "true" : undefined}
-						aria-describedby={e.name ? "owner-name-error" : undefined}
-					/>
-					<ErrorText id="owner-name-error" error={e.name} />
-				</div>
-				<div class="field">
-					<label for="owner-email">E-mail (optional)</label>
-					<input
-						id="owner-email"
-						name="email"
-						type="email"
-						maxlength={320}
-						value={props.email ?? ""}
-						aria-invalid={e.email ? "true" : undefined}
-						aria-describedby={e.email ? "owner-email-error" : undefined}
-					/>
-					<ErrorText id="owner-email-error" error={e.email} />
-				</div>
+				<OwnerField
+					name="name"
+					label="Name"
+					type="text"
+					required
+					maxlength={200}
+					value={props.name}
+					error={e.name}
+				/>
+				<OwnerField
+					name="email"
+					label="E-mail (optional)"
+					type="email"
+					maxlength={320}
+					value={props.email}
+					error={e.email}
+				/>
 				<div>
 					<button type="submit">Create owner</button>
 				</div>
