@@ -103,6 +103,22 @@ export function ColumnHeads(props: { columns: readonly string[]; numeric?: reado
 	);
 }
 
+/** The buttons of a confirmation page: the (dangerous) action, posted to `action`, or Cancel back to `cancel`. */
+export function ConfirmOrCancel(props: { action: string; cancel: string; children: Child }) {
+	return (
+		<div class="actions">
+			<form method="post" action={props.action}>
+				<button type="submit" class="danger">
+					{props.children}
+				</button>
+			</form>
+			<a class="button secondary" href={props.cancel}>
+				Cancel
+			</a>
+		</div>
+	);
+}
+
 /** A state or status as a badge whose text carries the meaning. */
 export function Badge(props: { value: string; label?: string }) {
 	return (

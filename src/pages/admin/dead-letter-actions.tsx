@@ -12,6 +12,7 @@ import { ReceiveLinkError } from "../../client/problem";
 import type { CommandView } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
+import { ConfirmOrCancel } from "../layout";
 import { wordsFor } from "../problems";
 import { CommandFacts } from "./command-view";
 import { deadLetterHref, detailPage, isWebhookDeadLetter } from "./dead-letters";
@@ -70,16 +71,9 @@ export const deadLetterActions = new Hono<AppEnv>()
 						<CommandFacts command={command} />
 					</section>
 				) : null}
-				<div class="actions">
-					<form method="post" action={`${back}/discard`}>
-						<button type="submit" class="danger">
-							{command ? "Discard the command" : "Discard"}
-						</button>
-					</form>
-					<a class="button secondary" href={back}>
-						Cancel
-					</a>
-				</div>
+				<ConfirmOrCancel action={`${back}/discard`} cancel={back}>
+					{command ? "Discard the command" : "Discard"}
+				</ConfirmOrCancel>
 			</AdminPage>,
 		);
 	})

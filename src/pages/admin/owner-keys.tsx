@@ -9,7 +9,7 @@ import type { AppEnv } from "../../app-env";
 import type { OwnerSummary } from "../../contract/index";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
-import { Notice, when } from "../layout";
+import { ConfirmOrCancel, Notice, when } from "../layout";
 import { AdminPage } from "./frame";
 import { ownerLinksHref } from "./links";
 import { KeyOnce, ownerHref } from "./owners";
@@ -74,16 +74,9 @@ export const ownerKeyPages = new Hono<AppEnv>()
 				<p>A new key is made and shown to you once, on the next page.</p>
 				<Notice kind="warn">{WHAT_STOPS(owner)}</Notice>
 				<p>Give {owner.name} the new key so they can sign in again.</p>
-				<div class="actions">
-					<form method="post" action={`${back}/rotate`}>
-						<button type="submit" class="danger">
-							Rotate the key
-						</button>
-					</form>
-					<a class="button secondary" href={back}>
-						Cancel
-					</a>
-				</div>
+				<ConfirmOrCancel action={`${back}/rotate`} cancel={back}>
+					Rotate the key
+				</ConfirmOrCancel>
 			</AdminPage>,
 		);
 	})

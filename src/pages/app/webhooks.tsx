@@ -11,7 +11,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { apiFor } from "../api-client";
 import { pathId } from "../ids";
-import { Badge, Notice, when } from "../layout";
+import { Badge, ConfirmOrCancel, Notice, when } from "../layout";
 import { AppPage, TableWrap } from "./frame";
 import {
 	DONE,
@@ -294,16 +294,9 @@ export const webhookRoutes = new Hono<AppEnv>()
 				<p>
 					Nothing more will be sent to it. Its delivery log goes with it. This cannot be undone.
 				</p>
-				<div class="actions">
-					<form method="post" action={`/app/webhooks/${id}/delete`}>
-						<button type="submit" class="danger">
-							Delete the endpoint
-						</button>
-					</form>
-					<a class="button secondary" href={`/app/webhooks/${id}`}>
-						Cancel
-					</a>
-				</div>
+				<ConfirmOrCancel action={`/app/webhooks/${id}/delete`} cancel={`/app/webhooks/${id}`}>
+					Delete the endpoint
+				</ConfirmOrCancel>
 			</AppPage>,
 		);
 	})
